@@ -1,1 +1,24 @@
-//! placeholder
+//! The passage index: a tantivy index on disk with one full-text field per language,
+//! facets for the filters staff use, and a catalog of calls and submissions beside it.
+//!
+//! ```no_run
+//! use cfi_index::{PassageIndex, SearchRequest};
+//! let index = PassageIndex::open(std::path::Path::new("indexes/default"))?;
+//! let results = index.search(&SearchRequest { q: "encryption".into(), question: Some(7), ..Default::default() })?;
+//! for hit in &results.hits {
+//!     println!("{} p. {:?}: {}", hit.record.submission.submitter, hit.record.passage.page, hit.snippet);
+//! }
+//! # Ok::<(), cfi_index::Error>(())
+//! ```
+
+mod catalog;
+mod error;
+mod schema;
+mod search;
+mod writer;
+
+pub use catalog::{Catalog, SubmissionInfo};
+pub use error::{Error, Result};
+pub use schema::{LANGUAGES, language_field_code};
+pub use search::{FacetDistribution, Hit, SearchRequest, SearchResults};
+pub use writer::{PassageIndex, PassageRecord};

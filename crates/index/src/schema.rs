@@ -1,0 +1,169 @@
+//! Field names, and the analyzers that make each language's words match their variants.
+
+use tantivy::schema::{
+    FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer, TokenizerManager,
+};
+
+/// Languages with their own stemmed field: ISO 639-1 code and tantivy's stemmer.
+pub const LANGUAGES: [(&str, Language); 12] = [
+    ("en", Language::English),
+    ("es", Language::Spanish),
+    ("fr", Language::French),
+    ("ru", Language::Russian),
+    ("ar", Language::Arabic),
+    ("pt", Language::Portuguese),
+    ("de", Language::German),
+    ("it", Language::Italian),
+    ("nl", Language::Dutch),
+    ("sv", Language::Swedish),
+    ("tr", Language::Turkish),
+    ("el", Language::Greek),
+];
+
+/// The field code a passage in `language` is indexed under: its own code when it has a
+/// stemmer, else `other` (words folded but not stemmed).
+pub fn language_field_code(language: Option<&str>) -> &'static str {
+    language
+        .and_then(|l| LANGUAGES.iter().find(|(code, _)| *code == l))
+        .map(|(code, _)| *code)
+        .unwrap_or("other")
+}
+
+pub(crate) const EXACT_TOKENIZER: &str = "cfi_exact";
+
+/// The schema's fields, looked up once.
+#[derive(Clone)]
+pub(crate) struct Fields {
+    pub passage_id: Field,
+    pub submission_id: Field,
+    pub record: Field,
+    pub exact: Field,
+    /// (language code, field), including `other`.
+    pub text: Vec<(&'static str, Field)>,
+    pub confidential: Field,
+    pub ordinal: Field,
+    pub call: Field,
+    pub question: Field,
+    pub category: Field,
+    pub country: Field,
+    pub language: Field,
+    pub kind: Field,
+    pub submitter: Field,
+}
+
+/// The facets a search can filter on and count, by their API names.
+pub(crate) const FACETS: [&str; 7] = [
+    "call",
+    "question",
+    "category",
+    "country",
+    "language",
+    "kind",
+    "submitter",
+];
+
+pub(crate) fn build_schema() -> Schema {
+    let mut b = Schema::builder();
+    b.add_text_field("passage_id", STRING | STORED);
+    b.add_text_field("submission_id", STRING | STORED);
+    b.add_text_field("record", STORED);
+    b.add_text_field("text_exact", text_options(EXACT_TOKENIZER));
+    for code in LANGUAGES.iter().map(|(c, _)| *c).chain(["other"]) {
+        b.add_text_field(&format!("text_{code}"), text_options(&tokenizer_name(code)));
+    }
+    b.add_u64_field("confidential", INDEXED | FAST);
+    b.add_u64_field("ordinal", INDEXED | FAST);
+    for facet in FACETS {
+        b.add_facet_field(facet, FacetOptions::default());
+    }
+    b.build()
+}
+
+fn text_options(tokenizer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    )
+}
+
+pub(crate) fn tokenizer_name(code: &str) -> String {
+    format!("cfi_{code}")
+}
+
+impl Fields {
+    pub(crate) fn new(schema: &Schema) -> tantivy::Result<Fields> {
+        let f = |name: &str| schema.get_field(name);
+        let mut text = Vec::new();
+        for code in LANGUAGES.iter().map(|(c, _)| *c).chain(["other"]) {
+            text.push((code, f(&format!("text_{code}"))?));
+        }
+        Ok(Fields {
+            passage_id: f("passage_id")?,
+            submission_id: f("submission_id")?,
+            record: f("record")?,
+            exact: f("text_exact")?,
+            text,
+            confidential: f("confidential")?,
+            ordinal: f("ordinal")?,
+            call: f("call")?,
+            question: f("question")?,
+            category: f("category")?,
+            country: f("country")?,
+            language: f("language")?,
+            kind: f("kind")?,
+            submitter: f("submitter")?,
+        })
+    }
+
+    pub(crate) fn facet(&self, name: &str) -> Option<Field> {
+        Some(match name {
+            "call" => self.call,
+            "question" => self.question,
+            "category" => self.category,
+            "country" => self.country,
+            "language" => self.language,
+            "kind" => self.kind,
+            "submitter" => self.submitter,
+            _ => return None,
+        })
+    }
+
+    pub(crate) fn text_field(&self, code: &str) -> Option<Field> {
+        self.text.iter().find(|(c, _)| *c == code).map(|(_, f)| *f)
+    }
+}
+
+/// Registers the analyzers: per language lowercase, stop words, stemmer, then diacritic
+/// folding (after the stemmer, which expects the accents), so "niños" and "ninos" meet.
+pub(crate) fn register_tokenizers(manager: &TokenizerManager) {
+    let base = || {
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(64))
+            .filter(LowerCaser)
+    };
+    manager.register(EXACT_TOKENIZER, base().filter(AsciiFoldingFilter).build());
+    manager.register(
+        &tokenizer_name("other"),
+        base().filter(AsciiFoldingFilter).build(),
+    );
+    for (code, language) in LANGUAGES {
+        let analyzer = match StopWordFilter::new(language) {
+            Some(stop) => base()
+                .filter(stop)
+                .filter(Stemmer::new(language))
+                .filter(AsciiFoldingFilter)
+                .build(),
+            None => base()
+                .filter(Stemmer::new(language))
+                .filter(AsciiFoldingFilter)
+                .build(),
+        };
+        manager.register(&tokenizer_name(code), analyzer);
+    }
+}

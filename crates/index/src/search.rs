@@ -1,0 +1,272 @@
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+
+use crate::writer::{PassageIndex, PassageRecord};
+use crate::{Error, Result};
+
+/// The largest page a search answers; deeper pages come through export.
+pub const MAX_LIMIT: usize = 100;
+const SNIPPET_CHARS: usize = 240;
+
+/// A search: words and filters. Filters equal facet values; empty fields mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// The query text (tantivy query syntax for now); empty matches every passage.
+    pub q: String,
+    /// Only passages tagged with this guiding question.
+    pub question: Option<u32>,
+    /// Only this call.
+    pub call: Option<String>,
+    /// Only this stakeholder category.
+    pub category: Option<String>,
+    /// Only submitters from this country.
+    pub country: Option<String>,
+    /// Only passages in this language (ISO 639-1).
+    pub lang: Option<String>,
+    /// Only `input` or `annex` files.
+    pub kind: Option<String>,
+    /// Only this submitter.
+    pub submitter: Option<String>,
+    /// Hits to skip.
+    pub offset: usize,
+    /// Hits to return (0 means the default, 20; capped at [`MAX_LIMIT`]).
+    pub limit: usize,
+    /// Whether confidential submissions may appear (staff only).
+    pub include_confidential: bool,
+}
+
+/// One hit: a passage with its submission, and the fragment that shows why it matched.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// The stored passage and submission.
+    pub record: PassageRecord,
+    /// Relevance score (BM25).
+    pub score: f32,
+    /// The best fragment, HTML-escaped, matched words in `<mark>`.
+    pub snippet: String,
+}
+
+/// Counts of hits per facet value, per facet name.
+pub type FacetDistribution = BTreeMap<String, BTreeMap<String, u64>>;
+
+/// A page of hits, the total, and the facet counts of the whole result set.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// The hits of this page, best first.
+    pub hits: Vec<Hit>,
+    /// Hits in all.
+    pub total: usize,
+    /// Facet counts over all hits.
+    pub facets: FacetDistribution,
+}
+
+/// The facets counted for every search.
+const COUNTED: [&str; 5] = ["question", "category", "country", "language", "kind"];
+
+impl PassageIndex {
+    /// Runs a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let searcher = self.reader.searcher();
+        let text_query = self.text_query(&request.q)?;
+        let query = self.filtered(text_query.box_clone(), request);
+        let limit = match request.limit {
+            0 => 20,
+            n => n.min(MAX_LIMIT),
+        };
+        let mut multi = MultiCollector::new();
+        let top = multi.add_collector(
+            TopDocs::with_limit(limit)
+                .and_offset(request.offset)
+                .order_by_score(),
+        );
+        let count = multi.add_collector(Count);
+        let mut facet_handles = Vec::new();
+        for name in COUNTED {
+            let mut collector = FacetCollector::for_field(name);
+            collector.add_facet(Facet::root());
+            facet_handles.push((name, multi.add_collector(collector)));
+        }
+        let mut fruit = searcher
+            .search(&*query, &multi)
+            .map_err(|source| self.err(source))?;
+        let top = top.extract(&mut fruit);
+        let total = count.extract(&mut fruit);
+        let mut facets = FacetDistribution::new();
+        for (name, handle) in facet_handles {
+            let counts = handle.extract(&mut fruit);
+            let values = counts
+                .get(Facet::root())
+                .filter_map(|(facet, n)| facet.to_path().last().map(|v| (v.to_string(), n)))
+                .collect();
+            facets.insert(name.to_string(), values);
+        }
+        let mut snippets = Snippets::new(&searcher, &*text_query, self)?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let record = self.record(&searcher, address)?;
+            let snippet = snippets.make(&record)?;
+            hits.push(Hit {
+                record,
+                score,
+                snippet,
+            });
+        }
+        Ok(SearchResults {
+            hits,
+            total,
+            facets,
+        })
+    }
+
+    fn text_query(&self, q: &str) -> Result<Box<dyn Query>> {
+        if q.trim().is_empty() {
+            return Ok(Box::new(AllQuery));
+        }
+        let f = &self.fields;
+        let mut defaults: Vec<_> = f.text.iter().map(|(_, field)| *field).collect();
+        defaults.push(f.exact);
+        let mut parser = QueryParser::for_index(&self.index, defaults);
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(f.exact, 0.5);
+        parser.parse_query(q).map_err(|e| Error::Query {
+            message: e.to_string(),
+        })
+    }
+
+    fn filtered(&self, text: Box<dyn Query>, r: &SearchRequest) -> Box<dyn Query> {
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
+        let catalog = self.catalog();
+        let canonical = |value: &str, pick: &dyn Fn(&cfi_core::Submission) -> Option<String>| {
+            catalog
+                .submissions
+                .iter()
+                .filter_map(|s| pick(&s.submission))
+                .find(|v| v.eq_ignore_ascii_case(value.trim()))
+                .unwrap_or_else(|| value.trim().to_string())
+        };
+        let mut facet = |name: &str, value: String| {
+            if let Some(field) = f.facet(name) {
+                let term = Term::from_facet(field, &Facet::from_path([value]));
+                clauses.push((
+                    Occur::Must,
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                ));
+            }
+        };
+        if let Some(n) = r.question {
+            facet("question", n.to_string());
+        }
+        if let Some(v) = &r.call {
+            facet("call", v.trim().to_string());
+        }
+        if let Some(v) = &r.category {
+            facet("category", canonical(v, &|s| Some(s.category.clone())));
+        }
+        if let Some(v) = &r.country {
+            facet("country", canonical(v, &|s| s.country.clone()));
+        }
+        if let Some(v) = &r.submitter {
+            facet("submitter", canonical(v, &|s| Some(s.submitter.clone())));
+        }
+        if let Some(v) = &r.lang {
+            facet("language", v.trim().to_lowercase());
+        }
+        if let Some(v) = &r.kind {
+            facet("kind", v.trim().to_lowercase());
+        }
+        if !r.include_confidential {
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.confidential, 1),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    pub(crate) fn record(&self, searcher: &Searcher, address: DocAddress) -> Result<PassageRecord> {
+        let doc: TantivyDocument = searcher.doc(address).map_err(|source| self.err(source))?;
+        let json = doc
+            .get_first(self.fields.record)
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| Error::Record("no stored record".into()))?;
+        serde_json::from_str(json).map_err(|e| Error::Record(e.to_string()))
+    }
+}
+
+/// Snippet generators per language field, made once per search.
+struct Snippets {
+    by_code: BTreeMap<&'static str, SnippetGenerator>,
+    exact: SnippetGenerator,
+}
+
+impl Snippets {
+    fn new(searcher: &Searcher, query: &dyn Query, index: &PassageIndex) -> Result<Snippets> {
+        let make = |field| -> Result<SnippetGenerator> {
+            let mut g = SnippetGenerator::create(searcher, query, field)
+                .map_err(|source| index.err(source))?;
+            g.set_max_num_chars(SNIPPET_CHARS);
+            Ok(g)
+        };
+        let mut by_code = BTreeMap::new();
+        for (code, field) in &index.fields.text {
+            by_code.insert(*code, make(*field)?);
+        }
+        Ok(Snippets {
+            by_code,
+            exact: make(index.fields.exact)?,
+        })
+    }
+
+    fn make(&mut self, record: &PassageRecord) -> Result<String> {
+        let text = &record.passage.text;
+        let code = crate::schema::language_field_code(record.passage.language.as_deref());
+        let mut best = self
+            .by_code
+            .get(code)
+            .map(|g| g.snippet(text))
+            .filter(|s| !s.highlighted().is_empty())
+            .unwrap_or_else(|| self.exact.snippet(text));
+        if best.highlighted().is_empty() {
+            return Ok(escape(&truncate(text, SNIPPET_CHARS)));
+        }
+        best.set_snippet_prefix_postfix("<mark>", "</mark>");
+        Ok(best.to_html())
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => &cut,
+    };
+    format!("{cut} …")
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
