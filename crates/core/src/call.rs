@@ -61,8 +61,14 @@ impl Call {
             path: path.to_path_buf(),
             message,
         };
-        let call: Call = toml::from_str(text).map_err(|e| fail(e.to_string().trim().to_string()))?;
-        if call.id.is_empty() || !call.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        let call: Call =
+            toml::from_str(text).map_err(|e| fail(e.to_string().trim().to_string()))?;
+        if call.id.is_empty()
+            || !call
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             return Err(fail(format!(
                 "`id` must be letters, digits, `-` or `_`, got {:?}",
                 call.id
@@ -168,14 +174,21 @@ keywords.en = ["grooming"]
         let err = Call::parse(Path::new("x/call.toml"), &bad).expect_err("bad date");
         let msg = err.to_string();
         assert!(msg.starts_with("x/call.toml:"), "{msg}");
-        assert!(msg.contains("issued") && msg.contains("15/02/2024"), "{msg}");
+        assert!(
+            msg.contains("issued") && msg.contains("15/02/2024"),
+            "{msg}"
+        );
 
         let dup = format!("{GOOD}\n[[questions]]\nnumber = 1\nshort = \"x\"\ntext.en = \"y\"\n");
-        let msg = Call::parse(Path::new("call.toml"), &dup).expect_err("dup").to_string();
+        let msg = Call::parse(Path::new("call.toml"), &dup)
+            .expect_err("dup")
+            .to_string();
         assert!(msg.contains("question number 1"), "{msg}");
 
         let missing = GOOD.replace("mandate = \"Special Rapporteur\"\n", "");
-        let msg = Call::parse(Path::new("call.toml"), &missing).expect_err("missing").to_string();
+        let msg = Call::parse(Path::new("call.toml"), &missing)
+            .expect_err("missing")
+            .to_string();
         assert!(msg.contains("mandate"), "{msg}");
     }
 }

@@ -76,7 +76,12 @@ pub struct CallFolder {
     pub problems: Vec<Error>,
 }
 
-const MANIFEST_NAMES: [&str; 4] = ["manifest.xlsx", "manifest.ods", "manifest.xls", "manifest.csv"];
+const MANIFEST_NAMES: [&str; 4] = [
+    "manifest.xlsx",
+    "manifest.ods",
+    "manifest.xls",
+    "manifest.csv",
+];
 const COLUMNS: [&str; 10] = [
     "file",
     "submitter",
@@ -190,7 +195,9 @@ fn cell_of(data: &Data) -> Cell {
             Some(d) => Cell::Date(d),
             None => Cell::Text(data.to_string()),
         },
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Cell::Text(format!("{}", *f as i64)),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+            Cell::Text(format!("{}", *f as i64))
+        }
         Data::Empty => Cell::Text(String::new()),
         other => Cell::Text(other.to_string()),
     }
@@ -345,7 +352,10 @@ fn parse_row<'a>(
     }
     let id = submission_id(&file);
     if id.is_empty() {
-        return Err(bad("file", format!("{file:?} gives no usable submission id")));
+        return Err(bad(
+            "file",
+            format!("{file:?} gives no usable submission id"),
+        ));
     }
     if !files.insert(id.clone()) {
         return Err(bad(
@@ -393,21 +403,16 @@ fn parse_row<'a>(
         None | Some("no" | "n" | "false" | "0") => false,
         Some("yes" | "y" | "true" | "1") => true,
         Some(other) => {
-            return Err(bad(
-                "confidential",
-                format!("{other:?} is not yes or no"),
-            ));
+            return Err(bad("confidential", format!("{other:?} is not yes or no")));
         }
     };
     let received = match get("received") {
         Some(Cell::Date(d)) => Some(*d),
         Some(Cell::Text(t)) if t.trim().is_empty() => None,
-        Some(Cell::Text(t)) => Some(parse_date(t.trim()).ok_or_else(|| {
-            bad(
-                "received",
-                format!("{t:?} is not a date (use YYYY-MM-DD)"),
-            )
-        })?),
+        Some(Cell::Text(t)) => Some(
+            parse_date(t.trim())
+                .ok_or_else(|| bad("received", format!("{t:?} is not a date (use YYYY-MM-DD)")))?,
+        ),
         None => None,
     };
     let language = match text("language") {
@@ -476,7 +481,8 @@ text.en = "y"
         (dir, opened)
     }
 
-    const HEADER: &str = "File,Submitter,Category,Country,Kind,Annex_of,Language,Confidential,Received\n";
+    const HEADER: &str =
+        "File,Submitter,Category,Country,Kind,Annex_of,Language,Confidential,Received\n";
 
     #[test]
     fn reads_a_good_manifest() {
@@ -493,11 +499,16 @@ text.en = "y"
         assert_eq!(f.entries[1].category, "States");
         assert_eq!(f.entries[2].submitter, "Alliance, Inc.");
         assert!(f.entries[2].confidential);
-        assert_eq!(f.entries[0].received.map(|d| d.to_string()).as_deref(), Some("2024-04-01"));
+        assert_eq!(
+            f.entries[0].received.map(|d| d.to_string()).as_deref(),
+            Some("2024-04-01")
+        );
     }
 
     fn problem(row: &str) -> String {
-        let (_dir, f) = folder(&format!("{HEADER}files/a.pdf,Chile,States,Chile,input,,,no,\n{row}\n"));
+        let (_dir, f) = folder(&format!(
+            "{HEADER}files/a.pdf,Chile,States,Chile,input,,,no,\n{row}\n"
+        ));
         let f = f.expect("opens");
         assert_eq!(f.problems.len(), 1, "{:?}", f.problems);
         f.problems[0].to_string()
@@ -506,14 +517,38 @@ text.en = "y"
     #[test]
     fn each_kind_of_bad_row_names_file_row_and_column() {
         let cases = [
-            ("files/b.docx,X,Companies,,input,,,no,", "category", "unknown category \"Companies\""),
+            (
+                "files/b.docx,X,Companies,,input,,,no,",
+                "category",
+                "unknown category \"Companies\"",
+            ),
             ("files/zz.pdf,X,CSOs,,input,,,no,", "file", "does not exist"),
             ("files/a.pdf,X,CSOs,,input,,,no,", "file", "listed twice"),
-            ("files/c.xlsx,X,CSOs,,annex,files/nothing.pdf,,no,", "annex_of", "names no input"),
-            ("files/b.docx,X,CSOs,,input,,,no,31/12/2024", "received", "is not a date"),
-            ("files/b.docx,X,CSOs,,input,,,maybe,", "confidential", "is not yes or no"),
-            ("files/b.docx,X,CSOs,,report,,,no,", "kind", "not `input` or `annex`"),
-            ("files/b.docx,X,CSOs,,input,,english,no,", "language", "ISO 639-1"),
+            (
+                "files/c.xlsx,X,CSOs,,annex,files/nothing.pdf,,no,",
+                "annex_of",
+                "names no input",
+            ),
+            (
+                "files/b.docx,X,CSOs,,input,,,no,31/12/2024",
+                "received",
+                "is not a date",
+            ),
+            (
+                "files/b.docx,X,CSOs,,input,,,maybe,",
+                "confidential",
+                "is not yes or no",
+            ),
+            (
+                "files/b.docx,X,CSOs,,report,,,no,",
+                "kind",
+                "not `input` or `annex`",
+            ),
+            (
+                "files/b.docx,X,CSOs,,input,,english,no,",
+                "language",
+                "ISO 639-1",
+            ),
         ];
         for (row, column, message) in cases {
             let msg = problem(row);
@@ -532,7 +567,10 @@ text.en = "y"
 
     #[test]
     fn ids_come_from_file_names() {
-        assert_eq!(submission_id("files/States – Chile (v2).PDF"), "states-chile-v2");
+        assert_eq!(
+            submission_id("files/States – Chile (v2).PDF"),
+            "states-chile-v2"
+        );
         assert_eq!(submission_id("a.b.docx"), "a-b");
     }
 }
