@@ -1,1 +1,193 @@
-//! placeholder
+//! The ingest run: a call folder in, passages in the index, a report per file out.
+//!
+//! ```no_run
+//! let index = cfi_index::PassageIndex::open(std::path::Path::new("indexes/default"))?;
+//! let report = cfi_ingest::ingest(std::path::Path::new("fixtures/calls/sr-sale-children-digital-2024"), &index, &mut |_| {})?;
+//! for file in &report.files {
+//!     println!("{}: {} passages {:?}", file.file, file.passages, file.error);
+//! }
+//! # Ok::<(), cfi_ingest::Error>(())
+//! ```
+
+mod language;
+mod passages;
+pub mod questions;
+
+use std::collections::BTreeSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+use cfi_core::{CallFolder, ManifestEntry, Passage, Submission};
+use cfi_index::{PassageIndex, SubmissionInfo};
+use serde::Serialize;
+
+pub use language::LanguageDetector;
+pub use passages::{passage_id, passages};
+
+/// Errors that stop an ingest run as a whole (a bad file only goes in the report).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The call folder cannot be used.
+    #[error(transparent)]
+    Call(#[from] cfi_core::Error),
+    /// The index cannot be written.
+    #[error(transparent)]
+    Index(#[from] cfi_index::Error),
+}
+
+/// Result alias for this crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// What happened to one manifest row.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileReport {
+    /// The file as the manifest names it.
+    pub file: String,
+    /// Submission id.
+    pub id: String,
+    /// Passages indexed from it.
+    pub passages: usize,
+    /// Pages, for paged formats.
+    pub pages: Option<u32>,
+    /// Languages of its passages.
+    pub languages: Vec<String>,
+    /// Why it could not be read, naming the file and the cause.
+    pub error: Option<String>,
+}
+
+/// The report of an ingest run.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// The call ingested.
+    pub call: String,
+    /// One line per manifest row that could be read.
+    pub files: Vec<FileReport>,
+    /// Manifest rows left out, with file, row and column.
+    pub manifest_problems: Vec<String>,
+}
+
+impl Report {
+    /// Passages indexed in this run.
+    pub fn passages(&self) -> usize {
+        self.files.iter().map(|f| f.passages).sum()
+    }
+
+    /// Files read without error.
+    pub fn indexed_files(&self) -> usize {
+        self.files.iter().filter(|f| f.error.is_none()).count()
+    }
+}
+
+/// Progress of a run, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// The run is about to read this many files.
+    Start(usize),
+    /// A file is about to be read.
+    File(&'a str),
+    /// The changes are being committed.
+    Commit,
+}
+
+/// Reads every file of the call folder into the index and commits once at the end.
+/// A file that fails is reported and leaves what was indexed before for it in place.
+pub fn ingest(
+    folder: &Path,
+    index: &PassageIndex,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Report> {
+    let folder = CallFolder::open(folder)?;
+    let detector = LanguageDetector::default();
+    let previous = index.catalog();
+    let mut batch = index.batch()?;
+    batch.put_call(folder.call.clone());
+    progress(Progress::Start(folder.entries.len()));
+    let mut files = Vec::new();
+    for entry in &folder.entries {
+        progress(Progress::File(&entry.file));
+        let submission = Submission::from_entry(&folder.call.id, entry);
+        let mut info = SubmissionInfo {
+            submission,
+            path: entry.path.clone(),
+            pages: None,
+            passages: 0,
+            languages: Vec::new(),
+            problems: Vec::new(),
+        };
+        match read(entry, &folder, &detector) {
+            Ok((pages, passages)) => {
+                info.pages = pages;
+                info.passages = u32::try_from(passages.len()).unwrap_or(u32::MAX);
+                info.languages = passages
+                    .iter()
+                    .filter_map(|p| p.language.clone())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                files.push(FileReport {
+                    file: entry.file.clone(),
+                    id: entry.id.clone(),
+                    passages: passages.len(),
+                    pages,
+                    languages: info.languages.clone(),
+                    error: None,
+                });
+                batch.put_submission(info, &passages)?;
+            }
+            Err(message) => {
+                files.push(FileReport {
+                    file: entry.file.clone(),
+                    id: entry.id.clone(),
+                    passages: 0,
+                    pages: None,
+                    languages: Vec::new(),
+                    error: Some(message.clone()),
+                });
+                // Keep whatever an earlier run indexed for this file; note the problem.
+                if previous.submission(&entry.id).is_none() {
+                    info.problems.push(message);
+                    batch.put_submission(info, &[])?;
+                }
+            }
+        }
+    }
+    progress(Progress::Commit);
+    batch.commit()?;
+    Ok(Report {
+        call: folder.call.id.clone(),
+        files,
+        manifest_problems: folder.problems.iter().map(ToString::to_string).collect(),
+    })
+}
+
+/// Extracts and cuts one file, turning errors and panics inside readers into a message.
+fn read(
+    entry: &ManifestEntry,
+    folder: &CallFolder,
+    detector: &LanguageDetector,
+) -> std::result::Result<(Option<u32>, Vec<Passage>), String> {
+    let options = cfi_extract::Options {
+        password: entry.password.clone(),
+    };
+    let extracted = catch_unwind(AssertUnwindSafe(|| {
+        cfi_extract::extract_path(&entry.path, &options)
+    }))
+    .map_err(|_| format!("{}: the reader crashed on this file", entry.path.display()))?
+    .map_err(|e| e.to_string())?;
+    let passages = passages(
+        &entry.id,
+        &extracted.blocks,
+        &folder.call,
+        entry.language.as_deref(),
+        detector,
+    );
+    if passages.is_empty() {
+        return Err(format!(
+            "{}: no text found (a scanned document may need OCR)",
+            entry.path.display()
+        ));
+    }
+    Ok((extracted.pages, passages))
+}

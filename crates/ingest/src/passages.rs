@@ -1,0 +1,354 @@
+//! Blocks to passages: the document's own paragraphs, very short ones merged with what
+//! follows, each tagged with the guiding question whose section it sits in.
+
+use cfi_core::{Call, Passage, QuestionTag, TagSource};
+use cfi_extract::{Block, BlockKind};
+
+use crate::language::LanguageDetector;
+use crate::questions;
+
+/// Paragraphs shorter than this many words are merged with the next one.
+const MIN_WORDS: usize = 40;
+/// A passage stops growing at this many words.
+const MAX_WORDS: usize = 250;
+
+/// The question section the reader is in.
+#[derive(Debug, Default, Clone)]
+struct Section {
+    questions: Vec<u32>,
+    confidence: f32,
+    /// Heading level of the question heading, when it was a real heading.
+    level: Option<u8>,
+}
+
+/// Cuts `blocks` into passages for submission `submission_id`.
+pub fn passages(
+    submission_id: &str,
+    blocks: &[Block],
+    call: &Call,
+    declared_language: Option<&str>,
+    detector: &LanguageDetector,
+) -> Vec<Passage> {
+    let max = call.questions.iter().map(|q| q.number).max().unwrap_or(0);
+    let document_language = {
+        let sample: String = blocks
+            .iter()
+            .flat_map(|b| [b.text.as_str(), " "])
+            .take(400)
+            .collect();
+        declared_language
+            .map(str::to_string)
+            .or_else(|| detector.detect(&sample, None))
+    };
+    let mut cutter = Cutter {
+        submission_id,
+        detector,
+        language: document_language,
+        out: Vec::new(),
+        buffer: Vec::new(),
+        heading: None,
+    };
+    let mut section = Section::default();
+    for block in blocks {
+        if let Some(found) = question_heading(block, call, max, &section) {
+            cutter.flush(&section);
+            section = found;
+            cutter.heading = Some(block.text.clone());
+            cutter.buffer.push(block);
+            continue;
+        }
+        match block.kind {
+            BlockKind::Heading { level } => {
+                cutter.flush(&section);
+                if section.level.is_some_and(|l| level < l) {
+                    section = Section::default();
+                }
+                cutter.heading = Some(block.text.clone());
+                cutter.buffer.push(block);
+            }
+            BlockKind::Footnote => {
+                cutter.flush(&section);
+                cutter.buffer.push(block);
+                cutter.flush(&section);
+            }
+            _ => {
+                if cutter.words() + word_count(&block.text) > MAX_WORDS {
+                    cutter.flush(&section);
+                }
+                cutter.buffer.push(block);
+                if cutter.words() >= MIN_WORDS {
+                    cutter.flush(&section);
+                }
+            }
+        }
+    }
+    cutter.flush(&section);
+    cutter.out
+}
+
+/// The section a block opens, when it is a question heading.
+fn question_heading(block: &Block, call: &Call, max: u32, current: &Section) -> Option<Section> {
+    let words = word_count(&block.text);
+    let level = match block.kind {
+        BlockKind::Heading { level } => Some(level),
+        _ => None,
+    };
+    let headingish = level.is_some() || words <= 25;
+    if headingish {
+        if let Some(numbers) = questions::named_questions(&block.text, max) {
+            return Some(Section {
+                questions: numbers,
+                confidence: 1.0,
+                level,
+            });
+        }
+    }
+    if let Some(n) = questions::restated_question(call, &block.text) {
+        return Some(Section {
+            questions: vec![n],
+            confidence: 0.9,
+            level,
+        });
+    }
+    // A bare number ("3.", "III.") counts only on a heading or a first-level list item that
+    // reads as a title, and only moving forward: a numbered list of recommendations under
+    // question 2 must not open question 3.
+    let label = match &block.kind {
+        BlockKind::Heading { .. } => questions::strip_label(&block.text).0,
+        BlockKind::ListItem { level: 0, label } => label
+            .as_deref()
+            .and_then(|l| questions::strip_label(l).0)
+            .or_else(|| questions::strip_label(&block.text).0),
+        _ => None,
+    };
+    let n = label.filter(|n| (1..=max).contains(n))?;
+    let title_like = level.is_some() || (words <= 15 && !block.text.trim_end().ends_with('.'));
+    let last = current.questions.iter().max().copied().unwrap_or(0);
+    let forward = n > last && n <= last + 3;
+    (title_like && forward).then(|| Section {
+        questions: vec![n],
+        confidence: 0.8,
+        level,
+    })
+}
+
+fn word_count(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+struct Cutter<'a> {
+    submission_id: &'a str,
+    detector: &'a LanguageDetector,
+    language: Option<String>,
+    out: Vec<Passage>,
+    buffer: Vec<&'a Block>,
+    heading: Option<String>,
+}
+
+impl<'a> Cutter<'a> {
+    fn words(&self) -> usize {
+        self.buffer.iter().map(|b| word_count(&b.text)).sum()
+    }
+
+    fn flush(&mut self, section: &Section) {
+        let Some(first) = self.buffer.first() else {
+            return;
+        };
+        let text = self
+            .buffer
+            .iter()
+            .map(|b| b.text.trim())
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        if text.is_empty() {
+            self.buffer.clear();
+            return;
+        }
+        let page = first.page;
+        let page_end = self
+            .buffer
+            .iter()
+            .filter_map(|b| b.page)
+            .max()
+            .filter(|&last| Some(last) != page);
+        let ordinal = u32::try_from(self.out.len() + 1).unwrap_or(u32::MAX);
+        let language = self.detector.detect(&text, self.language.as_deref());
+        let questions = section
+            .questions
+            .iter()
+            .map(|&number| QuestionTag {
+                number,
+                source: TagSource::Heading,
+                confidence: section.confidence,
+            })
+            .collect();
+        self.out.push(Passage {
+            id: passage_id(self.submission_id, ordinal, &text),
+            ordinal,
+            heading: self.heading.clone(),
+            page,
+            page_end,
+            page_label: first.page_label.clone(),
+            paragraph: first.paragraph,
+            language,
+            questions,
+            text,
+        });
+        self.buffer.clear();
+    }
+}
+
+/// Stable passage id: submission id, ordinal, and 32 bits of FNV-1a over the text, so an
+/// unchanged file keeps its ids and links.
+pub fn passage_id(submission_id: &str, ordinal: u32, text: &str) -> String {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in text.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    format!("{submission_id}-{ordinal:03}-{hash:08x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call() -> Call {
+        let text = r#"
+id = "demo"
+title = "t"
+mandate = "m"
+issued = 2024-01-01
+deadline = 2024-02-01
+languages = ["en"]
+categories = ["States"]
+"#
+        .to_string()
+            + &(1..=9)
+                .map(|n| {
+                    let t = match n {
+                        2 => "What practical recommendations would you propose for States, the technology industry and online service providers?",
+                        7 => "In the case of generative Artificial Intelligence and end-to-end encryption, what are the challenges?",
+                        _ => "Another question about something else entirely here",
+                    };
+                    format!("[[questions]]\nnumber = {n}\nshort = \"q{n}\"\ntext.en = \"{t}\"\n")
+                })
+                .collect::<String>();
+        Call::parse(std::path::Path::new("call.toml"), &text).expect("call")
+    }
+
+    fn block(n: u32, kind: BlockKind, text: &str) -> Block {
+        Block {
+            text: text.into(),
+            page: Some(1 + n / 4),
+            page_label: None,
+            paragraph: n,
+            kind,
+        }
+    }
+
+    fn para(n: u32, text: &str) -> Block {
+        block(n, BlockKind::Paragraph, text)
+    }
+
+    const LONG: &str = "This paragraph has enough words to stand on its own as a passage because it keeps talking about child protection online and the duties of States and companies in the digital environment, with more words added here for length.";
+
+    fn tags(passages: &[Passage]) -> Vec<Vec<u32>> {
+        passages
+            .iter()
+            .map(|p| p.questions.iter().map(|t| t.number).collect())
+            .collect()
+    }
+
+    #[test]
+    fn headings_open_sections_and_recommendation_lists_do_not() {
+        let blocks = vec![
+            para(1, "SYNTHETIC TEST DOCUMENT"),
+            para(2, LONG),
+            block(3, BlockKind::Heading { level: 2 }, "Question 2"),
+            para(4, LONG),
+            block(
+                5,
+                BlockKind::ListItem {
+                    level: 0,
+                    label: Some("1.".into()),
+                },
+                "1. Fund hotlines and give them legal protection to view and report material.",
+            ),
+            block(
+                6,
+                BlockKind::ListItem {
+                    level: 0,
+                    label: Some("3.".into()),
+                },
+                "3. Require safety by design in every product used by children.",
+            ),
+            para(7, LONG),
+            block(
+                8,
+                BlockKind::Heading { level: 2 },
+                "In the case of generative Artificial Intelligence and end-to-end encryption, what are the challenges?",
+            ),
+            para(9, LONG),
+            block(10, BlockKind::Heading { level: 1 }, "Conclusion"),
+            para(11, LONG),
+        ];
+        let ps = passages(
+            "s",
+            &blocks,
+            &call(),
+            Some("en"),
+            &LanguageDetector::default(),
+        );
+        assert_eq!(tags(&ps), vec![vec![], vec![2], vec![2], vec![7], vec![]]);
+        assert!(
+            ps[1].text.starts_with("Question 2\n"),
+            "heading words stay searchable"
+        );
+        assert_eq!(ps[1].heading.as_deref(), Some("Question 2"));
+        assert!(ps.iter().all(|p| p.language.as_deref() == Some("en")));
+    }
+
+    #[test]
+    fn bare_numbered_headings_move_forward_only() {
+        let blocks = vec![
+            block(1, BlockKind::Heading { level: 1 }, "1. Facilitation"),
+            para(2, LONG),
+            block(3, BlockKind::Heading { level: 1 }, "III. Gaps in the law"),
+            para(4, LONG),
+        ];
+        let ps = passages(
+            "s",
+            &blocks,
+            &call(),
+            Some("en"),
+            &LanguageDetector::default(),
+        );
+        assert_eq!(tags(&ps), vec![vec![1], vec![3]]);
+    }
+
+    #[test]
+    fn ids_are_stable_and_pages_span() {
+        let blocks = vec![para(3, "Short start."), para(4, LONG)];
+        let a = passages(
+            "s",
+            &blocks,
+            &call(),
+            Some("en"),
+            &LanguageDetector::default(),
+        );
+        let b = passages(
+            "s",
+            &blocks,
+            &call(),
+            Some("en"),
+            &LanguageDetector::default(),
+        );
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].page, Some(1));
+        assert_eq!(a[0].page_end, Some(2));
+        assert!(a[0].id.starts_with("s-001-"));
+    }
+}

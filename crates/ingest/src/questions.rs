@@ -1,0 +1,249 @@
+//! Finding the guiding question a heading names: "Question 3", "Q.3", "Pregunta 3",
+//! "Réponse à la question 3", "Вопрос 3", "Questions 4 and 5", a numbered heading "3." or
+//! "III.", or the question's own text restated.
+
+use cfi_core::Call;
+
+/// Words that introduce a question number, lowercased, longest first where they overlap.
+const LEADS: [&str; 16] = [
+    "réponse à la question",
+    "reponse a la question",
+    "respuesta a la pregunta",
+    "questions",
+    "question",
+    "preguntas",
+    "pregunta",
+    "cuestión",
+    "perguntas",
+    "pergunta",
+    "вопросы",
+    "вопрос",
+    "السؤال",
+    "frage",
+    "q.",
+    "q",
+];
+
+/// Words joining two numbers into a list or a range.
+const AND: [&str; 8] = [",", "and", "y", "et", "e", "и", "&", "و"];
+const TO: [&str; 4] = ["-", "–", "to", "a"];
+
+/// Question numbers named by an explicit lead word at the start of `text`, e.g.
+/// "Pregunta 3", "Q3:", "Questions 4 and 5". `max` is the call's highest question.
+pub fn named_questions(text: &str, max: u32) -> Option<Vec<u32>> {
+    let lower = text.trim_start().to_lowercase();
+    let rest = strip_label(&lower).1.trim_start();
+    let lead = LEADS.iter().find(|l| rest.starts_with(*l))?;
+    let after = &rest[lead.len()..];
+    // "q" and "q." need a number right after: "Q3", "Q.3", "Q 3" but not "quality".
+    if lead.starts_with('q') && lead.len() <= 2 {
+        let next = after.trim_start_matches([' ', '.']).chars().next();
+        if !next.is_some_and(|c| c.is_ascii_digit()) {
+            return None;
+        }
+    } else if after.chars().next().is_some_and(char::is_alphanumeric) {
+        return None;
+    }
+    let numbers = parse_numbers(after, max);
+    (!numbers.is_empty()).then_some(numbers)
+}
+
+fn parse_numbers(text: &str, max: u32) -> Vec<u32> {
+    let mut tokens = tokenize(text).into_iter().peekable();
+    // Skip "n°", "no.", "nº", "#", ":" before the first number.
+    while let Some(t) = tokens.peek() {
+        if [
+            "n°", "nº", "no", "n", "°", "º", "#", ".", ":", "núm", "num", "№",
+        ]
+        .contains(&t.as_str())
+        {
+            tokens.next();
+        } else {
+            break;
+        }
+    }
+    let mut numbers = Vec::new();
+    let mut range_from = None;
+    while let Some(t) = tokens.next() {
+        if let Some(n) = number(&t).filter(|n| (1..=max).contains(n)) {
+            match range_from.take() {
+                Some(from) if from < n => numbers.extend((from + 1)..=n),
+                _ => numbers.push(n),
+            }
+            match tokens.peek().map(String::as_str) {
+                Some(c) if AND.contains(&c) => {
+                    tokens.next();
+                }
+                Some(c) if TO.contains(&c) => {
+                    tokens.next();
+                    range_from = Some(n);
+                }
+                _ => break,
+            }
+        } else {
+            break;
+        }
+    }
+    numbers.dedup();
+    numbers
+}
+
+fn tokenize(text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut word = String::new();
+    for c in text.chars().take(80) {
+        if c.is_alphanumeric() || c == '°' || c == 'º' {
+            word.push(c);
+        } else {
+            if !word.is_empty() {
+                tokens.push(std::mem::take(&mut word));
+            }
+            if !c.is_whitespace() {
+                tokens.push(c.to_string());
+            }
+        }
+    }
+    if !word.is_empty() {
+        tokens.push(word);
+    }
+    // "n°3" arrives as one word: split the digits off.
+    tokens
+        .into_iter()
+        .flat_map(|t| {
+            let split = t.find(|c: char| c.is_ascii_digit()).filter(|&i| i > 0);
+            match split {
+                Some(i) if t[..i].chars().all(|c| !c.is_ascii_digit()) => {
+                    vec![t[..i].to_string(), t[i..].to_string()]
+                }
+                _ => vec![t],
+            }
+        })
+        .collect()
+}
+
+fn number(token: &str) -> Option<u32> {
+    token.parse().ok().or_else(|| roman(token))
+}
+
+/// Value of a Roman numeral up to XX.
+fn roman(token: &str) -> Option<u32> {
+    const NUMERALS: [&str; 20] = [
+        "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv",
+        "xv", "xvi", "xvii", "xviii", "xix", "xx",
+    ];
+    let lower = token.to_lowercase();
+    NUMERALS
+        .iter()
+        .position(|n| *n == lower)
+        .and_then(|p| u32::try_from(p + 1).ok())
+}
+
+/// Splits a leading list label ("3.", "III.", "3)", "(3)") from the text:
+/// returns the label's number and the rest.
+pub fn strip_label(text: &str) -> (Option<u32>, &str) {
+    let trimmed = text.trim_start();
+    let body = trimmed.strip_prefix('(').unwrap_or(trimmed);
+    let end = body
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(body.len());
+    let (head, tail) = body.split_at(end);
+    let Some(n) = number(head).filter(|_| head.len() <= 5) else {
+        return (None, text);
+    };
+    match tail.chars().next() {
+        Some('.' | ')') => {
+            let rest = &tail[1..];
+            // "3.5" is a decimal or a sub-section, not a label.
+            if rest.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+                return (None, text);
+            }
+            (Some(n), rest)
+        }
+        _ => (None, text),
+    }
+}
+
+/// Content words of a text, for comparing a heading with the question texts.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The question whose text (in any language of the call) `text` restates: most of the
+/// question's content words present in it.
+pub fn restated_question(call: &Call, text: &str) -> Option<u32> {
+    let have = words(text);
+    if have.len() < 4 || have.len() > 120 {
+        return None;
+    }
+    let mut best: Option<(u32, f32)> = None;
+    for q in &call.questions {
+        for question_text in q.text.values() {
+            let want = words(question_text);
+            if want.is_empty() {
+                continue;
+            }
+            let found = want.iter().filter(|w| have.contains(w)).count();
+            let coverage = found as f32 / want.len() as f32;
+            // The heading must be mostly the question, not a long paragraph quoting it.
+            let share = found as f32 / have.len() as f32;
+            if coverage >= 0.7 && share >= 0.5 && best.is_none_or(|(_, c)| coverage > c) {
+                best = Some((q.number, coverage));
+            }
+        }
+    }
+    best.map(|(n, _)| n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lead_words_in_several_languages() {
+        let cases: [(&str, &[u32]); 14] = [
+            ("Question 3", &[3]),
+            ("QUESTION 3: Gaps in laws", &[3]),
+            ("Q3", &[3]),
+            ("Q.3 – Law enforcement", &[3]),
+            ("Pregunta 3", &[3]),
+            ("Question n° 3", &[3]),
+            ("Question nº3", &[3]),
+            ("Réponse à la question 3", &[3]),
+            ("Вопрос 3", &[3]),
+            ("السؤال 3", &[3]),
+            ("Questions 4 and 5", &[4, 5]),
+            ("Preguntas 4 y 5", &[4, 5]),
+            ("Questions 4-6", &[4, 5, 6]),
+            ("3. Question III", &[3]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(named_questions(text, 9).as_deref(), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn words_that_only_look_like_leads() {
+        for text in [
+            "Quality of data",
+            "Questionnaire 3",
+            "Question 12",
+            "Q&A",
+            "The question 3 asks",
+        ] {
+            assert_eq!(named_questions(text, 9), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(strip_label("3. Gaps").0, Some(3));
+        assert_eq!(strip_label("III. Gaps").0, Some(3));
+        assert_eq!(strip_label("(3) Gaps").0, Some(3));
+        assert_eq!(strip_label("3.5 Gaps").0, None);
+        assert_eq!(strip_label("2024 was").0, None);
+        assert_eq!(strip_label("Law 3").0, None);
+    }
+}
