@@ -20,5 +20,5 @@ mod writer;
 pub use catalog::{Catalog, SubmissionInfo};
 pub use error::{Error, Result};
 pub use schema::{LANGUAGES, language_field_code};
-pub use search::{FacetDistribution, Hit, SearchRequest, SearchResults};
+pub use search::{FacetDistribution, Hit, MAX_LIMIT, SearchRequest, SearchResults};
 pub use writer::{PassageIndex, PassageRecord};
