@@ -1,1 +1,346 @@
-fn main() {}
+//! `cfi`: ingest call folders, search them, export passages, serve the API.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use cfi_index::{PassageIndex, SearchRequest};
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// The demo call bundled with the source tree, built by `cfi serve` into an empty index.
+const DEMO_CALL: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../fixtures/calls/sr-sale-children-digital-2024"
+);
+
+#[derive(Parser)]
+#[command(
+    name = "cfi",
+    version,
+    about = "Search the submissions sent to a UN call for input"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read a call folder (call.toml + manifest + files) into the index.
+    Ingest {
+        /// The call folder.
+        folder: PathBuf,
+        /// The index folder.
+        #[arg(long, default_value = "indexes/default")]
+        index: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search passages.
+    Search {
+        /// The query.
+        query: String,
+        /// Only passages answering this guiding question.
+        #[arg(long)]
+        question: Option<u32>,
+        /// Only this stakeholder category.
+        #[arg(long)]
+        category: Option<String>,
+        /// Only submitters from this country.
+        #[arg(long)]
+        country: Option<String>,
+        /// Only passages in this language (ISO 639-1).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Only `input` or `annex` files.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Hits to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Include confidential submissions (staff with access to the index folder).
+        #[arg(long)]
+        include_confidential: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// The index folder.
+        #[arg(long, default_value = "indexes/default")]
+        index: PathBuf,
+    },
+    /// Print the text of a file as the index reads it (pages separated by form feeds).
+    Extract {
+        /// The file.
+        file: PathBuf,
+        /// Print blocks with page numbers as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Password of an encrypted PDF.
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Write every passage with its submission metadata and tags to stdout.
+    Export {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+        /// Include confidential submissions.
+        #[arg(long)]
+        include_confidential: bool,
+        /// The index folder.
+        #[arg(long, default_value = "indexes/default")]
+        index: PathBuf,
+    },
+    /// Serve the API; builds the demo call first when the index folder is missing or empty.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// The index folder.
+        #[arg(long, default_value = "indexes/default")]
+        index: PathBuf,
+        /// The call folder to build when the index is empty.
+        #[arg(long, default_value = DEMO_CALL)]
+        demo: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Jsonl,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tantivy=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Ingest {
+            folder,
+            index,
+            json,
+        } => {
+            let index = PassageIndex::open(&index)?;
+            let report = ingest(&folder, &index)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print_report(&report);
+            }
+            Ok(if report.indexed_files() == 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Search {
+            query,
+            question,
+            category,
+            country,
+            lang,
+            kind,
+            limit,
+            include_confidential,
+            json,
+            index,
+        } => {
+            let index = open_existing(&index)?;
+            let results = index.search(&SearchRequest {
+                q: query,
+                question,
+                category,
+                country,
+                lang,
+                kind,
+                limit,
+                include_confidential,
+                ..Default::default()
+            })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&results)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("{} passages", results.total);
+            for hit in &results.hits {
+                let (p, s) = (&hit.record.passage, &hit.record.submission);
+                let place = match (p.page, p.page_end) {
+                    (Some(a), Some(b)) => format!("pp. {a}-{b}"),
+                    (Some(a), None) => format!("p. {a}"),
+                    _ => format!("para. {}", p.paragraph),
+                };
+                let questions: Vec<String> = p
+                    .questions
+                    .iter()
+                    .map(|q| format!("Q{}", q.number))
+                    .collect();
+                println!(
+                    "\n{} ({}{}) {} [{}] {}",
+                    s.submitter,
+                    s.category,
+                    s.country
+                        .as_deref()
+                        .map(|c| format!(", {c}"))
+                        .unwrap_or_default(),
+                    place,
+                    questions.join(" "),
+                    p.id
+                );
+                println!(
+                    "  {}",
+                    hit.snippet.replace("<mark>", "[").replace("</mark>", "]")
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Extract {
+            file,
+            json,
+            password,
+        } => {
+            let doc = cfi_extract::extract_path(&file, &cfi_extract::Options { password })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&doc)?);
+            } else {
+                print!("{}", doc.to_plain_text());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            format: ExportFormat::Jsonl,
+            include_confidential,
+            index,
+        } => {
+            let index = open_existing(&index)?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            for record in index.all_records(include_confidential)? {
+                serde_json::to_writer(&mut out, &record)?;
+                out.write_all(b"\n")?;
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { addr, index, demo } => {
+            let empty = std::fs::read_dir(&index)
+                .map(|mut entries| entries.next().is_none())
+                .unwrap_or(true);
+            let opened = PassageIndex::open(&index)?;
+            if empty {
+                eprintln!(
+                    "{} is empty: building the demo call from {}",
+                    index.display(),
+                    demo.display()
+                );
+                let report = ingest(&demo, &opened)
+                    .with_context(|| format!("building the demo index from {}", demo.display()))?;
+                eprintln!(
+                    "indexed {} passages from {} files",
+                    report.passages(),
+                    report.indexed_files()
+                );
+            }
+            serve(addr, opened)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn open_existing(dir: &Path) -> anyhow::Result<PassageIndex> {
+    if !dir.join("meta.json").is_file() {
+        bail!(
+            "{} holds no index: run `cfi ingest <call-folder> --index {}` first",
+            dir.display(),
+            dir.display()
+        );
+    }
+    Ok(PassageIndex::open(dir)?)
+}
+
+/// Runs an ingest with a progress bar on stderr.
+fn ingest(folder: &Path, index: &PassageIndex) -> anyhow::Result<cfi_ingest::Report> {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let mut started = false;
+    let report = cfi_ingest::ingest(folder, index, &mut |event| match event {
+        cfi_ingest::Progress::Start(n) => bar.set_length(n as u64),
+        cfi_ingest::Progress::File(file) => {
+            if started {
+                bar.inc(1);
+            }
+            started = true;
+            bar.set_message(file.to_string());
+        }
+        cfi_ingest::Progress::Commit => {
+            bar.inc(1);
+            bar.set_message("committing");
+        }
+    })?;
+    bar.finish_and_clear();
+    Ok(report)
+}
+
+fn print_report(report: &cfi_ingest::Report) {
+    println!("call {}", report.call);
+    for problem in &report.manifest_problems {
+        println!("  manifest: {problem}");
+    }
+    for f in &report.files {
+        match &f.error {
+            None => println!(
+                "  ok     {:<50} {:>4} passages {:>4} pages  {}",
+                f.file,
+                f.passages,
+                f.pages.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+                f.languages.join(",")
+            ),
+            Some(e) => println!("  error  {:<50} {e}", f.file),
+        }
+    }
+    println!(
+        "{} passages from {} of {} files",
+        report.passages(),
+        report.indexed_files(),
+        report.files.len()
+    );
+}
+
+fn serve(addr: SocketAddr, index: PassageIndex) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        eprintln!(
+            "serving {} passages on http://{addr}/  (try: curl 'http://{addr}/api/v1/search?q=encryption&question=7')",
+            index.passage_count()
+        );
+        axum::serve(listener, cfi_server::app(cfi_server::AppState::new(index)))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        Ok(())
+    })
+}

@@ -270,3 +270,30 @@ fn escape(text: &str) -> String {
     }
     out
 }
+
+impl PassageIndex {
+    /// Every passage, in submission and passage order; confidential ones only when asked.
+    pub fn all_records(&self, include_confidential: bool) -> Result<Vec<PassageRecord>> {
+        let searcher = self.reader.searcher();
+        let request = SearchRequest {
+            include_confidential,
+            ..Default::default()
+        };
+        let query = self.filtered(Box::new(AllQuery), &request);
+        let addresses = searcher
+            .search(&*query, &tantivy::collector::DocSetCollector)
+            .map_err(|source| self.err(source))?;
+        let mut records = addresses
+            .into_iter()
+            .map(|address| self.record(&searcher, address))
+            .collect::<Result<Vec<_>>>()?;
+        records.sort_by(|a, b| {
+            (&a.submission.call, &a.submission.id, a.passage.ordinal).cmp(&(
+                &b.submission.call,
+                &b.submission.id,
+                b.passage.ordinal,
+            ))
+        });
+        Ok(records)
+    }
+}
