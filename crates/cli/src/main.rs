@@ -332,6 +332,7 @@ fn serve(addr: SocketAddr, index: PassageIndex) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
+        let addr = listener.local_addr()?;
         eprintln!(
             "serving {} passages on http://{addr}/  (try: curl 'http://{addr}/api/v1/search?q=encryption&question=7')",
             index.passage_count()
