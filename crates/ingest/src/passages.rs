@@ -94,14 +94,12 @@ fn question_heading(block: &Block, call: &Call, max: u32, current: &Section) -> 
         _ => None,
     };
     let headingish = level.is_some() || words <= 25;
-    if headingish {
-        if let Some(numbers) = questions::named_questions(&block.text, max) {
-            return Some(Section {
-                questions: numbers,
-                confidence: 1.0,
-                level,
-            });
-        }
+    if let Some(numbers) = questions::named_questions(&block.text, max).filter(|_| headingish) {
+        return Some(Section {
+            questions: numbers,
+            confidence: 1.0,
+            level,
+        });
     }
     if let Some(n) = questions::restated_question(call, &block.text) {
         return Some(Section {

@@ -128,12 +128,10 @@ fn parse(raw: Option<&str>) -> Result<SearchRequest, ApiError> {
     if limit == 0 {
         return Err(ApiError::bad_parameter("`limit` must be at least 1"));
     }
-    if let Some(kind) = text("kind") {
-        if kind != "input" && kind != "annex" {
-            return Err(ApiError::bad_parameter(format!(
-                "`kind` must be `input` or `annex`, got {kind:?}"
-            )));
-        }
+    if let Some(kind) = text("kind").filter(|k| k != "input" && k != "annex") {
+        return Err(ApiError::bad_parameter(format!(
+            "`kind` must be `input` or `annex`, got {kind:?}"
+        )));
     }
     Ok(SearchRequest {
         q: params.get("q").cloned().unwrap_or_default(),
