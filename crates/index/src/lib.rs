@@ -11,12 +11,14 @@
 //! # Ok::<(), cfi_index::Error>(())
 //! ```
 
+mod browse;
 mod catalog;
 mod error;
 mod schema;
 mod search;
 mod writer;
 
+pub use browse::{Matrix, MatrixCell};
 pub use catalog::{Catalog, SubmissionInfo};
 pub use error::{Error, Result};
 pub use schema::{LANGUAGES, language_field_code};

@@ -124,7 +124,7 @@ impl PassageIndex {
         })
     }
 
-    fn text_query(&self, q: &str) -> Result<Box<dyn Query>> {
+    pub(crate) fn text_query(&self, q: &str) -> Result<Box<dyn Query>> {
         if q.trim().is_empty() {
             return Ok(Box::new(AllQuery));
         }
@@ -139,7 +139,7 @@ impl PassageIndex {
         })
     }
 
-    fn filtered(&self, text: Box<dyn Query>, r: &SearchRequest) -> Box<dyn Query> {
+    pub(crate) fn filtered(&self, text: Box<dyn Query>, r: &SearchRequest) -> Box<dyn Query> {
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
         let catalog = self.catalog();
@@ -274,26 +274,9 @@ fn escape(text: &str) -> String {
 impl PassageIndex {
     /// Every passage, in submission and passage order; confidential ones only when asked.
     pub fn all_records(&self, include_confidential: bool) -> Result<Vec<PassageRecord>> {
-        let searcher = self.reader.searcher();
-        let request = SearchRequest {
+        self.all_hits(&SearchRequest {
             include_confidential,
             ..Default::default()
-        };
-        let query = self.filtered(Box::new(AllQuery), &request);
-        let addresses = searcher
-            .search(&*query, &tantivy::collector::DocSetCollector)
-            .map_err(|source| self.err(source))?;
-        let mut records = addresses
-            .into_iter()
-            .map(|address| self.record(&searcher, address))
-            .collect::<Result<Vec<_>>>()?;
-        records.sort_by(|a, b| {
-            (&a.submission.call, &a.submission.id, a.passage.ordinal).cmp(&(
-                &b.submission.call,
-                &b.submission.id,
-                b.passage.ordinal,
-            ))
-        });
-        Ok(records)
+        })
     }
 }

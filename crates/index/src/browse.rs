@@ -1,0 +1,206 @@
+//! Reading around a hit: a passage by id with its neighbours, similar passages in other
+//! submissions, facet values, and the guiding question x category matrix.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use tantivy::collector::{DocSetCollector, FacetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, OwnedValue};
+use tantivy::{DocAddress, Searcher, Term};
+
+use crate::writer::{PassageIndex, PassageRecord};
+use crate::{Result, SearchRequest};
+
+/// One cell of the coverage matrix.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MatrixCell {
+    /// Passages tagged with the question, from the category.
+    pub passages: u64,
+    /// Distinct submissions with at least one such passage.
+    pub submissions: u64,
+}
+
+/// Guiding question x stakeholder category counts for a search.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Matrix {
+    /// `cells[question][category]`; questions as strings ("7"), "0" for untagged passages.
+    pub cells: BTreeMap<String, BTreeMap<String, MatrixCell>>,
+}
+
+impl PassageIndex {
+    fn term(&self, field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        ))
+    }
+
+    fn visible(&self, inner: Box<dyn Query>, include_confidential: bool) -> Box<dyn Query> {
+        let request = SearchRequest {
+            include_confidential,
+            ..Default::default()
+        };
+        self.filtered(inner, &request)
+    }
+
+    fn first(&self, searcher: &Searcher, query: &dyn Query) -> Result<Option<(DocAddress, PassageRecord)>> {
+        let top = searcher
+            .search(query, &TopDocs::with_limit(1).order_by_score())
+            .map_err(|source| self.err(source))?;
+        match top.first() {
+            Some((_, address)) => Ok(Some((*address, self.record(searcher, *address)?))),
+            None => Ok(None),
+        }
+    }
+
+    /// The passage with this id, if the caller may see it.
+    pub fn passage(&self, id: &str, include_confidential: bool) -> Result<Option<PassageRecord>> {
+        let searcher = self.reader.searcher();
+        let query = self.visible(self.term(self.fields.passage_id, id), include_confidential);
+        Ok(self.first(&searcher, &*query)?.map(|(_, r)| r))
+    }
+
+    /// Passages of a submission in order, if the caller may see it.
+    pub fn submission_passages(&self, submission_id: &str, include_confidential: bool) -> Result<Vec<PassageRecord>> {
+        let searcher = self.reader.searcher();
+        let query = self.visible(
+            self.term(self.fields.submission_id, submission_id),
+            include_confidential,
+        );
+        let addresses = searcher
+            .search(&*query, &DocSetCollector)
+            .map_err(|source| self.err(source))?;
+        let mut records = addresses
+            .into_iter()
+            .map(|a| self.record(&searcher, a))
+            .collect::<Result<Vec<_>>>()?;
+        records.sort_by_key(|r| r.passage.ordinal);
+        Ok(records)
+    }
+
+    /// Passages like this one in other submissions, best first.
+    pub fn similar(&self, id: &str, limit: usize, include_confidential: bool) -> Result<Vec<(f32, PassageRecord)>> {
+        let searcher = self.reader.searcher();
+        let query = self.visible(self.term(self.fields.passage_id, id), include_confidential);
+        let Some((_, record)) = self.first(&searcher, &*query)? else {
+            return Ok(Vec::new());
+        };
+        let code = crate::schema::language_field_code(record.passage.language.as_deref());
+        let mut fields = vec![(
+            self.fields.exact,
+            vec![OwnedValue::Str(record.passage.text.clone())],
+        )];
+        if let Some(field) = self.fields.text_field(code) {
+            fields.push((field, vec![OwnedValue::Str(record.passage.text.clone())]));
+        }
+        let mlt = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_min_term_frequency(1)
+            .with_max_query_terms(30)
+            .with_min_word_length(3)
+            .with_document_fields(fields);
+        let query: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+            (Occur::Must, Box::new(mlt) as Box<dyn Query>),
+            (
+                Occur::MustNot,
+                self.term(self.fields.submission_id, &record.submission.id),
+            ),
+        ]));
+        let query = self.visible(query, include_confidential);
+        let top = searcher
+            .search(&*query, &TopDocs::with_limit(limit.min(crate::MAX_LIMIT)).order_by_score())
+            .map_err(|source| self.err(source))?;
+        top.into_iter()
+            .map(|(score, a)| Ok((score, self.record(&searcher, a)?)))
+            .collect()
+    }
+
+    /// Every value of a facet with its passage count, for the passages a search matches.
+    pub fn facet_values(&self, facet: &str, request: &SearchRequest) -> Result<Option<BTreeMap<String, u64>>> {
+        if self.fields.facet(facet).is_none() {
+            return Ok(None);
+        }
+        let searcher = self.reader.searcher();
+        let query = self.filtered(self.text_query(&request.q)?, request);
+        let mut collector = FacetCollector::for_field(facet);
+        collector.add_facet(Facet::root());
+        let counts = searcher
+            .search(&*query, &collector)
+            .map_err(|source| self.err(source))?;
+        Ok(Some(
+            counts
+                .get(Facet::root())
+                .filter_map(|(f, n)| f.to_path().last().map(|v| (v.to_string(), n)))
+                .collect(),
+        ))
+    }
+
+    /// Guiding question x category counts of the passages (and submissions) a search matches.
+    pub fn matrix(&self, request: &SearchRequest) -> Result<Matrix> {
+        let searcher = self.reader.searcher();
+        let query = self.filtered(self.text_query(&request.q)?, request);
+        let addresses = searcher
+            .search(&*query, &DocSetCollector)
+            .map_err(|source| self.err(source))?;
+        let mut passages: BTreeMap<(String, String), u64> = BTreeMap::new();
+        let mut submissions: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+        for address in addresses {
+            let record = self.record(&searcher, address)?;
+            let mut numbers: Vec<String> = record
+                .passage
+                .questions
+                .iter()
+                .map(|q| q.number.to_string())
+                .collect();
+            if numbers.is_empty() {
+                numbers.push("0".into());
+            }
+            for n in numbers {
+                let key = (n, record.submission.category.clone());
+                *passages.entry(key.clone()).or_default() += 1;
+                submissions
+                    .entry(key)
+                    .or_default()
+                    .insert(record.submission.id.clone());
+            }
+        }
+        let mut matrix = Matrix::default();
+        for ((question, category), count) in passages {
+            let subs = submissions
+                .get(&(question.clone(), category.clone()))
+                .map_or(0, |s| s.len() as u64);
+            matrix.cells.entry(question).or_default().insert(
+                category,
+                MatrixCell {
+                    passages: count,
+                    submissions: subs,
+                },
+            );
+        }
+        Ok(matrix)
+    }
+
+    /// Every passage a search matches (not just a page), in submission and passage order.
+    pub fn all_hits(&self, request: &SearchRequest) -> Result<Vec<PassageRecord>> {
+        let searcher = self.reader.searcher();
+        let query = self.filtered(self.text_query(&request.q)?, request);
+        let addresses = searcher
+            .search(&*query, &DocSetCollector)
+            .map_err(|source| self.err(source))?;
+        let mut records = addresses
+            .into_iter()
+            .map(|a| self.record(&searcher, a))
+            .collect::<Result<Vec<_>>>()?;
+        records.sort_by(|a, b| {
+            (&a.submission.call, &a.submission.id, a.passage.ordinal).cmp(&(
+                &b.submission.call,
+                &b.submission.id,
+                b.passage.ordinal,
+            ))
+        });
+        Ok(records)
+    }
+}
