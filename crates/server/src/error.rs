@@ -31,6 +31,24 @@ impl ApiError {
         }
     }
 
+    /// The JSON body is not what the route takes.
+    pub fn bad_body(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_body",
+            message: message.into(),
+        }
+    }
+
+    /// A staff token was presented and is wrong, or staff access is not configured.
+    pub fn unauthorized(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "unauthorized",
+            message: message.into(),
+        }
+    }
+
     /// Nothing here.
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError {

@@ -1,0 +1,425 @@
+//! What the API answers, as JSON schemas. Names in camelCase, lists as
+//! `{results, offset, limit, total}`.
+
+use std::collections::BTreeMap;
+
+use cfi_index::{Catalog, PassageRecord, SubmissionInfo};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A guiding-question tag.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionTagBody {
+    /// The question's number in the call.
+    pub number: u32,
+    /// `heading` (the document names it) or `classifier`.
+    pub source: String,
+    /// 0..1.
+    pub confidence: f32,
+}
+
+/// The submission a passage comes from.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SubmissionRef {
+    /// Submission id.
+    pub id: String,
+    /// Call id.
+    pub call: String,
+    /// Who sent it.
+    pub submitter: String,
+    /// Stakeholder category.
+    pub category: String,
+    /// The submitter's country.
+    pub country: Option<String>,
+    /// `input` or `annex`.
+    pub kind: String,
+    /// The file as the manifest names it.
+    pub file: String,
+    /// Shown to staff only; always false for anonymous callers.
+    pub confidential: bool,
+}
+
+/// A passage with where to find it and how to cite it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PassageBody {
+    /// Stable passage id.
+    pub passage_id: String,
+    /// Position in its submission (1-based).
+    pub ordinal: u32,
+    /// The full text.
+    pub text: String,
+    /// The heading it sits under.
+    pub heading: Option<String>,
+    /// The submission.
+    pub submission: SubmissionRef,
+    /// First page (PDF).
+    pub page: Option<u32>,
+    /// Last page when it spans pages.
+    pub page_end: Option<u32>,
+    /// Page label where the PDF defines one.
+    pub page_label: Option<String>,
+    /// Paragraph number of its first block.
+    pub paragraph: u32,
+    /// Guiding questions it answers.
+    pub questions: Vec<QuestionTagBody>,
+    /// ISO 639-1.
+    pub language: Option<String>,
+    /// Ready to paste.
+    pub citation: String,
+    /// Stable link to this passage.
+    pub permalink: String,
+}
+
+/// A search hit.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HitBody {
+    /// The passage.
+    #[serde(flatten)]
+    pub passage: PassageBody,
+    /// The best fragment, HTML-escaped, matched words in `<mark>`.
+    pub snippet: String,
+    /// Relevance.
+    pub score: f32,
+}
+
+/// Counts per facet value, per facet.
+pub type FacetDistribution = BTreeMap<String, BTreeMap<String, u64>>;
+
+/// `GET|POST /api/v1/search`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResponse {
+    /// This page of hits, best first.
+    pub hits: Vec<HitBody>,
+    /// Passages matching in all.
+    pub estimated_total_hits: usize,
+    /// Hits skipped.
+    pub offset: usize,
+    /// Page size.
+    pub limit: usize,
+    /// Counts per value of `question`, `category`, `country`, `language`, `kind` over all hits.
+    pub facet_distribution: FacetDistribution,
+    /// Time spent.
+    pub processing_time_ms: u64,
+}
+
+/// A guiding question in every language of the call.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionBody {
+    /// Number.
+    pub number: u32,
+    /// A few words.
+    pub short: String,
+    /// Text per language.
+    pub text: BTreeMap<String, String>,
+}
+
+/// A call for input.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CallBody {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// The mandate that issued it.
+    pub mandate: String,
+    /// YYYY-MM-DD.
+    pub issued: String,
+    /// YYYY-MM-DD.
+    pub deadline: String,
+    /// Languages of the call.
+    pub languages: Vec<String>,
+    /// Stakeholder categories.
+    pub categories: Vec<String>,
+    /// Guiding questions.
+    pub questions: Vec<QuestionBody>,
+    /// Submission files visible to the caller.
+    pub submissions: u64,
+    /// Passages visible to the caller.
+    pub passages: u64,
+}
+
+/// A list of calls.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallList {
+    /// The calls.
+    pub results: Vec<CallBody>,
+    /// Skipped.
+    pub offset: usize,
+    /// Page size.
+    pub limit: usize,
+    /// In all.
+    pub total: usize,
+}
+
+/// A submission file and what the index made of it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SubmissionBody {
+    /// Id.
+    pub id: String,
+    /// Call id.
+    pub call: String,
+    /// Who sent it.
+    pub submitter: String,
+    /// Stakeholder category.
+    pub category: String,
+    /// The submitter's country.
+    pub country: Option<String>,
+    /// `input` or `annex`.
+    pub kind: String,
+    /// For an annex, its input's id.
+    pub annex_of: Option<String>,
+    /// Ids of its annexes (visible to the caller).
+    pub annexes: Vec<String>,
+    /// The file as the manifest names it.
+    pub file: String,
+    /// Where to download the original.
+    pub file_url: String,
+    /// Declared language.
+    pub language: Option<String>,
+    /// Languages of its passages.
+    pub languages: Vec<String>,
+    /// Confidential (staff only ever see true).
+    pub confidential: bool,
+    /// YYYY-MM-DD.
+    pub received: Option<String>,
+    /// Page count.
+    pub pages: Option<u32>,
+    /// Passages indexed.
+    pub passages: u32,
+    /// Problems reading it (needs OCR, encrypted...).
+    pub problems: Vec<String>,
+}
+
+/// A list of submissions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionList {
+    /// The submissions.
+    pub results: Vec<SubmissionBody>,
+    /// Skipped.
+    pub offset: usize,
+    /// Page size.
+    pub limit: usize,
+    /// In all.
+    pub total: usize,
+}
+
+/// A passage in its context.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PassageContext {
+    /// The passage.
+    pub passage: PassageBody,
+    /// The passages just before it in its submission, nearest last.
+    pub before: Vec<PassageBody>,
+    /// The passages just after it.
+    pub after: Vec<PassageBody>,
+}
+
+/// Similar passages from other submissions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimilarList {
+    /// Best first.
+    pub results: Vec<HitBody>,
+    /// Always 0.
+    pub offset: usize,
+    /// Page size.
+    pub limit: usize,
+    /// Returned.
+    pub total: usize,
+}
+
+/// One cell of the coverage matrix.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MatrixCellBody {
+    /// Passages.
+    pub passages: u64,
+    /// Distinct submissions.
+    pub submissions: u64,
+}
+
+/// Guiding question x stakeholder category coverage.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MatrixBody {
+    /// Row order: question numbers (0 = passages with no question tag).
+    pub questions: Vec<u32>,
+    /// Column order: the calls' categories.
+    pub categories: Vec<String>,
+    /// `cells["7"]["CSOs"]`; missing cells are zero.
+    pub cells: BTreeMap<String, BTreeMap<String, MatrixCellBody>>,
+}
+
+/// All values of one facet.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacetValues {
+    /// The facet.
+    pub field: String,
+    /// Value -> passage count.
+    pub values: BTreeMap<String, u64>,
+}
+
+/// What the index holds (visible to the caller).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatsBody {
+    /// Calls.
+    pub calls: usize,
+    /// Submission files.
+    pub submissions: usize,
+    /// Passages.
+    pub passages: u64,
+    /// Passages per language.
+    pub languages: BTreeMap<String, u64>,
+}
+
+/// The error body of every failure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// Code and message.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable code: `invalid_parameter`, `invalid_query`, `invalid_body`, `unauthorized`,
+    /// `not_found`, `internal`.
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+/// The citation of a passage, ready to paste:
+/// `Submitter, submission to the call for input ("Title"), 2024, p. 4.`
+pub fn citation(record: &PassageRecord, catalog: &Catalog) -> String {
+    let s = &record.submission;
+    let p = &record.passage;
+    let call = catalog.call(&s.call);
+    let title = call.map(|c| c.title.as_str()).unwrap_or(s.call.as_str());
+    let year = s
+        .received
+        .map(|d| d.format("%Y").to_string())
+        .or_else(|| call.map(|c| c.deadline.format("%Y").to_string()))
+        .unwrap_or_default();
+    let what = match s.kind {
+        cfi_core::Kind::Input => "submission",
+        cfi_core::Kind::Annex => "annex to the submission",
+    };
+    let place = match (&p.page_label, p.page, p.page_end) {
+        (_, Some(a), Some(b)) => format!("pp. {a}-{b}"),
+        (Some(label), Some(_), None) => format!("p. {label}"),
+        (None, Some(a), None) => format!("p. {a}"),
+        _ => format!("para. {}", p.paragraph),
+    };
+    format!(
+        "{}, {what} to the call for input (\"{title}\"), {year}, {place}.",
+        s.submitter
+    )
+}
+
+impl PassageBody {
+    /// The passage as the API shows it.
+    pub fn new(record: PassageRecord, catalog: &Catalog) -> PassageBody {
+        let citation = citation(&record, catalog);
+        let PassageRecord {
+            passage: p,
+            submission: s,
+        } = record;
+        PassageBody {
+            permalink: format!("/api/v1/passages/{}", p.id),
+            passage_id: p.id,
+            ordinal: p.ordinal,
+            text: p.text,
+            heading: p.heading,
+            page: p.page,
+            page_end: p.page_end,
+            page_label: p.page_label,
+            paragraph: p.paragraph,
+            questions: p
+                .questions
+                .iter()
+                .map(|q| QuestionTagBody {
+                    number: q.number,
+                    source: q.source.as_str().to_string(),
+                    confidence: q.confidence,
+                })
+                .collect(),
+            language: p.language,
+            citation,
+            submission: SubmissionRef {
+                id: s.id,
+                call: s.call,
+                submitter: s.submitter,
+                category: s.category,
+                country: s.country,
+                kind: s.kind.as_str().to_string(),
+                file: s.file,
+                confidential: s.confidential,
+            },
+        }
+    }
+}
+
+impl SubmissionBody {
+    /// The submission as the API shows it; `annexes` are the visible annex ids.
+    pub fn new(info: &SubmissionInfo, annexes: Vec<String>) -> SubmissionBody {
+        let s = &info.submission;
+        SubmissionBody {
+            id: s.id.clone(),
+            call: s.call.clone(),
+            submitter: s.submitter.clone(),
+            category: s.category.clone(),
+            country: s.country.clone(),
+            kind: s.kind.as_str().to_string(),
+            annex_of: s.annex_of.clone(),
+            annexes,
+            file: s.file.clone(),
+            file_url: format!("/api/v1/submissions/{}/file", s.id),
+            language: s.language.clone(),
+            languages: info.languages.clone(),
+            confidential: s.confidential,
+            received: s.received.map(|d| d.to_string()),
+            pages: info.pages,
+            passages: info.passages,
+            problems: info.problems.clone(),
+        }
+    }
+}
+
+impl CallBody {
+    /// A call with the counts the caller may see.
+    pub fn new(call: &cfi_core::Call, visible: &[&SubmissionInfo]) -> CallBody {
+        let mine: Vec<_> = visible
+            .iter()
+            .filter(|s| s.submission.call == call.id)
+            .collect();
+        CallBody {
+            id: call.id.clone(),
+            title: call.title.clone(),
+            mandate: call.mandate.clone(),
+            issued: call.issued.to_string(),
+            deadline: call.deadline.to_string(),
+            languages: call.languages.clone(),
+            categories: call.categories.clone(),
+            questions: call
+                .questions
+                .iter()
+                .map(|q| QuestionBody {
+                    number: q.number,
+                    short: q.short.clone(),
+                    text: q.text.clone(),
+                })
+                .collect(),
+            submissions: mine.len() as u64,
+            passages: mine.iter().map(|s| u64::from(s.passages)).sum(),
+        }
+    }
+}
