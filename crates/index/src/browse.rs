@@ -46,7 +46,11 @@ impl PassageIndex {
         self.filtered(inner, &request)
     }
 
-    fn first(&self, searcher: &Searcher, query: &dyn Query) -> Result<Option<(DocAddress, PassageRecord)>> {
+    fn first(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+    ) -> Result<Option<(DocAddress, PassageRecord)>> {
         let top = searcher
             .search(query, &TopDocs::with_limit(1).order_by_score())
             .map_err(|source| self.err(source))?;
@@ -64,7 +68,11 @@ impl PassageIndex {
     }
 
     /// Passages of a submission in order, if the caller may see it.
-    pub fn submission_passages(&self, submission_id: &str, include_confidential: bool) -> Result<Vec<PassageRecord>> {
+    pub fn submission_passages(
+        &self,
+        submission_id: &str,
+        include_confidential: bool,
+    ) -> Result<Vec<PassageRecord>> {
         let searcher = self.reader.searcher();
         let query = self.visible(
             self.term(self.fields.submission_id, submission_id),
@@ -82,7 +90,12 @@ impl PassageIndex {
     }
 
     /// Passages like this one in other submissions, best first.
-    pub fn similar(&self, id: &str, limit: usize, include_confidential: bool) -> Result<Vec<(f32, PassageRecord)>> {
+    pub fn similar(
+        &self,
+        id: &str,
+        limit: usize,
+        include_confidential: bool,
+    ) -> Result<Vec<(f32, PassageRecord)>> {
         let searcher = self.reader.searcher();
         let query = self.visible(self.term(self.fields.passage_id, id), include_confidential);
         let Some((_, record)) = self.first(&searcher, &*query)? else {
@@ -111,7 +124,10 @@ impl PassageIndex {
         ]));
         let query = self.visible(query, include_confidential);
         let top = searcher
-            .search(&*query, &TopDocs::with_limit(limit.min(crate::MAX_LIMIT)).order_by_score())
+            .search(
+                &*query,
+                &TopDocs::with_limit(limit.min(crate::MAX_LIMIT)).order_by_score(),
+            )
             .map_err(|source| self.err(source))?;
         top.into_iter()
             .map(|(score, a)| Ok((score, self.record(&searcher, a)?)))
@@ -119,7 +135,11 @@ impl PassageIndex {
     }
 
     /// Every value of a facet with its passage count, for the passages a search matches.
-    pub fn facet_values(&self, facet: &str, request: &SearchRequest) -> Result<Option<BTreeMap<String, u64>>> {
+    pub fn facet_values(
+        &self,
+        facet: &str,
+        request: &SearchRequest,
+    ) -> Result<Option<BTreeMap<String, u64>>> {
         if self.fields.facet(facet).is_none() {
             return Ok(None);
         }
