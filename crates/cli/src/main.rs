@@ -105,6 +105,9 @@ enum Command {
         /// The call folder to build when the index is empty.
         #[arg(long, default_value = DEMO_CALL)]
         demo: PathBuf,
+        /// A file holding the staff token, or its SHA-256 in hex (else `CFI_STAFF_TOKEN`).
+        #[arg(long)]
+        staff_token_file: Option<PathBuf>,
     },
 }
 
@@ -238,7 +241,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, index, demo } => {
+        Command::Serve {
+            addr,
+            index,
+            demo,
+            staff_token_file,
+        } => {
+            let staff_token = match staff_token_file {
+                Some(path) => Some(cfi_server::StaffToken::from_file_contents(
+                    &std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading {}", path.display()))?,
+                )),
+                None => std::env::var("CFI_STAFF_TOKEN")
+                    .ok()
+                    .filter(|t| !t.trim().is_empty())
+                    .map(|t| cfi_server::StaffToken::from_secret(&t)),
+            };
             let empty = std::fs::read_dir(&index)
                 .map(|mut entries| entries.next().is_none())
                 .unwrap_or(true);
@@ -257,7 +275,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     report.indexed_files()
                 );
             }
-            serve(addr, opened)?;
+            let mut state = cfi_server::AppState::new(opened);
+            if let Some(token) = staff_token {
+                state = state.with_staff_token(token);
+            }
+            serve(addr, state)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -326,7 +348,7 @@ fn print_report(report: &cfi_ingest::Report) {
     );
 }
 
-fn serve(addr: SocketAddr, index: PassageIndex) -> anyhow::Result<()> {
+fn serve(addr: SocketAddr, state: cfi_server::AppState) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
@@ -335,13 +357,36 @@ fn serve(addr: SocketAddr, index: PassageIndex) -> anyhow::Result<()> {
         let addr = listener.local_addr()?;
         eprintln!(
             "serving {} passages on http://{addr}/  (try: curl 'http://{addr}/api/v1/search?q=encryption&question=7')",
-            index.passage_count()
+            state.index().passage_count()
         );
-        axum::serve(listener, cfi_server::app(cfi_server::AppState::new(index)))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+        let reloader = cfi_server::spawn_reloader(&state, std::time::Duration::from_secs(1));
+        axum::serve(listener, cfi_server::app(state))
+            .with_graceful_shutdown(shutdown())
             .await?;
+        reloader.abort();
         Ok(())
     })
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so requests in flight finish.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    eprintln!("shutting down");
 }
