@@ -13,11 +13,22 @@ struct Corpus {
     app: axum::Router,
 }
 
+const STAFF: &str = "correct horse battery staple";
+
 /// Two public submissions and a confidential one, all about encryption.
 fn corpus() -> Corpus {
     let dir = tempfile::tempdir().expect("tempdir");
     let index = PassageIndex::open(dir.path()).expect("open");
     let mut batch = index.batch().expect("batch");
+    batch.put_call(
+        cfi_core::Call::parse(
+            std::path::Path::new("call.toml"),
+            "id = \"demo\"\ntitle = \"Children in the Digital Environment\"\nmandate = \"SR\"\nissued = 2024-02-01\ndeadline = 2024-04-30\nlanguages = [\"en\", \"es\"]\ncategories = [\"States\", \"CSOs\", \"Academia\"]\n[[questions]]\nnumber = 2\nshort = \"Recommendations\"\ntext.en = \"What do you recommend?\"\n[[questions]]\nnumber = 7\nshort = \"AI and encryption\"\ntext.en = \"What about encryption?\"\n",
+        )
+        .expect("call"),
+    );
+    let files = dir.path().join("files");
+    std::fs::create_dir_all(&files).expect("mkdir");
     let rows = [
         (
             "spain",
@@ -90,7 +101,11 @@ fn corpus() -> Corpus {
         };
         let info = SubmissionInfo {
             submission,
-            path: "x".into(),
+            path: {
+                let path = files.join(format!("{id}.pdf"));
+                std::fs::write(&path, format!("%PDF-1.4 file of {id}")).expect("write");
+                path
+            },
             pages: Some(4),
             passages: 1,
             languages: vec![lang.into()],
@@ -103,16 +118,27 @@ fn corpus() -> Corpus {
     batch.commit().expect("commit");
     Corpus {
         _dir: dir,
-        app: cfi_server::app(cfi_server::AppState::new(index)),
+        app: cfi_server::app(
+            cfi_server::AppState::new(index)
+                .with_staff_token(cfi_server::StaffToken::from_secret(STAFF)),
+        ),
     }
 }
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
-    let response = app
-        .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
-        .await
-        .expect("response");
+    send(app, Request::get(uri).body(Body::empty()).expect("request")).await
+}
+
+async fn get_as_staff(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
+    let request = Request::get(uri)
+        .header("authorization", format!("Bearer {STAFF}"))
+        .body(Body::empty())
+        .expect("request");
+    send(app, request).await
+}
+
+async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, Value) {
+    let response = app.clone().oneshot(request).await.expect("response");
     let status = response.status();
     let bytes = response
         .into_body()
@@ -222,4 +248,272 @@ async fn healthz_answers() {
     let c = corpus();
     let (status, _) = get(&c.app, "/healthz").await;
     assert_eq!(status, StatusCode::OK);
+}
+
+/// Every route that can reveal a passage or a submission, as (anonymous, staff) callers.
+const ROUTES: [&str; 11] = [
+    "/api/v1/search?q=Lighthouse",
+    "/api/v1/search?category=Academia",
+    "/api/v1/calls",
+    "/api/v1/calls/demo",
+    "/api/v1/submissions",
+    "/api/v1/submissions/hidden",
+    "/api/v1/passages/hidden-3",
+    "/api/v1/passages/alliance-1/similar",
+    "/api/v1/matrix",
+    "/api/v1/facets/category",
+    "/api/v1/export?format=jsonl",
+];
+
+#[tokio::test]
+async fn confidential_data_is_absent_for_anonymous_callers_on_every_route() {
+    let c = corpus();
+    for uri in ROUTES {
+        let (status, body) = get(&c.app, uri).await;
+        if status == StatusCode::NOT_FOUND {
+            // The message may repeat the id the caller sent, nothing more.
+            let message = body["error"]["message"].as_str().expect("message");
+            assert!(
+                !message.contains("Lighthouse") && !message.contains("Norway"),
+                "{uri}: {body}"
+            );
+            continue;
+        }
+        let text = body.to_string();
+        assert!(
+            !text.contains("Lighthouse")
+                && !text.contains("hidden")
+                && !text.contains("Academia\":{"),
+            "{uri}: {text}"
+        );
+        assert!(!text.contains("Norway"), "{uri}: {text}");
+        assert!(
+            status == StatusCode::OK || status == StatusCode::NOT_FOUND,
+            "{uri}: {status}"
+        );
+    }
+    // A confidential submission answers exactly like a missing one.
+    let (s1, b1) = get(&c.app, "/api/v1/submissions/hidden").await;
+    let (s2, b2) = get(&c.app, "/api/v1/submissions/hidden2").await;
+    assert_eq!(
+        (s1, b1["error"]["code"].clone()),
+        (s2, b2["error"]["code"].clone())
+    );
+    let (status, _) = get(&c.app, "/api/v1/submissions/hidden/file").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, calls) = get(&c.app, "/api/v1/calls/demo").await;
+    assert_eq!(calls["submissions"], 3, "{calls}");
+    let (_, stats) = get(&c.app, "/api/v1/stats").await;
+    assert_eq!(stats["passages"], 3, "{stats}");
+}
+
+#[tokio::test]
+async fn staff_see_confidential_data_marked() {
+    let c = corpus();
+    let (status, body) = get_as_staff(&c.app, "/api/v1/search?q=Lighthouse").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["estimatedTotalHits"], 1);
+    assert_eq!(body["hits"][0]["submission"]["confidential"], true);
+    let (status, body) = get_as_staff(&c.app, "/api/v1/submissions/hidden").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["confidential"], true);
+    let (_, body) = get_as_staff(&c.app, "/api/v1/passages/hidden-3").await;
+    assert_eq!(body["passage"]["submission"]["id"], "hidden");
+    let (_, body) = get_as_staff(&c.app, "/api/v1/matrix").await;
+    assert_eq!(body["cells"]["7"]["Academia"]["passages"], 1, "{body}");
+    let (_, body) = get_as_staff(&c.app, "/api/v1/calls/demo").await;
+    assert_eq!(body["submissions"], 4);
+    let (_, body) = get_as_staff(&c.app, "/api/v1/stats").await;
+    assert_eq!(body["passages"], 4);
+    let (status, body) = send(
+        &c.app,
+        Request::get("/api/v1/search")
+            .header("authorization", "Bearer wrong")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "unauthorized");
+}
+
+#[tokio::test]
+async fn passages_come_with_context_citation_and_similar_ones() {
+    let c = corpus();
+    let (status, body) = get(&c.app, "/api/v1/passages/alliance-1").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["passage"]["citation"],
+        "alliance submitter, submission to the call for input (\"Children in the Digital Environment\"), 2024, p. 3."
+    );
+    assert_eq!(body["passage"]["permalink"], "/api/v1/passages/alliance-1");
+    assert!(body["before"].as_array().is_some() && body["after"].as_array().is_some());
+    let (status, body) = get(&c.app, "/api/v1/passages/alliance-1/similar").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ids: Vec<&str> = body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|h| h["submission"]["id"].as_str())
+        .collect();
+    assert!(
+        !ids.contains(&"alliance"),
+        "similar passages come from other submissions: {ids:?}"
+    );
+    let (status, _) = get(&c.app, "/api/v1/passages/nothing-here").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn lists_matrix_facets_and_exports() {
+    let c = corpus();
+    let (_, body) = get(&c.app, "/api/v1/calls").await;
+    assert_eq!(body["total"], 1);
+    assert_eq!(
+        body["results"][0]["questions"][1]["short"],
+        "AI and encryption"
+    );
+    let (_, body) = get(&c.app, "/api/v1/submissions?category=CSOs").await;
+    assert_eq!(body["total"], 2, "{body}");
+    assert_eq!(
+        body["results"][0]["fileUrl"],
+        "/api/v1/submissions/alliance/file"
+    );
+    let (_, body) = get(&c.app, "/api/v1/matrix?q=encryption").await;
+    assert_eq!(body["cells"]["7"]["CSOs"]["passages"], 1, "{body}");
+    assert_eq!(body["cells"]["7"]["CSOs"]["submissions"], 1, "{body}");
+    assert!(
+        body["cells"].get("2").is_none(),
+        "the query applies: {body}"
+    );
+    let (_, body) = get(&c.app, "/api/v1/facets/language").await;
+    assert_eq!(body["values"]["en"], 2);
+    let (status, _) = get(&c.app, "/api/v1/facets/colour").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let response = c
+        .app
+        .clone()
+        .oneshot(
+            Request::get("/api/v1/export?format=csv&question=7")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let csv = String::from_utf8_lossy(&bytes);
+    assert_eq!(csv.lines().count(), 3, "header + 2 hits: {csv}");
+    assert!(csv.contains("submission to the call for input"), "{csv}");
+    let response = c
+        .app
+        .clone()
+        .oneshot(
+            Request::get("/api/v1/export?format=xlsx")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    assert!(bytes.starts_with(b"PK"), "an xlsx is a zip");
+}
+
+#[tokio::test]
+async fn files_stream_with_range_and_disposition() {
+    let c = corpus();
+    let request = Request::get("/api/v1/submissions/spain/file")
+        .header("range", "bytes=0-3")
+        .body(Body::empty())
+        .expect("request");
+    let response = c.app.clone().oneshot(request).await.expect("response");
+    assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .contains("spain.pdf")
+    );
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    assert_eq!(&bytes[..], b"%PDF");
+}
+
+#[tokio::test]
+async fn post_search_takes_the_same_parameters() {
+    let c = corpus();
+    let request = Request::post("/api/v1/search")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            r#"{"q": "encryption", "question": 7, "limit": 5}"#,
+        ))
+        .expect("request");
+    let (status, body) = send(&c.app, request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["estimatedTotalHits"], 1);
+    assert_eq!(body["limit"], 5);
+    let request = Request::post("/api/v1/search")
+        .body(Body::from("not json"))
+        .expect("request");
+    let (status, body) = send(&c.app, request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "invalid_body");
+}
+
+#[tokio::test]
+async fn openapi_builds_and_every_ref_resolves() {
+    let c = corpus();
+    let (status, spec) = get(&c.app, "/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut refs = Vec::new();
+    collect_refs(&spec, &mut refs);
+    assert!(!refs.is_empty());
+    for r in refs {
+        let pointer = r.strip_prefix('#').expect("local ref");
+        assert!(spec.pointer(pointer).is_some(), "unresolved $ref {r}");
+    }
+    for path in [
+        "/api/v1/search",
+        "/api/v1/submissions/{id}/file",
+        "/api/v1/export",
+        "/api/v1/matrix",
+    ] {
+        assert!(spec["paths"].get(path).is_some(), "{path} documented");
+    }
+}
+
+fn collect_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if k == "$ref" {
+                    if let Some(s) = v.as_str() {
+                        out.push(s.to_string());
+                    }
+                }
+                collect_refs(v, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
 }
