@@ -505,10 +505,8 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             for (k, v) in map {
-                if k == "$ref" {
-                    if let Some(s) = v.as_str() {
-                        out.push(s.to_string());
-                    }
+                if let Some(s) = v.as_str().filter(|_| k == "$ref") {
+                    out.push(s.to_string());
                 }
                 collect_refs(v, out);
             }
