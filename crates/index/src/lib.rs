@@ -22,5 +22,5 @@ pub use browse::{Matrix, MatrixCell};
 pub use catalog::{Catalog, SubmissionInfo};
 pub use error::{Error, Result};
 pub use schema::{LANGUAGES, language_field_code};
-pub use search::{FacetDistribution, Hit, MAX_LIMIT, SearchRequest, SearchResults};
+pub use search::{FacetDistribution, Hit, MAX_LIMIT, SearchRequest, SearchResults, Sort};
 pub use writer::{PassageIndex, PassageRecord};

@@ -39,7 +39,26 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Whether confidential submissions may appear (staff only).
     pub include_confidential: bool,
+    /// One hit per submission (its best passage), with the count of the others.
+    pub group_by_submission: bool,
+    /// Order of hits.
+    pub sort: Sort,
 }
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// By submitter name, then position in the submission.
+    Submitter,
+    /// By date received, earliest first, then submitter.
+    Received,
+}
+
+/// Hits scanned at most when grouping or sorting by something other than relevance.
+const SCAN_LIMIT: usize = 10_000;
 
 /// One hit: a passage with its submission, and the fragment that shows why it matched.
 #[derive(Debug, Clone, Serialize)]
@@ -50,6 +69,8 @@ pub struct Hit {
     pub score: f32,
     /// The best fragment, HTML-escaped, matched words in `<mark>`.
     pub snippet: String,
+    /// When grouping by submission: how many other passages of it matched.
+    pub others: usize,
 }
 
 /// Counts of hits per facet value, per facet name.
@@ -79,12 +100,15 @@ impl PassageIndex {
             0 => 20,
             n => n.min(MAX_LIMIT),
         };
+        let plain = !request.group_by_submission && request.sort == Sort::Relevance;
         let mut multi = MultiCollector::new();
-        let top = multi.add_collector(
+        let top = multi.add_collector(if plain {
             TopDocs::with_limit(limit)
                 .and_offset(request.offset)
-                .order_by_score(),
-        );
+                .order_by_score()
+        } else {
+            TopDocs::with_limit(SCAN_LIMIT).order_by_score()
+        });
         let count = multi.add_collector(Count);
         let mut facet_handles = Vec::new();
         for name in COUNTED {
@@ -96,7 +120,7 @@ impl PassageIndex {
             .search(&*query, &multi)
             .map_err(|source| self.err(source))?;
         let top = top.extract(&mut fruit);
-        let total = count.extract(&mut fruit);
+        let mut total = count.extract(&mut fruit);
         let mut facets = FacetDistribution::new();
         for (name, handle) in facet_handles {
             let counts = handle.extract(&mut fruit);
@@ -106,15 +130,60 @@ impl PassageIndex {
                 .collect();
             facets.insert(name.to_string(), values);
         }
+        let mut page: Vec<(f32, PassageRecord, usize)> = Vec::new();
+        if plain {
+            for (score, address) in top {
+                page.push((score, self.record(&searcher, address)?, 0));
+            }
+        } else {
+            let mut all: Vec<(f32, PassageRecord, usize)> = Vec::new();
+            let mut group_of: BTreeMap<String, usize> = BTreeMap::new();
+            for (score, address) in top {
+                let record = self.record(&searcher, address)?;
+                if request.group_by_submission {
+                    if let Some(&at) = group_of.get(&record.submission.id) {
+                        if let Some(group) = all.get_mut(at) {
+                            group.2 += 1;
+                        }
+                        continue;
+                    }
+                    group_of.insert(record.submission.id.clone(), all.len());
+                }
+                all.push((score, record, 0));
+            }
+            match request.sort {
+                Sort::Relevance => {}
+                Sort::Submitter => all.sort_by(|a, b| {
+                    (&a.1.submission.submitter, a.1.passage.ordinal)
+                        .cmp(&(&b.1.submission.submitter, b.1.passage.ordinal))
+                }),
+                Sort::Received => all.sort_by(|a, b| {
+                    (
+                        a.1.submission.received,
+                        &a.1.submission.submitter,
+                        a.1.passage.ordinal,
+                    )
+                        .cmp(&(
+                            b.1.submission.received,
+                            &b.1.submission.submitter,
+                            b.1.passage.ordinal,
+                        ))
+                }),
+            }
+            if request.group_by_submission {
+                total = all.len();
+            }
+            page = all.into_iter().skip(request.offset).take(limit).collect();
+        }
         let mut snippets = Snippets::new(&searcher, &*text_query, self)?;
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let record = self.record(&searcher, address)?;
+        let mut hits = Vec::with_capacity(page.len());
+        for (score, record, others) in page {
             let snippet = snippets.make(&record)?;
             hits.push(Hit {
                 record,
                 score,
                 snippet,
+                others,
             });
         }
         Ok(SearchResults {

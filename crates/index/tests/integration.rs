@@ -241,3 +241,21 @@ fn replacing_a_submission_does_not_duplicate_it() {
     let reopened = PassageIndex::open(index.dir()).expect("reopen");
     assert_eq!(reopened.catalog().submissions.len(), 3);
 }
+
+#[test]
+fn grouping_keeps_the_best_passage_per_submission_and_counts_the_rest() {
+    let (_dir, index) = build();
+    let results = index
+        .search(&SearchRequest {
+            q: "".into(),
+            group_by_submission: true,
+            ..Default::default()
+        })
+        .expect("search");
+    assert_eq!(results.total, 2);
+    assert_eq!(results.hits.len(), 2);
+    assert!(
+        results.hits.iter().all(|h| h.others == 1),
+        "each public submission has two passages"
+    );
+}

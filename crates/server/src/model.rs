@@ -84,6 +84,8 @@ pub struct HitBody {
     pub snippet: String,
     /// Relevance.
     pub score: f32,
+    /// With `group=submission`: other matching passages of the same submission.
+    pub others: usize,
 }
 
 /// Counts per facet value, per facet.

@@ -8,7 +8,7 @@ use cfi_index::SearchRequest;
 use crate::ApiError;
 
 /// Parameters of the search family of routes.
-pub const SEARCH: [&str; 12] = [
+pub const SEARCH: [&str; 14] = [
     "q",
     "question",
     "call",
@@ -21,6 +21,8 @@ pub const SEARCH: [&str; 12] = [
     "limit",
     "facets",
     "highlight",
+    "group",
+    "sort",
 ];
 
 /// Raw parameters by name.
@@ -120,7 +122,28 @@ impl Params {
                 "`kind` must be `input` or `annex`, got {kind:?}"
             )));
         }
+        let group_by_submission = match self.text("group").as_deref() {
+            None | Some("none") => false,
+            Some("submission") => true,
+            Some(other) => {
+                return Err(ApiError::bad_parameter(format!(
+                    "`group` must be `submission` or `none`, got {other:?}"
+                )));
+            }
+        };
+        let sort = match self.text("sort").as_deref() {
+            None | Some("relevance") => cfi_index::Sort::Relevance,
+            Some("submitter") => cfi_index::Sort::Submitter,
+            Some("received") => cfi_index::Sort::Received,
+            Some(other) => {
+                return Err(ApiError::bad_parameter(format!(
+                    "`sort` must be `relevance`, `submitter` or `received`, got {other:?}"
+                )));
+            }
+        };
         Ok(SearchRequest {
+            group_by_submission,
+            sort,
             q: self.0.get("q").cloned().unwrap_or_default(),
             question: self
                 .number("question", 1, 1000)?

@@ -49,6 +49,8 @@ fn visible(catalog: &Catalog, access: Access) -> Vec<&SubmissionInfo> {
         ("limit" = Option<usize>, Query, description = "Hits to return, 1-100 (default 20)"),
         ("facets" = Option<String>, Query, description = "Comma-separated facets to count (default all)"),
         ("highlight" = Option<bool>, Query, description = "Mark matched words in snippets (default true)"),
+        ("group" = Option<String>, Query, description = "`submission`: the best passage per submission, with `others` counting the rest"),
+        ("sort" = Option<String>, Query, description = "`relevance` (default), `submitter` or `received`"),
     ),
     responses(
         (status = 200, description = "Hits and facet counts", body = SearchResponse),
@@ -110,6 +112,7 @@ async fn search(
                 passage: PassageBody::new(hit.record, &catalog),
                 snippet,
                 score: hit.score,
+                others: hit.others,
             }
         })
         .collect();
@@ -376,6 +379,7 @@ pub(crate) async fn similar(
             snippet: String::new(),
             passage: PassageBody::new(record, &catalog),
             score,
+            others: 0,
         })
         .collect();
     let total = results.len();

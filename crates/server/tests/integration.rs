@@ -515,3 +515,23 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+#[tokio::test]
+async fn group_by_submission_and_sort() {
+    let c = corpus();
+    let (_, body) = get(&c.app, "/api/v1/search?sort=submitter").await;
+    let names: Vec<&str> = body["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["submission"]["submitter"].as_str())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(names, sorted);
+    let (status, body) = get(&c.app, "/api/v1/search?group=submission").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["estimatedTotalHits"], 3, "{body}");
+    let (status, _) = get(&c.app, "/api/v1/search?group=country").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
