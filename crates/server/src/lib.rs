@@ -10,6 +10,7 @@
 
 mod access;
 mod error;
+mod page;
 mod model;
 mod params;
 mod routes;
@@ -101,10 +102,14 @@ pub fn app(state: AppState) -> Router {
         );
     Router::new()
         .nest("/api/v1", api)
+        .route("/", get(page::index))
+        .route("/assets/app.js", get(page::script))
+        .route("/assets/app.css", get(page::style))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .fallback(|| async { ApiError::not_found("no such route") })
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
+        .layer(page::security_headers())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -69,7 +69,7 @@ pub struct PassageBody {
     pub language: Option<String>,
     /// Ready to paste.
     pub citation: String,
-    /// Stable link to this passage.
+    /// Stable link to this passage on the staff page.
     pub permalink: String,
 }
 
@@ -336,7 +336,7 @@ impl PassageBody {
             submission: s,
         } = record;
         PassageBody {
-            permalink: format!("/api/v1/passages/{}", p.id),
+            permalink: format!("/?view=passage&id={}", p.id),
             passage_id: p.id,
             ordinal: p.ordinal,
             text: p.text,

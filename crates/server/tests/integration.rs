@@ -346,7 +346,7 @@ async fn passages_come_with_context_citation_and_similar_ones() {
         body["passage"]["citation"],
         "alliance submitter, submission to the call for input (\"Children in the Digital Environment\"), 2024, p. 3."
     );
-    assert_eq!(body["passage"]["permalink"], "/api/v1/passages/alliance-1");
+    assert_eq!(body["passage"]["permalink"], "/?view=passage&id=alliance-1");
     assert!(body["before"].as_array().is_some() && body["after"].as_array().is_some());
     let (status, body) = get(&c.app, "/api/v1/passages/alliance-1/similar").await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -1,0 +1,440 @@
+// cfi staff page: plain JavaScript, no build step. The URL holds the whole state.
+"use strict";
+
+const FILTERS = ["question", "category", "country", "lang", "kind"];
+const FACET_LABELS = { category: "Stakeholder category", country: "Country", language: "Language", kind: "Document kind" };
+const FACET_PARAM = { category: "category", country: "country", language: "lang", kind: "kind" };
+const PAGE_SIZE = 20;
+const $ = (id) => document.getElementById(id);
+let calls = [];
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+function state() { return new URLSearchParams(location.search); }
+
+function go(params, replace) {
+  const url = "/" + (params.toString() ? "?" + params.toString() : "");
+  if (replace) history.replaceState(null, "", url); else history.pushState(null, "", url);
+  render();
+}
+
+function token() { return sessionStorage.getItem("cfi-staff-token"); }
+
+async function api(path, params) {
+  const query = params && params.toString() ? "?" + params.toString() : "";
+  const headers = {};
+  if (token()) headers.Authorization = "Bearer " + token();
+  const response = await fetch("/api/v1" + path + query, { headers });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const message = body.error ? body.error.message : response.statusText;
+    const error = new Error(message);
+    error.status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+function searchParams(s) {
+  const p = new URLSearchParams();
+  if (s.get("q")) p.set("q", s.get("q"));
+  for (const f of FILTERS) if (s.get(f)) p.set(f, s.get(f));
+  return p;
+}
+
+function questionShort(n) {
+  for (const c of calls) for (const q of c.questions) if (String(q.number) === String(n)) return q.short;
+  return "";
+}
+
+function place(p) {
+  if (p.page && p.pageEnd) return "pp. " + p.page + "–" + p.pageEnd;
+  if (p.page) return "p. " + (p.pageLabel || p.page);
+  return "para. " + p.paragraph;
+}
+
+function tags(p) {
+  return p.questions.map((q) => el("span", {
+    class: "tag " + q.source,
+    title: "Guiding question " + q.number + " (" + q.source + ", confidence " + q.confidence.toFixed(2) + ")",
+    text: "Q" + q.number + " " + questionShort(q.number),
+  }));
+}
+
+function meta(p) {
+  const s = p.submission;
+  const parts = [s.category, s.country, place(p), p.language, s.kind === "annex" ? "annex" : null].filter(Boolean);
+  return el("div", { class: "meta" },
+    parts.join(" · "), " ",
+    s.confidential ? el("span", { class: "confidential", text: "CONFIDENTIAL" }) : null);
+}
+
+function showView(name) {
+  for (const v of ["search", "passage", "matrix", "submissions"]) $("view-" + v).hidden = v !== name;
+  for (const a of document.querySelectorAll("nav a")) {
+    if (a.dataset.view === (name === "passage" ? "search" : name)) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  $("search-form").hidden = name === "submissions";
+}
+
+function renderChips(s) {
+  const box = $("filters-active");
+  box.replaceChildren();
+  for (const f of FILTERS) {
+    if (!s.get(f)) continue;
+    const label = f === "question" ? "Q" + s.get(f) + " " + questionShort(s.get(f)) : f + ": " + s.get(f);
+    box.append(el("button", {
+      type: "button", class: "chip", "aria-label": "Remove filter " + label,
+      onclick: () => { const n = state(); n.delete(f); n.delete("page"); go(n); },
+    }, label + " ✕"));
+  }
+}
+
+async function renderSearch(s) {
+  showView("search");
+  $("q").value = s.get("q") || "";
+  $("group").checked = s.get("group") === "submission";
+  const page = Math.max(1, parseInt(s.get("page") || "1", 10) || 1);
+  const p = searchParams(s);
+  p.set("limit", PAGE_SIZE);
+  p.set("offset", (page - 1) * PAGE_SIZE);
+  if (s.get("group")) p.set("group", s.get("group"));
+  $("summary").textContent = "Searching…";
+  let body;
+  try {
+    body = await api("/search", p);
+  } catch (e) {
+    $("summary").textContent = e.message;
+    $("hits").replaceChildren();
+    return;
+  }
+  const total = body.estimatedTotalHits;
+  const unit = s.get("group") ? "submissions" : "passages";
+  $("summary").textContent = total + " " + unit + (s.get("q") ? " for “" + s.get("q") + "”" : "");
+  renderQuestions(s, body.facetDistribution.question || {});
+  renderFacets(s, body.facetDistribution);
+  const hits = $("hits");
+  hits.replaceChildren();
+  for (const h of body.hits) {
+    const snippet = el("p", { class: "snippet" });
+    snippet.innerHTML = h.snippet; // escaped by the server, only <mark> added
+    const open = el("a", { href: "/?view=passage&id=" + encodeURIComponent(h.passageId) + "&from=" + encodeURIComponent(location.search), text: h.submission.submitter });
+    open.addEventListener("click", (e) => { e.preventDefault(); openPassage(h.passageId); });
+    hits.append(el("li", { class: "hit" },
+      el("h3", {}, open),
+      meta(h),
+      snippet,
+      el("div", {}, ...tags(h), h.others ? el("span", { class: "meta", text: " +" + h.others + " more passages in this submission" }) : null)));
+  }
+  if (!body.hits.length) hits.append(el("li", { class: "hit", text: "No passages match. Try fewer words, remove a filter, or check the spelling." }));
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  $("page-info").textContent = "Page " + page + " of " + pages;
+  $("prev").disabled = page <= 1;
+  $("next").disabled = page >= pages;
+}
+
+function renderQuestions(s, counts) {
+  const list = $("questions");
+  list.replaceChildren();
+  const numbers = [];
+  for (const c of calls) for (const q of c.questions) if (!numbers.some((x) => x.number === q.number)) numbers.push(q);
+  for (const q of numbers) {
+    const active = s.get("question") === String(q.number);
+    list.append(el("li", {}, el("button", {
+      type: "button", "aria-pressed": active ? "true" : "false",
+      title: q.text.en || Object.values(q.text)[0] || "",
+      onclick: () => toggle("question", String(q.number)),
+    }, el("span", { text: q.number + ". " + q.short }), el("span", { class: "count", text: String(counts[q.number] || 0) }))));
+  }
+}
+
+function renderFacets(s, distribution) {
+  const box = $("facets");
+  box.replaceChildren();
+  for (const [name, label] of Object.entries(FACET_LABELS)) {
+    const values = distribution[name] || {};
+    const param = FACET_PARAM[name];
+    const entries = Object.entries(values).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    if (s.get(param) && !values[s.get(param)]) entries.unshift([s.get(param), 0]);
+    const list = el("ul", { "aria-label": label });
+    for (const [value, count] of entries) {
+      const active = s.get(param) === value;
+      list.append(el("li", {}, el("button", {
+        type: "button", "aria-pressed": active ? "true" : "false",
+        onclick: () => toggle(param, value),
+      }, el("span", { text: value }), el("span", { class: "count", text: String(count) }))));
+    }
+    box.append(el("h3", { text: label }), list);
+  }
+}
+
+function toggle(param, value) {
+  const n = state();
+  if (n.get(param) === value) n.delete(param); else n.set(param, value);
+  n.delete("page");
+  n.delete("view");
+  go(n);
+}
+
+function openPassage(id) {
+  const n = new URLSearchParams();
+  n.set("view", "passage");
+  n.set("id", id);
+  n.set("from", location.search);
+  go(n);
+}
+
+async function copy(text, button) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch (_) {
+    const area = el("textarea", {}, text);
+    document.body.append(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  }
+  button.textContent = "Copied";
+  button.dataset.copied = text;
+  setTimeout(() => { button.textContent = "Copy citation"; }, 2000);
+}
+
+async function download(path, params, name) {
+  const headers = {};
+  if (token()) headers.Authorization = "Bearer " + token();
+  const response = await fetch("/api/v1" + path + "?" + params.toString(), { headers });
+  if (!response.ok) { alert("Export failed: " + response.statusText); return; }
+  const url = URL.createObjectURL(await response.blob());
+  const a = el("a", { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+async function openFile(submissionId, page) {
+  const url = "/api/v1/submissions/" + encodeURIComponent(submissionId) + "/file";
+  if (!token()) { window.open(url + (page ? "#page=" + page : ""), "_blank", "noopener"); return; }
+  const response = await fetch(url, { headers: { Authorization: "Bearer " + token() } });
+  if (!response.ok) { alert("Cannot open the file: " + response.statusText); return; }
+  const blob = URL.createObjectURL(await response.blob());
+  window.open(blob + (page ? "#page=" + page : ""), "_blank", "noopener");
+}
+
+async function renderPassage(s) {
+  showView("passage");
+  const box = $("passage");
+  box.replaceChildren(el("p", { text: "Loading…" }));
+  let body, submission, similar;
+  try {
+    body = await api("/passages/" + encodeURIComponent(s.get("id")));
+    [submission, similar] = await Promise.all([
+      api("/submissions/" + encodeURIComponent(body.passage.submission.id)),
+      api("/passages/" + encodeURIComponent(s.get("id")) + "/similar", new URLSearchParams("limit=5")),
+    ]);
+  } catch (e) {
+    box.replaceChildren(el("p", { class: "problem", text: e.status === 404 ? "This passage does not exist or is not visible to you." : e.message }));
+    return;
+  }
+  const p = body.passage;
+  const fileUrl = "/api/v1/submissions/" + encodeURIComponent(p.submission.id) + "/file" + (p.page ? "#page=" + p.page : "");
+  const copyButton = el("button", { type: "button", id: "copy-citation" }, "Copy citation");
+  copyButton.addEventListener("click", () => copy(p.citation, copyButton));
+  const fileLink = el("a", { href: fileUrl, id: "open-file", target: "_blank", rel: "noopener", text: "Open the original" + (p.page ? " at page " + p.page : "") });
+  if (token()) fileLink.addEventListener("click", (e) => { e.preventDefault(); openFile(p.submission.id, p.page); });
+  const annexes = el("ul", {});
+  for (const a of submission.annexes) {
+    annexes.append(el("li", {}, el("a", { href: "/api/v1/submissions/" + encodeURIComponent(a) + "/file", target: "_blank", rel: "noopener", text: a })));
+  }
+  const similarList = el("ol", { class: "hits", id: "similar" });
+  for (const h of similar.results) {
+    const link = el("a", { href: "/?view=passage&id=" + encodeURIComponent(h.passageId), text: h.submission.submitter });
+    link.addEventListener("click", (e) => { e.preventDefault(); openPassage(h.passageId); });
+    similarList.append(el("li", { class: "hit" }, el("h3", {}, link), meta(h), el("p", { class: "snippet", text: h.text.slice(0, 300) + (h.text.length > 300 ? "…" : "") })));
+  }
+  if (!similar.results.length) similarList.append(el("li", { class: "meta", text: "No similar passages in other submissions." }));
+  box.replaceChildren(
+    el("h2", {}, p.submission.submitter, " ", p.submission.confidential ? el("span", { class: "confidential", text: "CONFIDENTIAL" }) : null),
+    el("p", { class: "meta", text: [submission.category, submission.country, submission.language, submission.pages ? submission.pages + " pages" : null, submission.received ? "received " + submission.received : null, submission.file].filter(Boolean).join(" · ") }),
+    ...body.before.map((b) => el("div", { class: "context", text: b.text })),
+    el("div", { class: "passage-main", id: "passage-text" }, el("div", { class: "meta" }, place(p), " ", ...tags(p)), p.text),
+    ...body.after.map((b) => el("div", { class: "context", text: b.text })),
+    el("p", { class: "citation", id: "citation", text: p.citation }),
+    el("div", { class: "actions" }, copyButton, fileLink),
+    submission.annexes.length ? el("h3", { text: "Annexes" }) : null,
+    submission.annexes.length ? annexes : null,
+    el("h3", { text: "Similar passages in other submissions" }),
+    similarList);
+}
+
+async function renderMatrix(s) {
+  showView("matrix");
+  $("q").value = s.get("q") || "";
+  const table = $("matrix");
+  table.replaceChildren(el("caption", { text: "Loading…" }));
+  let body;
+  try {
+    body = await api("/matrix", searchParams(s));
+  } catch (e) {
+    table.replaceChildren(el("caption", { class: "problem", text: e.message }));
+    return;
+  }
+  let max = 1;
+  for (const row of Object.values(body.cells)) for (const cell of Object.values(row)) max = Math.max(max, cell.submissions);
+  const head = el("tr", {}, el("th", { scope: "col", text: "Guiding question" }), ...body.categories.map((c) => el("th", { scope: "col", text: c })));
+  const rows = body.questions.map((q) => {
+    const label = q === 0 ? "No question tag" : q + ". " + questionShort(q);
+    const cells = body.categories.map((c) => {
+      const cell = (body.cells[q] || {})[c];
+      if (!cell) return el("td", { class: "zero", text: "—", title: "Nobody in " + c + " addressed this" });
+      const shade = 0.12 + 0.75 * (cell.submissions / max);
+      const link = el("a", { href: "#", text: cell.submissions + " (" + cell.passages + ")", "aria-label": c + ", question " + q + ": " + cell.submissions + " submissions, " + cell.passages + " passages" });
+      link.addEventListener("click", (e) => {
+        e.preventDefault();
+        const n = searchParams(s);
+        if (q !== 0) n.set("question", q);
+        n.set("category", c);
+        go(n);
+      });
+      const td = el("td", {}, link);
+      td.style.background = "rgba(11, 92, 173, " + shade.toFixed(2) + ")";
+      if (shade > 0.5) link.style.color = "#fff";
+      return td;
+    });
+    return el("tr", {}, el("th", { scope: "row", text: label }), ...cells);
+  });
+  table.replaceChildren(el("caption", { class: "visually-hidden", text: "Submissions (passages) per guiding question and stakeholder category" }), el("thead", {}, head), el("tbody", {}, ...rows));
+}
+
+async function renderSubmissions() {
+  showView("submissions");
+  const box = $("submissions");
+  box.replaceChildren(el("p", { text: "Loading…" }));
+  let body;
+  try {
+    body = await api("/submissions", new URLSearchParams("limit=1000"));
+  } catch (e) {
+    box.replaceChildren(el("p", { class: "problem", text: e.message }));
+    return;
+  }
+  const order = [];
+  for (const c of calls) for (const cat of c.categories) if (!order.includes(cat)) order.push(cat);
+  const inputs = body.results.filter((s) => s.kind === "input");
+  const byId = Object.fromEntries(body.results.map((s) => [s.id, s]));
+  const parts = [el("p", { class: "muted", text: inputs.length + " submissions, " + body.total + " files" })];
+  for (const cat of order) {
+    const mine = inputs.filter((s) => s.category === cat);
+    if (!mine.length) continue;
+    const list = el("ul", {});
+    for (const s of mine) {
+      const files = [s, ...s.annexes.map((a) => byId[a]).filter(Boolean)].map((f, i) => el("span", {}, i ? " | " : "",
+        el("a", { href: f.fileUrl, target: "_blank", rel: "noopener", text: i ? "annex" + (s.annexes.length > 1 ? "-" + i : "") : "input" })));
+      const facts = [s.country, s.languages.join(", ") || s.language, s.pages ? s.pages + " pp." : null, s.passages + " passages"].filter(Boolean).join(" · ");
+      const search = el("a", { href: "/?submitter=" + encodeURIComponent(s.submitter), text: "search" });
+      list.append(el("li", {},
+        el("strong", { text: s.submitter }), " ", s.confidential ? el("span", { class: "confidential", text: "CONFIDENTIAL " }) : null,
+        el("span", { class: "meta", text: facts }), " — ", ...files, " · ", search,
+        ...s.problems.map((p) => el("div", { class: "problem", text: p })),
+        ...s.annexes.map((a) => byId[a]).filter((a) => a && a.problems.length).map((a) => el("div", { class: "problem", text: a.problems.join("; ") }))));
+    }
+    parts.push(el("section", { class: "subs" }, el("h3", { text: cat + " (" + mine.length + ")" }), list));
+  }
+  box.replaceChildren(...parts);
+}
+
+async function render() {
+  const s = state();
+  renderChips(s);
+  const view = s.get("view") || "search";
+  if (view === "passage" && s.get("id")) return renderPassage(s);
+  if (view === "matrix") return renderMatrix(s);
+  if (view === "submissions") return renderSubmissions();
+  return renderSearch(s);
+}
+
+function renderStaff() {
+  const signed = !!token();
+  $("staff-token").hidden = signed;
+  $("staff-signin").hidden = signed;
+  $("staff-signout").hidden = !signed;
+  $("staff-status").textContent = signed ? "Signed in as staff: confidential submissions shown" : "";
+}
+
+async function loadCalls() {
+  try {
+    calls = (await api("/calls")).results;
+  } catch (_) {
+    calls = [];
+  }
+  if (calls.length === 1) {
+    $("call-title").textContent = calls[0].title;
+    $("call-mandate").textContent = calls[0].mandate + " · call for input";
+  }
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  $("search-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const n = state();
+    const view = n.get("view");
+    n.set("q", $("q").value.trim());
+    if (!n.get("q")) n.delete("q");
+    n.delete("page");
+    n.delete("id");
+    n.delete("from");
+    if (view !== "matrix") n.delete("view");
+    go(n);
+  });
+  $("group").addEventListener("change", () => {
+    const n = state();
+    if ($("group").checked) n.set("group", "submission"); else n.delete("group");
+    n.delete("page");
+    go(n);
+  });
+  $("prev").addEventListener("click", () => { const n = state(); n.set("page", Math.max(1, (parseInt(n.get("page") || "1", 10) || 1) - 1)); go(n); });
+  $("next").addEventListener("click", () => { const n = state(); n.set("page", (parseInt(n.get("page") || "1", 10) || 1) + 1); go(n); });
+  $("export-csv").addEventListener("click", () => { const p = searchParams(state()); p.set("format", "csv"); download("/export", p, "cfi-export.csv"); });
+  $("export-xlsx").addEventListener("click", () => { const p = searchParams(state()); p.set("format", "xlsx"); download("/export", p, "cfi-export.xlsx"); });
+  $("back").addEventListener("click", (e) => { e.preventDefault(); const from = state().get("from"); go(new URLSearchParams(from || "")); });
+  for (const a of document.querySelectorAll("nav a")) {
+    a.addEventListener("click", (e) => {
+      e.preventDefault();
+      const n = searchParams(state());
+      if (a.dataset.view !== "search") n.set("view", a.dataset.view);
+      go(n);
+    });
+  }
+  $("staff-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const value = $("staff-token").value.trim();
+    if (!value) return;
+    sessionStorage.setItem("cfi-staff-token", value);
+    try {
+      await api("/stats");
+    } catch (err) {
+      sessionStorage.removeItem("cfi-staff-token");
+      $("staff-status").textContent = "Sign-in failed: " + err.message;
+      return;
+    }
+    $("staff-token").value = "";
+    renderStaff();
+    render();
+  });
+  $("staff-signout").addEventListener("click", () => { sessionStorage.removeItem("cfi-staff-token"); renderStaff(); render(); });
+  window.addEventListener("popstate", render);
+  renderStaff();
+  await loadCalls();
+  render();
+});
