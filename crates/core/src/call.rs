@@ -28,6 +28,40 @@ pub struct Call {
     pub categories: Vec<String>,
     /// The numbered guiding questions.
     pub questions: Vec<GuidingQuestion>,
+    /// Equivalent terms across languages, so a query in one language finds the others.
+    #[serde(default)]
+    pub glossary: Vec<GlossaryEntry>,
+}
+
+/// One concept's names per language (`en = ["end-to-end encryption", "E2EE"]`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(transparent)]
+pub struct GlossaryEntry {
+    /// Terms per ISO 639-1 language code.
+    pub terms: BTreeMap<String, OneOrMany>,
+}
+
+/// A TOML value that may be one string or a list of them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// A single term.
+    One(String),
+    /// Several terms.
+    Many(Vec<String>),
+}
+
+impl GlossaryEntry {
+    /// Every (language, term) of the entry.
+    pub fn all(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.terms.iter().flat_map(|(lang, terms)| {
+            let list: Vec<&str> = match terms {
+                OneOrMany::One(t) => vec![t.as_str()],
+                OneOrMany::Many(ts) => ts.iter().map(String::as_str).collect(),
+            };
+            list.into_iter().map(move |t| (lang.as_str(), t))
+        })
+    }
 }
 
 /// One numbered guiding question, in every language the call gives it.
@@ -166,6 +200,24 @@ keywords.en = ["grooming"]
         assert_eq!(q.text["es"], "¿Cómo se usan las tecnologías?");
         assert_eq!(q.keywords["en"], vec!["grooming".to_string()]);
         assert_eq!(call.category("csos"), Some("CSOs"));
+        assert!(call.glossary.is_empty());
+    }
+
+    #[test]
+    fn glossary_entries_take_one_term_or_several() {
+        let text = format!(
+            "{GOOD}\n[[glossary]]\nen = [\"end-to-end encryption\", \"E2EE\"]\nes = \"cifrado de extremo a extremo\"\n"
+        );
+        let call = Call::parse(Path::new("call.toml"), &text).expect("valid");
+        let terms: Vec<_> = call.glossary[0].all().collect();
+        assert_eq!(
+            terms,
+            [
+                ("en", "end-to-end encryption"),
+                ("en", "E2EE"),
+                ("es", "cifrado de extremo a extremo")
+            ]
+        );
     }
 
     #[test]

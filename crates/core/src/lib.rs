@@ -12,7 +12,7 @@ mod error;
 mod manifest;
 mod passage;
 
-pub use call::{Call, GuidingQuestion};
+pub use call::{Call, GlossaryEntry, GuidingQuestion, OneOrMany};
 pub use error::{Error, Result};
 pub use manifest::{CallFolder, Kind, ManifestEntry, submission_id};
 pub use passage::{Passage, QuestionTag, Submission, TagSource};

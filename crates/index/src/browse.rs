@@ -144,7 +144,7 @@ impl PassageIndex {
             return Ok(None);
         }
         let searcher = self.reader.searcher();
-        let query = self.filtered(self.text_query(&request.q)?, request);
+        let query = self.compile(request)?.full;
         let mut collector = FacetCollector::for_field(facet);
         collector.add_facet(Facet::root());
         let counts = searcher
@@ -161,7 +161,7 @@ impl PassageIndex {
     /// Guiding question x category counts of the passages (and submissions) a search matches.
     pub fn matrix(&self, request: &SearchRequest) -> Result<Matrix> {
         let searcher = self.reader.searcher();
-        let query = self.filtered(self.text_query(&request.q)?, request);
+        let query = self.compile(request)?.full;
         let addresses = searcher
             .search(&*query, &DocSetCollector)
             .map_err(|source| self.err(source))?;
@@ -206,7 +206,7 @@ impl PassageIndex {
     /// Every passage a search matches (not just a page), in submission and passage order.
     pub fn all_hits(&self, request: &SearchRequest) -> Result<Vec<PassageRecord>> {
         let searcher = self.reader.searcher();
-        let query = self.filtered(self.text_query(&request.q)?, request);
+        let query = self.compile(request)?.full;
         let addresses = searcher
             .search(&*query, &DocSetCollector)
             .map_err(|source| self.err(source))?;

@@ -13,7 +13,9 @@
 
 mod browse;
 mod catalog;
+mod compile;
 mod error;
+pub mod query;
 mod schema;
 mod search;
 mod writer;

@@ -41,6 +41,8 @@ pub(crate) const EXACT_TOKENIZER: &str = "cfi_exact";
 pub(crate) struct Fields {
     pub passage_id: Field,
     pub submission_id: Field,
+    /// Which language field holds the passage's text (`en`, ..., `other`).
+    pub field_code: Field,
     pub record: Field,
     pub exact: Field,
     /// (language code, field), including `other`.
@@ -71,6 +73,7 @@ pub(crate) fn build_schema() -> Schema {
     let mut b = Schema::builder();
     b.add_text_field("passage_id", STRING | STORED);
     b.add_text_field("submission_id", STRING | STORED);
+    b.add_text_field("field_code", STRING);
     b.add_text_field("record", STORED);
     b.add_text_field("text_exact", text_options(EXACT_TOKENIZER));
     for code in LANGUAGES.iter().map(|(c, _)| *c).chain(["other"]) {
@@ -106,6 +109,7 @@ impl Fields {
         Ok(Fields {
             passage_id: f("passage_id")?,
             submission_id: f("submission_id")?,
+            field_code: f("field_code")?,
             record: f("record")?,
             exact: f("text_exact")?,
             text,

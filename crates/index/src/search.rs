@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
@@ -85,6 +85,8 @@ pub struct SearchResults {
     pub total: usize,
     /// Facet counts over all hits.
     pub facets: FacetDistribution,
+    /// When the query found nothing and a near spelling did: the query that was run instead.
+    pub did_you_mean: Option<String>,
 }
 
 /// The facets counted for every search.
@@ -93,9 +95,32 @@ const COUNTED: [&str; 5] = ["question", "category", "country", "language", "kind
 impl PassageIndex {
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let results = self.search_once(request)?;
+        if results.total > 0 {
+            return Ok(results);
+        }
+        let Some(suggestion) = self.suggest(request)? else {
+            return Ok(results);
+        };
+        let retry = SearchRequest {
+            q: suggestion.clone(),
+            ..request.clone()
+        };
+        let mut corrected = self.search_once(&retry)?;
+        if corrected.total == 0 {
+            return Ok(results);
+        }
+        corrected.did_you_mean = Some(suggestion);
+        Ok(corrected)
+    }
+
+    fn search_once(&self, request: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
-        let text_query = self.text_query(&request.q)?;
-        let query = self.filtered(text_query.box_clone(), request);
+        let compiled = self.compile(request)?;
+        let query = compiled.full;
+        let text_query = compiled.text;
+        let statistics = crate::compile::FairStatistics::new(self, &searcher)
+            .map_err(|source| self.err(source))?;
         let limit = match request.limit {
             0 => 20,
             n => n.min(MAX_LIMIT),
@@ -117,7 +142,7 @@ impl PassageIndex {
             facet_handles.push((name, multi.add_collector(collector)));
         }
         let mut fruit = searcher
-            .search(&*query, &multi)
+            .search_with_statistics_provider(&*query, &multi, &statistics)
             .map_err(|source| self.err(source))?;
         let top = top.extract(&mut fruit);
         let mut total = count.extract(&mut fruit);
@@ -190,21 +215,7 @@ impl PassageIndex {
             hits,
             total,
             facets,
-        })
-    }
-
-    pub(crate) fn text_query(&self, q: &str) -> Result<Box<dyn Query>> {
-        if q.trim().is_empty() {
-            return Ok(Box::new(AllQuery));
-        }
-        let f = &self.fields;
-        let mut defaults: Vec<_> = f.text.iter().map(|(_, field)| *field).collect();
-        defaults.push(f.exact);
-        let mut parser = QueryParser::for_index(&self.index, defaults);
-        parser.set_conjunction_by_default();
-        parser.set_field_boost(f.exact, 0.5);
-        parser.parse_query(q).map_err(|e| Error::Query {
-            message: e.to_string(),
+            did_you_mean: None,
         })
     }
 
@@ -348,4 +359,84 @@ impl PassageIndex {
             ..Default::default()
         })
     }
+}
+
+impl PassageIndex {
+    /// The query with each word that matches nothing replaced by the closest word the
+    /// passages use (edit distance 1, or 2 for long words), if any changed.
+    fn suggest(&self, request: &SearchRequest) -> Result<Option<String>> {
+        let compiled = self.compile(request)?;
+        if compiled.words.is_empty() {
+            return Ok(None);
+        }
+        let searcher = self.reader.searcher();
+        let mut q = request.q.clone();
+        let mut changed = false;
+        for word in &compiled.words {
+            let folded: String = word.to_lowercase();
+            let exact = Term::from_field_text(self.fields.exact, &folded);
+            if searcher
+                .doc_freq(&exact)
+                .map_err(|source| self.err(source))?
+                > 0
+            {
+                continue;
+            }
+            let distance = if folded.chars().count() > 7 { 2 } else { 1 };
+            let fuzzy = tantivy::query::FuzzyTermQuery::new(exact, distance, true);
+            let query = self.filtered(Box::new(fuzzy), request);
+            let top = searcher
+                .search(&*query, &TopDocs::with_limit(10).order_by_score())
+                .map_err(|source| self.err(source))?;
+            let mut best: Option<(usize, usize, String)> = None;
+            let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+            for (_, address) in top {
+                let record = self.record(&searcher, address)?;
+                for token in record.passage.text.split(|c: char| !c.is_alphanumeric()) {
+                    let lower = token.to_lowercase();
+                    let d = levenshtein(&lower, &folded);
+                    if d <= distance as usize && !lower.is_empty() {
+                        *counts.entry(lower).or_default() += 1;
+                    }
+                }
+            }
+            for (candidate, n) in counts {
+                let d = levenshtein(&candidate, &folded);
+                if best.as_ref().is_none_or(|(bd, bn, _)| {
+                    (d, std::cmp::Reverse(n)) < (*bd, std::cmp::Reverse(*bn))
+                }) {
+                    best = Some((d, n, candidate));
+                }
+            }
+            if let Some((_, _, candidate)) = best {
+                q = q.replacen(word.as_str(), &candidate, 1);
+                changed = true;
+            }
+        }
+        Ok(changed.then_some(q))
+    }
+}
+
+/// Edit distance between two words, in characters.
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let above = row.get(j + 1).copied().unwrap_or(0);
+            let left = row.get(j).copied().unwrap_or(0);
+            let value = (previous + usize::from(ca != *cb))
+                .min(above + 1)
+                .min(left + 1);
+            previous = above;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = value;
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
 }

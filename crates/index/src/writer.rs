@@ -144,6 +144,7 @@ impl Batch<'_> {
             doc.add_text(f.submission_id, &sub.id);
             doc.add_text(f.record, &json);
             let code = schema::language_field_code(passage.language.as_deref());
+            doc.add_text(f.field_code, code);
             if let Some(field) = f.text_field(code) {
                 doc.add_text(field, &passage.text);
             }

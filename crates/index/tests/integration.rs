@@ -207,8 +207,11 @@ fn snippets_mark_stemmed_words_and_escape_html() {
 #[test]
 fn malformed_query_is_an_error_not_a_panic() {
     let (_dir, index) = build();
-    let err = index.search(&q("nosuchfield:x")).expect_err("bad field");
-    assert!(err.to_string().starts_with("invalid query"), "{err}");
+    for bad in ["\"unclosed", "question:seven", "OR encryption"] {
+        let err = index.search(&q(bad)).expect_err(bad);
+        assert!(err.to_string().starts_with("invalid query"), "{err}");
+        assert!(err.to_string().contains("at character"), "{err}");
+    }
 }
 
 #[test]
@@ -258,4 +261,164 @@ fn grouping_keeps_the_best_passage_per_submission_and_counts_the_rest() {
         results.hits.iter().all(|h| h.others == 1),
         "each public submission has two passages"
     );
+}
+
+#[test]
+fn query_operators_and_inline_filters() {
+    let (_dir, index) = build();
+    assert_eq!(search(&index, q("grooming")), ["alliance-1", "chile-2"]);
+    assert_eq!(search(&index, q("grooming -hides")), ["chile-2"]);
+    assert_eq!(
+        search(&index, q("hotlines OR leyes")),
+        ["alliance-2", "chile-2"]
+    );
+    assert_eq!(search(&index, q("\"extremo a extremo\"")), ["chile-1"]);
+    assert_eq!(
+        search(&index, q("\"extremo a niños\"")),
+        Vec::<String>::new()
+    );
+    assert_eq!(search(&index, q("encrypt*")), ["alliance-1", "alliance-2"]);
+    assert_eq!(search(&index, q("grooming lang:es")), ["chile-2"]);
+    assert_eq!(
+        search(&index, q("question:7 category:csos")),
+        ["alliance-1"]
+    );
+    let mut both = q("country:Chile");
+    both.country = Some("Spain".into());
+    assert!(
+        search(&index, both).is_empty(),
+        "inline and URL filters both hold"
+    );
+}
+
+#[test]
+fn a_misspelt_query_falls_back_to_what_it_meant() {
+    let (_dir, index) = build();
+    let results = index.search(&q("fund hotlnies")).expect("search");
+    assert_eq!(results.did_you_mean.as_deref(), Some("fund hotlines"));
+    assert_eq!(results.total, 1);
+    let exact = index.search(&q("hotlines")).expect("search");
+    assert_eq!(exact.did_you_mean, None);
+}
+
+fn glossary_call() -> cfi_core::Call {
+    let text = r#"
+id = "demo"
+title = "t"
+mandate = "m"
+issued = 2024-01-01
+deadline = 2024-02-01
+languages = ["en", "es"]
+categories = ["States", "CSOs"]
+[[questions]]
+number = 7
+short = "q"
+text.en = "q"
+[[glossary]]
+en = "end-to-end encryption"
+es = "cifrado de extremo a extremo"
+fr = "chiffrement de bout en bout"
+"#;
+    cfi_core::Call::parse(std::path::Path::new("call.toml"), text).expect("call")
+}
+
+#[test]
+fn glossary_equivalents_match_other_languages_a_little_below_the_original() {
+    let (_dir, index) = build();
+    let mut batch = index.batch().expect("batch");
+    batch.put_call(glossary_call());
+    batch.commit().expect("commit");
+    let results = index.search(&q("end-to-end encryption")).expect("search");
+    let ids: Vec<&str> = results
+        .hits
+        .iter()
+        .map(|h| h.record.passage.id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["alliance-1", "chile-1"],
+        "English first, then the Spanish equivalent"
+    );
+    assert!(
+        results.hits[1].snippet.contains("<mark>cifrado</mark>"),
+        "{}",
+        results.hits[1].snippet
+    );
+    let spanish = index
+        .search(&q("\"cifrado de extremo a extremo\""))
+        .expect("search");
+    let ids: Vec<&str> = spanish
+        .hits
+        .iter()
+        .map(|h| h.record.passage.id.as_str())
+        .collect();
+    assert_eq!(ids, ["chile-1", "alliance-1"], "and the other way round");
+}
+
+#[test]
+fn a_language_with_fewer_passages_is_scored_on_its_own_terms() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = PassageIndex::open(dir.path()).expect("open");
+    let mut batch = index.batch().expect("batch");
+    // Twenty English passages, half of them on Chile; two Spanish ones, one on Chile.
+    // Same lengths, same share naming Chile: the scores must be close. Scored with the
+    // whole index's statistics instead, the Spanish passage would get about 0.7 of the
+    // English one's score.
+    let en: Vec<String> = (0..20)
+        .map(|i| {
+            let country = if i % 2 == 0 { "Chile" } else { "Norway" };
+            format!(
+                "{country} adopted a national plan against online abuse of children in year {i}"
+            )
+        })
+        .collect();
+    let es = [
+        "Chile adoptó un plan nacional contra el abuso infantil en línea el año pasado",
+        "Perú adoptó un plan nacional contra el abuso infantil en línea el año pasado",
+    ];
+    let mut passages = Vec::new();
+    for (i, t) in en.iter().enumerate() {
+        passages.push(passage(
+            "en",
+            u32::try_from(i).expect("small") + 1,
+            "en",
+            &[1],
+            t,
+        ));
+    }
+    let mut spanish = Vec::new();
+    for (i, t) in es.iter().enumerate() {
+        spanish.push(passage(
+            "es",
+            u32::try_from(i).expect("small") + 1,
+            "es",
+            &[1],
+            t,
+        ));
+    }
+    for (id, ps) in [("en", passages), ("es", spanish)] {
+        let info = SubmissionInfo {
+            submission: submission(id, "States", None, false),
+            path: "x".into(),
+            pages: None,
+            passages: 0,
+            languages: vec![],
+            problems: vec![],
+        };
+        batch.put_submission(info, &ps).expect("put");
+    }
+    batch.commit().expect("commit");
+    let results = index.search(&q("Chile")).expect("search");
+    let score = |id: &str| {
+        results
+            .hits
+            .iter()
+            .find(|h| h.record.passage.id == id)
+            .map(|h| h.score)
+            .expect("hit")
+    };
+    let (english, spanish) = (score("en-1"), score("es-1"));
+    assert_eq!(results.total, 11);
+    let ratio = spanish / english;
+    assert!((0.9..=1.1).contains(&ratio), "en {english} es {spanish}");
 }

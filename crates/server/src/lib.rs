@@ -10,8 +10,8 @@
 
 mod access;
 mod error;
-mod page;
 mod model;
+mod page;
 mod params;
 mod routes;
 

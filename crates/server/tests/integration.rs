@@ -209,7 +209,7 @@ async fn bad_parameters_get_400_with_the_error_shape() {
         "/api/v1/search?kind=report",
         "/api/v1/search?colour=red",
         "/api/v1/search?q=%ZZ",
-        "/api/v1/search?q=nosuchfield:x",
+        "/api/v1/search?q=question:seven",
         "/api/v1/search?q=%22unclosed",
     ] {
         let (status, body) = get(&c.app, uri).await;

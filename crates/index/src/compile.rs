@@ -1,0 +1,315 @@
+//! From a parsed query to a tantivy query: every language's analyzer, the glossary's
+//! equivalents, and BM25 statistics taken per language so that no language wins only
+//! because it has fewer passages.
+
+use std::collections::BTreeMap;
+
+use tantivy::query::{
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery,
+    Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
+
+use crate::query::{self, Atom, ParsedQuery};
+use crate::writer::PassageIndex;
+use crate::{Error, Result, SearchRequest};
+
+/// Weight of a glossary equivalent relative to the words typed.
+const EQUIVALENT_BOOST: f32 = 0.8;
+/// Weight of the unstemmed field relative to the stemmed ones.
+const EXACT_BOOST: f32 = 0.5;
+/// Most terms a prefix expands to.
+const PREFIX_EXPANSIONS: u32 = 64;
+
+/// A request turned into queries.
+pub(crate) struct Compiled {
+    /// The words only (for snippets).
+    pub text: Box<dyn Query>,
+    /// Words and filters.
+    pub full: Box<dyn Query>,
+    /// The plain words typed, for "did you mean".
+    pub words: Vec<String>,
+}
+
+impl PassageIndex {
+    pub(crate) fn compile(&self, request: &SearchRequest) -> Result<Compiled> {
+        let parsed = query::parse(&request.q).map_err(|e| Error::Query {
+            message: e.to_string(),
+        })?;
+        let (effective, contradiction) = merge_filters(request, &parsed)?;
+        let text = self.text_of(&parsed);
+        let words = parsed
+            .required
+            .iter()
+            .flatten()
+            .filter_map(|a| match a {
+                Atom::Word(w) => Some(w.clone()),
+                _ => None,
+            })
+            .collect();
+        let full = if contradiction {
+            Box::new(EmptyQuery) as Box<dyn Query>
+        } else {
+            self.filtered(text.box_clone(), &effective)
+        };
+        Ok(Compiled { text, full, words })
+    }
+
+    fn text_of(&self, parsed: &ParsedQuery) -> Box<dyn Query> {
+        let glossary = self.glossary_terms();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let slots = &parsed.required;
+        let mut i = 0;
+        while i < slots.len() {
+            if let Some((end, equivalents)) = self.glossary_match(slots, i, &glossary) {
+                let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+                let typed: Vec<(Occur, Box<dyn Query>)> = slots
+                    .get(i..end)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|slot| self.slot_query(slot))
+                    .map(|q| (Occur::Must, q))
+                    .collect();
+                alternatives.push(Box::new(BooleanQuery::new(typed)));
+                for phrase in equivalents {
+                    if let Some(q) = self.atom_query(&Atom::Phrase(phrase)) {
+                        alternatives.push(Box::new(BoostQuery::new(q, EQUIVALENT_BOOST)));
+                    }
+                }
+                clauses.push((
+                    Occur::Must,
+                    Box::new(DisjunctionMaxQuery::new(alternatives)),
+                ));
+                i = end;
+                continue;
+            }
+            if let Some(q) = slots.get(i).and_then(|slot| self.slot_query(slot)) {
+                clauses.push((Occur::Must, q));
+            }
+            i += 1;
+        }
+        let has_positive = !clauses.is_empty();
+        for atom in &parsed.excluded {
+            if let Some(q) = self.atom_query(atom) {
+                clauses.push((Occur::MustNot, q));
+            }
+        }
+        if !has_positive {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn slot_query(&self, slot: &[Atom]) -> Option<Box<dyn Query>> {
+        let alternatives: Vec<(Occur, Box<dyn Query>)> = slot
+            .iter()
+            .filter_map(|a| self.atom_query(a))
+            .map(|q| (Occur::Should, q))
+            .collect();
+        match alternatives.len() {
+            0 => None,
+            _ => Some(Box::new(BooleanQuery::new(alternatives))),
+        }
+    }
+
+    /// One word or phrase in every language field (its own analyzer each), the best field
+    /// counting; a prefix in the unstemmed field.
+    fn atom_query(&self, atom: &Atom) -> Option<Box<dyn Query>> {
+        match atom {
+            Atom::Prefix(prefix) => {
+                let terms = self.analyze(self.fields.exact, prefix);
+                if terms.is_empty() {
+                    return None;
+                }
+                let mut q = PhrasePrefixQuery::new_with_offset(terms);
+                q.set_max_expansions(PREFIX_EXPANSIONS);
+                Some(Box::new(q))
+            }
+            Atom::Word(text) | Atom::Phrase(text) => {
+                let mut per_field: Vec<Box<dyn Query>> = Vec::new();
+                let fields = self
+                    .fields
+                    .text
+                    .iter()
+                    .map(|(_, f)| (*f, 1.0))
+                    .chain([(self.fields.exact, EXACT_BOOST)]);
+                for (field, boost) in fields {
+                    let terms = self.analyze(field, text);
+                    let q: Box<dyn Query> = match terms.len() {
+                        0 => continue,
+                        1 => match terms.into_iter().next() {
+                            Some((_, term)) => {
+                                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+                            }
+                            None => continue,
+                        },
+                        _ => Box::new(PhraseQuery::new_with_offset(terms)),
+                    };
+                    per_field.push(if boost == 1.0 {
+                        q
+                    } else {
+                        Box::new(BoostQuery::new(q, boost))
+                    });
+                }
+                (!per_field.is_empty()).then(|| {
+                    Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, 0.1))
+                        as Box<dyn Query>
+                })
+            }
+        }
+    }
+
+    fn analyze(&self, field: Field, text: &str) -> Vec<(usize, Term)> {
+        let Ok(mut analyzer) = self.index.tokenizer_for_field(field) else {
+            return Vec::new();
+        };
+        let mut stream = analyzer.token_stream(text);
+        let mut terms = Vec::new();
+        while let Some(token) = stream.next() {
+            terms.push((token.position, Term::from_field_text(field, &token.text)));
+        }
+        // Offsets relative to the first kept word, so a leading stop word does not shift.
+        let first = terms.first().map_or(0, |(p, _)| *p);
+        terms.into_iter().map(|(p, t)| (p - first, t)).collect()
+    }
+
+    fn fold(&self, text: &str) -> Vec<String> {
+        self.analyze(self.fields.exact, text)
+            .into_iter()
+            .filter_map(|(_, t)| t.value().as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// Each glossary entry as its terms' folded words and their original text.
+    fn glossary_terms(&self) -> Vec<Vec<(Vec<String>, String)>> {
+        let catalog = self.catalog();
+        catalog
+            .calls
+            .iter()
+            .flat_map(|c| c.glossary.iter())
+            .map(|entry| {
+                entry
+                    .all()
+                    .map(|(_, term)| (self.fold(term), term.to_string()))
+                    .filter(|(words, _)| !words.is_empty())
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The longest run of typed words from slot `start` that is a glossary term: where it
+    /// ends and the entry's other terms.
+    fn glossary_match(
+        &self,
+        slots: &[Vec<Atom>],
+        start: usize,
+        glossary: &[Vec<(Vec<String>, String)>],
+    ) -> Option<(usize, Vec<String>)> {
+        let mut best: Option<(usize, Vec<String>)> = None;
+        let mut words: Vec<String> = Vec::new();
+        for (end, slot) in slots.iter().enumerate().skip(start) {
+            let text = match slot.as_slice() {
+                [Atom::Word(w)] | [Atom::Phrase(w)] => w,
+                _ => break,
+            };
+            words.extend(self.fold(text));
+            for entry in glossary {
+                if entry.iter().any(|(folded, _)| *folded == words) {
+                    let others = entry
+                        .iter()
+                        .filter(|(folded, _)| *folded != words)
+                        .map(|(_, original)| original.clone())
+                        .collect();
+                    best = Some((end + 1, others));
+                }
+            }
+        }
+        best
+    }
+}
+
+fn merge_filters(request: &SearchRequest, parsed: &ParsedQuery) -> Result<(SearchRequest, bool)> {
+    let mut effective = request.clone();
+    let mut contradiction = false;
+    // Returns whether the inline value contradicts the parameter already set.
+    let set = |slot: &mut Option<String>, value: &str| match slot {
+        Some(existing) if !existing.eq_ignore_ascii_case(value) => true,
+        _ => {
+            *slot = Some(value.to_string());
+            false
+        }
+    };
+    for (name, value) in &parsed.filters {
+        match name.as_str() {
+            "question" => {
+                let n: u32 = value.parse().map_err(|_| Error::Query {
+                    message: format!(
+                        "`question:{value}` must be a question number, e.g. question:7"
+                    ),
+                })?;
+                match effective.question {
+                    Some(existing) if existing != n => contradiction = true,
+                    _ => effective.question = Some(n),
+                }
+            }
+            "category" => contradiction |= set(&mut effective.category, value),
+            "country" => contradiction |= set(&mut effective.country, value),
+            "lang" => contradiction |= set(&mut effective.lang, value),
+            "kind" => contradiction |= set(&mut effective.kind, value),
+            "call" => contradiction |= set(&mut effective.call, value),
+            "submitter" => contradiction |= set(&mut effective.submitter, value),
+            _ => {}
+        }
+    }
+    Ok((effective, contradiction))
+}
+
+/// BM25 statistics per language: each language field's document frequencies and lengths
+/// are scaled to the whole index, as if every passage were in that language.
+pub(crate) struct FairStatistics<'a> {
+    searcher: &'a Searcher,
+    total: u64,
+    /// Documents holding each language field.
+    per_field: BTreeMap<Field, u64>,
+}
+
+impl<'a> FairStatistics<'a> {
+    pub(crate) fn new(index: &PassageIndex, searcher: &'a Searcher) -> tantivy::Result<Self> {
+        let mut per_field = BTreeMap::new();
+        for (code, field) in &index.fields.text {
+            let term = Term::from_field_text(index.fields.field_code, code);
+            per_field.insert(*field, searcher.doc_freq(&term)?);
+        }
+        Ok(FairStatistics {
+            searcher,
+            total: searcher.num_docs(),
+            per_field,
+        })
+    }
+
+    fn scale(&self, field: Field, value: u64) -> u64 {
+        match self.per_field.get(&field) {
+            Some(&n) if n > 0 => {
+                let scaled = (value as f64) * (self.total as f64) / (n as f64);
+                scaled.round().min(u64::MAX as f64) as u64
+            }
+            _ => value,
+        }
+    }
+}
+
+impl Bm25StatisticsProvider for FairStatistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        Ok(self.scale(field, self.searcher.total_num_tokens(field)?))
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.total)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        let df = self.searcher.doc_freq(term)?;
+        Ok(self.scale(term.field(), df).min(self.total).max(df.min(1)))
+    }
+}
