@@ -108,6 +108,16 @@ enum Command {
         /// A file holding the staff token, or its SHA-256 in hex (else `CFI_STAFF_TOKEN`).
         #[arg(long)]
         staff_token_file: Option<PathBuf>,
+        /// Origins allowed to call the API from a browser (CORS is off by default).
+        #[arg(long = "cors-origin")]
+        cors_origins: Vec<String>,
+        /// Seconds a request may take before a 503.
+        #[arg(long, default_value_t = 10)]
+        request_timeout: u64,
+        /// Public deployment: never write the index folder and refuse staff tokens, so
+        /// confidential submissions cannot be reached at all.
+        #[arg(long)]
+        read_only: bool,
     },
 }
 
@@ -246,6 +256,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             index,
             demo,
             staff_token_file,
+            cors_origins,
+            request_timeout,
+            read_only,
         } => {
             let staff_token = match staff_token_file {
                 Some(path) => Some(cfi_server::StaffToken::from_file_contents(
@@ -260,6 +273,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let empty = std::fs::read_dir(&index)
                 .map(|mut entries| entries.next().is_none())
                 .unwrap_or(true);
+            if read_only && empty {
+                bail!(
+                    "{} holds no index, and --read-only never builds one: run `cfi ingest` first",
+                    index.display()
+                );
+            }
             let opened = PassageIndex::open(&index)?;
             if empty {
                 eprintln!(
@@ -275,9 +294,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     report.indexed_files()
                 );
             }
-            let mut state = cfi_server::AppState::new(opened);
-            if let Some(token) = staff_token {
-                state = state.with_staff_token(token);
+            let mut state = cfi_server::AppState::new(opened)
+                .with_cors_origins(cors_origins)
+                .with_request_timeout(std::time::Duration::from_secs(request_timeout));
+            match (staff_token, read_only) {
+                (Some(_), true) => eprintln!("--read-only: the staff token is ignored"),
+                (Some(token), false) => state = state.with_staff_token(token),
+                (None, _) => {}
             }
             serve(addr, state)?;
             Ok(ExitCode::SUCCESS)

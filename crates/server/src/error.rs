@@ -49,6 +49,15 @@ impl ApiError {
         }
     }
 
+    /// Too busy or too slow to answer in time.
+    pub fn busy(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "unavailable",
+            message: message.into(),
+        }
+    }
+
     /// Nothing here.
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError {

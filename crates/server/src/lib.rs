@@ -32,7 +32,13 @@ pub use error::ApiError;
 pub struct AppState {
     index: Arc<PassageIndex>,
     staff_token: Option<StaffToken>,
+    cors_origins: Vec<String>,
+    request_timeout: Duration,
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
+
+/// Requests handled at once; more wait (up to the request timeout) rather than pile up.
+const MAX_IN_FLIGHT: usize = 64;
 
 impl AppState {
     /// State serving `index` to anonymous callers only.
@@ -40,7 +46,22 @@ impl AppState {
         AppState {
             index: Arc::new(index),
             staff_token: None,
+            cors_origins: Vec::new(),
+            request_timeout: Duration::from_secs(10),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
         }
+    }
+
+    /// Lets pages on these origins call the API from a browser (CORS is off by default).
+    pub fn with_cors_origins(mut self, origins: Vec<String>) -> AppState {
+        self.cors_origins = origins;
+        self
+    }
+
+    /// Answers 503 when a request takes longer than this.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> AppState {
+        self.request_timeout = timeout;
+        self
     }
 
     /// Accepts this staff token for confidential submissions.
@@ -108,10 +129,47 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .fallback(|| async { ApiError::not_found("no such route") })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), budget))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(cors(&state.cors_origins))
         .layer(page::security_headers())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Bounds each request: a place among [`MAX_IN_FLIGHT`] and a time budget, else a 503
+/// with the usual error body.
+async fn budget(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let work = async {
+        let _permit = state.in_flight.acquire().await;
+        next.run(request).await
+    };
+    match tokio::time::timeout(state.request_timeout, work).await {
+        Ok(response) => response,
+        Err(_) => ApiError::busy("the request took too long; try a narrower query").into_response(),
+    }
+}
+
+fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let allowed: Vec<axum::http::HeaderValue> =
+        origins.iter().filter_map(|o| o.parse().ok()).collect();
+    if allowed.is_empty() {
+        return CorsLayer::new();
+    }
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+        .allow_headers([
+            axum::http::header::AUTHORIZATION,
+            axum::http::header::CONTENT_TYPE,
+        ])
 }
 
 async fn readyz(

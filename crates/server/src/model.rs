@@ -293,7 +293,7 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable code: `invalid_parameter`, `invalid_query`, `invalid_body`, `unauthorized`,
-    /// `not_found`, `internal`.
+    /// `not_found`, `unavailable`, `internal`.
     pub code: String,
     /// What went wrong, for people.
     pub message: String,

@@ -17,6 +17,10 @@ const STAFF: &str = "correct horse battery staple";
 
 /// Two public submissions and a confidential one, all about encryption.
 fn corpus() -> Corpus {
+    corpus_with(|s| s)
+}
+
+fn corpus_with(configure: impl FnOnce(cfi_server::AppState) -> cfi_server::AppState) -> Corpus {
     let dir = tempfile::tempdir().expect("tempdir");
     let index = PassageIndex::open(dir.path()).expect("open");
     let mut batch = index.batch().expect("batch");
@@ -118,10 +122,10 @@ fn corpus() -> Corpus {
     batch.commit().expect("commit");
     Corpus {
         _dir: dir,
-        app: cfi_server::app(
+        app: cfi_server::app(configure(
             cfi_server::AppState::new(index)
                 .with_staff_token(cfi_server::StaffToken::from_secret(STAFF)),
-        ),
+        )),
     }
 }
 
@@ -534,4 +538,100 @@ async fn group_by_submission_and_sort() {
     assert_eq!(body["estimatedTotalHits"], 3, "{body}");
     let (status, _) = get(&c.app, "/api/v1/search?group=country").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn cors_is_off_unless_an_origin_is_allowed() {
+    let request = || {
+        Request::get("/api/v1/stats")
+            .header("origin", "https://mandate.example.org")
+            .body(Body::empty())
+            .expect("request")
+    };
+    let c = corpus();
+    let response = c.app.clone().oneshot(request()).await.expect("response");
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let c = corpus_with(|s| s.with_cors_origins(vec!["https://mandate.example.org".into()]));
+    let response = c.app.clone().oneshot(request()).await.expect("response");
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "https://mandate.example.org"
+    );
+}
+
+#[tokio::test]
+async fn slow_requests_get_503_with_the_error_body() {
+    let c = corpus_with(|s| s.with_request_timeout(std::time::Duration::ZERO));
+    let (status, body) = get(&c.app, "/api/v1/search?q=encryption").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["error"]["code"], "unavailable");
+}
+
+#[tokio::test]
+async fn page_and_security_headers() {
+    let c = corpus();
+    let response = c
+        .app
+        .clone()
+        .oneshot(Request::get("/").body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let html = String::from_utf8_lossy(&bytes);
+    assert!(html.contains("src=\"/assets/app.js\""), "{html}");
+    assert!(!html.contains("<script>"), "no inline script");
+    let mut total = bytes.len();
+    for asset in ["/assets/app.js", "/assets/app.css"] {
+        let response = c
+            .app
+            .clone()
+            .oneshot(Request::get(asset).body(Body::empty()).expect("request"))
+            .await
+            .expect("response");
+        assert_eq!(response.status(), StatusCode::OK, "{asset}");
+        total += response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .len();
+    }
+    assert!(
+        total < 200 * 1024,
+        "the page's own assets stay under 200 KB: {total}"
+    );
+    let response = c
+        .app
+        .clone()
+        .oneshot(
+            Request::get("/api/v1/stats")
+                .header("accept-encoding", "gzip")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
 }
