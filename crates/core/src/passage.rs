@@ -56,6 +56,9 @@ pub struct Passage {
     pub language: Option<String>,
     /// Guiding questions it answers.
     pub questions: Vec<QuestionTag>,
+    /// Countries it talks about (English short names).
+    #[serde(default)]
+    pub mentioned_countries: Vec<String>,
 }
 
 /// Who sent a file and how it is filed: what a hit shows about its submission.

@@ -255,6 +255,7 @@ fn merge_filters(request: &SearchRequest, parsed: &ParsedQuery) -> Result<(Searc
             }
             "category" => contradiction |= set(&mut effective.category, value),
             "country" => contradiction |= set(&mut effective.country, value),
+            "mentioned" => contradiction |= set(&mut effective.mentioned, value),
             "lang" => contradiction |= set(&mut effective.lang, value),
             "kind" => contradiction |= set(&mut effective.kind, value),
             "call" => contradiction |= set(&mut effective.call, value),

@@ -10,10 +10,11 @@ pub const MAX_QUERY_CHARS: usize = 1000;
 pub const MAX_TERMS: usize = 32;
 
 /// Filter names usable inline, and the request field each sets.
-pub const FILTER_NAMES: [&str; 8] = [
+pub const FILTER_NAMES: [&str; 9] = [
     "question",
     "category",
     "country",
+    "mentioned",
     "lang",
     "language",
     "kind",

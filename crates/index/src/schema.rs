@@ -56,11 +56,13 @@ pub(crate) struct Fields {
     pub language: Field,
     pub kind: Field,
     pub submitter: Field,
+    pub mentioned: Field,
 }
 
 /// The facets a search can filter on and count, by their API names.
-pub(crate) const FACETS: [&str; 7] = [
+pub(crate) const FACETS: [&str; 8] = [
     "call",
+    "mentioned",
     "question",
     "category",
     "country",
@@ -122,6 +124,7 @@ impl Fields {
             language: f("language")?,
             kind: f("kind")?,
             submitter: f("submitter")?,
+            mentioned: f("mentioned")?,
         })
     }
 
@@ -134,6 +137,7 @@ impl Fields {
             "language" => self.language,
             "kind" => self.kind,
             "submitter" => self.submitter,
+            "mentioned" => self.mentioned,
             _ => return None,
         })
     }

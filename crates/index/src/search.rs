@@ -27,6 +27,8 @@ pub struct SearchRequest {
     pub category: Option<String>,
     /// Only submitters from this country.
     pub country: Option<String>,
+    /// Only passages that mention this country.
+    pub mentioned: Option<String>,
     /// Only passages in this language (ISO 639-1).
     pub lang: Option<String>,
     /// Only `input` or `annex` files.
@@ -90,7 +92,14 @@ pub struct SearchResults {
 }
 
 /// The facets counted for every search.
-const COUNTED: [&str; 5] = ["question", "category", "country", "language", "kind"];
+const COUNTED: [&str; 6] = [
+    "question",
+    "category",
+    "country",
+    "mentioned",
+    "language",
+    "kind",
+];
 
 impl PassageIndex {
     /// Runs a search.
@@ -251,6 +260,9 @@ impl PassageIndex {
         }
         if let Some(v) = &r.country {
             facet("country", canonical(v, &|s| s.country.clone()));
+        }
+        if let Some(v) = &r.mentioned {
+            facet("mentioned", crate::search::canonical_country(v));
         }
         if let Some(v) = &r.submitter {
             facet("submitter", canonical(v, &|s| Some(s.submitter.clone())));
@@ -439,4 +451,16 @@ fn levenshtein(a: &str, b: &str) -> usize {
         }
     }
     row.last().copied().unwrap_or(0)
+}
+
+/// The English name facets use for a country typed in any case ("brazil" -> "Brazil").
+pub(crate) fn canonical_country(value: &str) -> String {
+    let value = value.trim();
+    let mut chars = value.chars();
+    match chars.next() {
+        Some(first) if value.chars().all(|c| !c.is_uppercase()) => {
+            first.to_uppercase().chain(chars).collect()
+        }
+        _ => value.to_string(),
+    }
 }

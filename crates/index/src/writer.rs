@@ -161,6 +161,9 @@ impl Batch<'_> {
             if let Some(language) = &passage.language {
                 doc.add_facet(f.language, Facet::from_path([language]));
             }
+            for country in &passage.mentioned_countries {
+                doc.add_facet(f.mentioned, Facet::from_path([country]));
+            }
             for tag in &passage.questions {
                 doc.add_facet(f.question, Facet::from_path([tag.number.to_string()]));
             }

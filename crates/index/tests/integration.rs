@@ -31,6 +31,11 @@ fn passage(sub: &str, n: u32, lang: &str, questions: &[u32], text: &str) -> Pass
         page_label: None,
         paragraph: n,
         language: Some(lang.into()),
+        mentioned_countries: if text.contains("Brazil") {
+            vec!["Brazil".into()]
+        } else {
+            vec![]
+        },
         questions: questions
             .iter()
             .map(|&number| QuestionTag {
@@ -81,7 +86,7 @@ fn build() -> (tempfile::TempDir, PassageIndex) {
                     2,
                     "en",
                     &[2],
-                    "States should fund hotlines and encrypted reporting channels.",
+                    "States should fund hotlines and encrypted reporting channels, as Brazil does.",
                 ),
             ],
         ),
@@ -421,4 +426,15 @@ fn a_language_with_fewer_passages_is_scored_on_its_own_terms() {
     assert_eq!(results.total, 11);
     let ratio = spanish / english;
     assert!((0.9..=1.1).contains(&ratio), "en {english} es {spanish}");
+}
+
+#[test]
+fn passages_can_be_found_by_the_countries_they_mention() {
+    let (_dir, index) = build();
+    let mut r = q("");
+    r.mentioned = Some("brazil".into());
+    assert_eq!(search(&index, r), ["alliance-2"]);
+    assert_eq!(search(&index, q("mentioned:Brazil")), ["alliance-2"]);
+    let all = index.search(&q("")).expect("search");
+    assert_eq!(all.facets["mentioned"]["Brazil"], 1);
 }

@@ -9,6 +9,7 @@
 //! # Ok::<(), cfi_ingest::Error>(())
 //! ```
 
+mod countries;
 mod language;
 mod passages;
 pub mod questions;
@@ -21,6 +22,7 @@ use cfi_core::{CallFolder, ManifestEntry, Passage, Submission};
 use cfi_index::{PassageIndex, SubmissionInfo};
 use serde::Serialize;
 
+pub use countries::Gazetteer;
 pub use language::LanguageDetector;
 pub use passages::{passage_id, passages};
 
@@ -100,6 +102,7 @@ pub fn ingest(
 ) -> Result<Report> {
     let folder = CallFolder::open(folder)?;
     let detector = LanguageDetector::default();
+    let gazetteer = Gazetteer::default();
     let previous = index.catalog();
     let mut batch = index.batch()?;
     batch.put_call(folder.call.clone());
@@ -116,7 +119,7 @@ pub fn ingest(
             languages: Vec::new(),
             problems: Vec::new(),
         };
-        match read(entry, &folder, &detector) {
+        match read(entry, &folder, &detector, &gazetteer) {
             Ok((pages, passages)) => {
                 info.pages = pages;
                 info.passages = u32::try_from(passages.len()).unwrap_or(u32::MAX);
@@ -167,6 +170,7 @@ fn read(
     entry: &ManifestEntry,
     folder: &CallFolder,
     detector: &LanguageDetector,
+    gazetteer: &Gazetteer,
 ) -> std::result::Result<(Option<u32>, Vec<Passage>), String> {
     let options = cfi_extract::Options {
         password: entry.password.clone(),
@@ -182,6 +186,7 @@ fn read(
         &folder.call,
         entry.language.as_deref(),
         detector,
+        gazetteer,
     );
     if passages.is_empty() {
         return Err(format!(

@@ -4,6 +4,7 @@
 use cfi_core::{Call, Passage, QuestionTag, TagSource};
 use cfi_extract::{Block, BlockKind};
 
+use crate::countries::Gazetteer;
 use crate::language::LanguageDetector;
 use crate::questions;
 
@@ -28,6 +29,7 @@ pub fn passages(
     call: &Call,
     declared_language: Option<&str>,
     detector: &LanguageDetector,
+    gazetteer: &Gazetteer,
 ) -> Vec<Passage> {
     let max = call.questions.iter().map(|q| q.number).max().unwrap_or(0);
     let document_language = {
@@ -43,6 +45,7 @@ pub fn passages(
     let mut cutter = Cutter {
         submission_id,
         detector,
+        gazetteer,
         language: document_language,
         out: Vec::new(),
         buffer: Vec::new(),
@@ -137,6 +140,7 @@ fn word_count(text: &str) -> usize {
 struct Cutter<'a> {
     submission_id: &'a str,
     detector: &'a LanguageDetector,
+    gazetteer: &'a Gazetteer,
     language: Option<String>,
     out: Vec<Passage>,
     buffer: Vec<&'a Block>,
@@ -191,6 +195,7 @@ impl<'a> Cutter<'a> {
             paragraph: first.paragraph,
             language,
             questions,
+            mentioned_countries: self.gazetteer.mentions(&text),
             text,
         });
         self.buffer.clear();
@@ -234,6 +239,17 @@ categories = ["States"]
                 })
                 .collect::<String>();
         Call::parse(std::path::Path::new("call.toml"), &text).expect("call")
+    }
+
+    fn cut(blocks: &[Block]) -> Vec<Passage> {
+        passages(
+            "s",
+            blocks,
+            &call(),
+            Some("en"),
+            &LanguageDetector::default(),
+            &Gazetteer::default(),
+        )
     }
 
     fn block(n: u32, kind: BlockKind, text: &str) -> Block {
@@ -292,13 +308,7 @@ categories = ["States"]
             block(10, BlockKind::Heading { level: 1 }, "Conclusion"),
             para(11, LONG),
         ];
-        let ps = passages(
-            "s",
-            &blocks,
-            &call(),
-            Some("en"),
-            &LanguageDetector::default(),
-        );
+        let ps = cut(&blocks);
         assert_eq!(tags(&ps), vec![vec![], vec![2], vec![2], vec![7], vec![]]);
         assert!(
             ps[1].text.starts_with("Question 2\n"),
@@ -316,33 +326,15 @@ categories = ["States"]
             block(3, BlockKind::Heading { level: 1 }, "III. Gaps in the law"),
             para(4, LONG),
         ];
-        let ps = passages(
-            "s",
-            &blocks,
-            &call(),
-            Some("en"),
-            &LanguageDetector::default(),
-        );
+        let ps = cut(&blocks);
         assert_eq!(tags(&ps), vec![vec![1], vec![3]]);
     }
 
     #[test]
     fn ids_are_stable_and_pages_span() {
         let blocks = vec![para(3, "Short start."), para(4, LONG)];
-        let a = passages(
-            "s",
-            &blocks,
-            &call(),
-            Some("en"),
-            &LanguageDetector::default(),
-        );
-        let b = passages(
-            "s",
-            &blocks,
-            &call(),
-            Some("en"),
-            &LanguageDetector::default(),
-        );
+        let a = cut(&blocks);
+        let b = cut(&blocks);
         assert_eq!(a, b);
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].page, Some(1));

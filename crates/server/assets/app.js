@@ -1,9 +1,9 @@
 // cfi staff page: plain JavaScript, no build step. The URL holds the whole state.
 "use strict";
 
-const FILTERS = ["question", "category", "country", "lang", "kind"];
-const FACET_LABELS = { category: "Stakeholder category", country: "Country", language: "Language", kind: "Document kind" };
-const FACET_PARAM = { category: "category", country: "country", language: "lang", kind: "kind" };
+const FILTERS = ["question", "category", "country", "mentioned", "lang", "kind", "submitter"];
+const FACET_LABELS = { category: "Stakeholder category", country: "Submitter's country", mentioned: "Mentioned country", language: "Language", kind: "Document kind" };
+const FACET_PARAM = { category: "category", country: "country", mentioned: "mentioned", language: "lang", kind: "kind" };
 const PAGE_SIZE = 20;
 const $ = (id) => document.getElementById(id);
 let calls = [];

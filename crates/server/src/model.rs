@@ -67,6 +67,8 @@ pub struct PassageBody {
     pub questions: Vec<QuestionTagBody>,
     /// ISO 639-1.
     pub language: Option<String>,
+    /// Countries it talks about.
+    pub mentioned_countries: Vec<String>,
     /// Ready to paste.
     pub citation: String,
     /// Stable link to this passage on the staff page.
@@ -103,7 +105,8 @@ pub struct SearchResponse {
     pub offset: usize,
     /// Page size.
     pub limit: usize,
-    /// Counts per value of `question`, `category`, `country`, `language`, `kind` over all hits.
+    /// Counts per value of `question`, `category`, `country`, `mentioned`, `language`, `kind`
+    /// over all hits.
     pub facet_distribution: FacetDistribution,
     /// Time spent.
     pub processing_time_ms: u64,
@@ -355,6 +358,7 @@ impl PassageBody {
                 })
                 .collect(),
             language: p.language,
+            mentioned_countries: p.mentioned_countries,
             citation,
             submission: SubmissionRef {
                 id: s.id,

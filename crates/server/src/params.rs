@@ -8,12 +8,13 @@ use cfi_index::SearchRequest;
 use crate::ApiError;
 
 /// Parameters of the search family of routes.
-pub const SEARCH: [&str; 14] = [
+pub const SEARCH: [&str; 15] = [
     "q",
     "question",
     "call",
     "category",
     "country",
+    "mentioned",
     "lang",
     "kind",
     "submitter",
@@ -151,6 +152,7 @@ impl Params {
             call: self.text("call"),
             category: self.text("category"),
             country: self.text("country"),
+            mentioned: self.text("mentioned"),
             lang: self.text("lang").map(|l| l.to_lowercase()),
             kind: self.text("kind"),
             submitter: self.text("submitter"),

@@ -42,6 +42,7 @@ fn visible(catalog: &Catalog, access: Access) -> Vec<&SubmissionInfo> {
         ("call" = Option<String>, Query, description = "Call id"),
         ("category" = Option<String>, Query, description = "Stakeholder category"),
         ("country" = Option<String>, Query, description = "Submitter's country"),
+        ("mentioned" = Option<String>, Query, description = "A country the passage mentions"),
         ("lang" = Option<String>, Query, description = "Passage language, ISO 639-1"),
         ("kind" = Option<String>, Query, description = "input or annex"),
         ("submitter" = Option<String>, Query, description = "Submitter"),
@@ -456,7 +457,7 @@ pub(crate) async fn matrix(
 }
 
 #[utoipa::path(get, path = "/api/v1/facets/{field}", tag = "search",
-    params(("field" = String, Path, description = "call, question, category, country, language, kind or submitter"),
+    params(("field" = String, Path, description = "call, question, category, country, mentioned, language, kind or submitter"),
            ("q" = Option<String>, Query, description = "Query (and every search filter)")),
     responses(
         (status = 200, description = "Every value with its passage count", body = FacetValues),

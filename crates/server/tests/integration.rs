@@ -97,6 +97,7 @@ fn corpus_with(configure: impl FnOnce(cfi_server::AppState) -> cfi_server::AppSt
             page_label: None,
             paragraph: 5,
             language: Some(lang.into()),
+            mentioned_countries: vec![],
             questions: vec![QuestionTag {
                 number: question,
                 source: TagSource::Heading,
