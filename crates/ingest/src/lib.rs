@@ -9,6 +9,7 @@
 //! # Ok::<(), cfi_ingest::Error>(())
 //! ```
 
+mod classifier;
 mod countries;
 mod language;
 mod passages;
@@ -22,9 +23,10 @@ use cfi_core::{CallFolder, ManifestEntry, Passage, Submission};
 use cfi_index::{PassageIndex, SubmissionInfo};
 use serde::Serialize;
 
+pub use classifier::QuestionClassifier;
 pub use countries::Gazetteer;
 pub use language::LanguageDetector;
-pub use passages::{passage_id, passages};
+pub use passages::{Analyzer, passage_id, passages};
 
 /// Errors that stop an ingest run as a whole (a bad file only goes in the report).
 #[derive(Debug, thiserror::Error)]
@@ -101,8 +103,7 @@ pub fn ingest(
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Report> {
     let folder = CallFolder::open(folder)?;
-    let detector = LanguageDetector::default();
-    let gazetteer = Gazetteer::default();
+    let analyzer = Analyzer::new(&folder.call);
     let previous = index.catalog();
     let mut batch = index.batch()?;
     batch.put_call(folder.call.clone());
@@ -119,7 +120,7 @@ pub fn ingest(
             languages: Vec::new(),
             problems: Vec::new(),
         };
-        match read(entry, &folder, &detector, &gazetteer) {
+        match read(entry, &analyzer) {
             Ok((pages, passages)) => {
                 info.pages = pages;
                 info.passages = u32::try_from(passages.len()).unwrap_or(u32::MAX);
@@ -168,9 +169,7 @@ pub fn ingest(
 /// Extracts and cuts one file, turning errors and panics inside readers into a message.
 fn read(
     entry: &ManifestEntry,
-    folder: &CallFolder,
-    detector: &LanguageDetector,
-    gazetteer: &Gazetteer,
+    analyzer: &Analyzer,
 ) -> std::result::Result<(Option<u32>, Vec<Passage>), String> {
     let options = cfi_extract::Options {
         password: entry.password.clone(),
@@ -180,14 +179,7 @@ fn read(
     }))
     .map_err(|_| format!("{}: the reader crashed on this file", entry.path.display()))?
     .map_err(|e| e.to_string())?;
-    let passages = passages(
-        &entry.id,
-        &extracted.blocks,
-        &folder.call,
-        entry.language.as_deref(),
-        detector,
-        gazetteer,
-    );
+    let passages = analyzer.passages(&entry.id, &extracted.blocks, entry.language.as_deref());
     if passages.is_empty() {
         return Err(format!(
             "{}: no text found (a scanned document may need OCR)",

@@ -4,9 +4,60 @@
 use cfi_core::{Call, Passage, QuestionTag, TagSource};
 use cfi_extract::{Block, BlockKind};
 
+use crate::classifier::QuestionClassifier;
 use crate::countries::Gazetteer;
 use crate::language::LanguageDetector;
 use crate::questions;
+
+/// Everything needed to cut and tag the passages of one call's submissions, built once.
+pub struct Analyzer {
+    call: Call,
+    detector: LanguageDetector,
+    gazetteer: Gazetteer,
+    classifier: QuestionClassifier,
+}
+
+impl Analyzer {
+    /// The analyzer for a call's submissions.
+    pub fn new(call: &Call) -> Analyzer {
+        Analyzer {
+            call: call.clone(),
+            detector: LanguageDetector::default(),
+            gazetteer: Gazetteer::default(),
+            classifier: QuestionClassifier::new(call),
+        }
+    }
+
+    /// Cuts `blocks` into tagged passages for submission `submission_id`.
+    pub fn passages(
+        &self,
+        submission_id: &str,
+        blocks: &[Block],
+        declared_language: Option<&str>,
+    ) -> Vec<Passage> {
+        let mut out = passages(
+            submission_id,
+            blocks,
+            &self.call,
+            declared_language,
+            &self.detector,
+            &self.gazetteer,
+        );
+        for passage in out.iter_mut().filter(|p| p.questions.is_empty()) {
+            passage.questions = self
+                .classifier
+                .classify(&passage.text)
+                .into_iter()
+                .map(|(number, confidence)| QuestionTag {
+                    number,
+                    source: TagSource::Classifier,
+                    confidence,
+                })
+                .collect();
+        }
+        out
+    }
+}
 
 /// Paragraphs shorter than this many words are merged with the next one.
 const MIN_WORDS: usize = 40;

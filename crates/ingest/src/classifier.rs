@@ -1,0 +1,264 @@
+//! A lexical model of the guiding questions, built from the call's own question texts and
+//! keywords in every language: for passages under no question heading (essays,
+//! introductions), the questions whose words they use most, above a threshold.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cfi_core::Call;
+
+/// Words too common to tell questions apart, in the languages of the calls.
+const STOP: &[&str] = &[
+    "the",
+    "and",
+    "for",
+    "with",
+    "that",
+    "this",
+    "from",
+    "are",
+    "what",
+    "which",
+    "how",
+    "have",
+    "has",
+    "been",
+    "their",
+    "there",
+    "these",
+    "those",
+    "into",
+    "such",
+    "other",
+    "any",
+    "all",
+    "can",
+    "could",
+    "would",
+    "should",
+    "may",
+    "including",
+    "between",
+    "within",
+    "also",
+    "more",
+    "please",
+    "provide",
+    "information",
+    "examples",
+    "example",
+    "kind",
+    "case",
+    "well",
+    "used",
+    "use",
+    "put",
+    "place",
+    "place",
+    "existing",
+    "ensure",
+    "order",
+    "best",
+    "range",
+    "broad",
+    "children",
+    "child",
+    "sexual",
+    "abuse",
+    "exploitation",
+    "online",
+    "digital",
+    "states",
+    "los",
+    "las",
+    "del",
+    "con",
+    "para",
+    "por",
+    "que",
+    "una",
+    "como",
+    "sus",
+    "entre",
+    "otros",
+    "otras",
+    "cuáles",
+    "qué",
+    "cómo",
+    "sobre",
+    "niños",
+    "niñas",
+    "infantil",
+    "sexual",
+    "abuso",
+    "explotación",
+    "línea",
+    "digital",
+    "estados",
+    "des",
+    "les",
+    "pour",
+    "avec",
+    "dans",
+    "une",
+    "sur",
+    "par",
+    "qui",
+    "que",
+    "leur",
+    "leurs",
+    "quels",
+    "quelles",
+    "comment",
+    "enfants",
+    "sexuels",
+    "sexuelle",
+    "exploitation",
+    "ligne",
+    "numérique",
+    "états",
+    "для",
+    "что",
+    "как",
+    "или",
+    "детей",
+    "дети",
+    "сексуальной",
+    "эксплуатации",
+    "насилия",
+    "государства",
+];
+
+/// Characters kept of each word: a crude stem that makes "encrypted" meet "encryption"
+/// and "cifrado" meet "cifrados" in every language without a stemmer per language.
+const STEM: usize = 6;
+/// Minimum score for a tag.
+const THRESHOLD: f32 = 2.0;
+
+/// The model: per question, stems with weights.
+pub struct QuestionClassifier {
+    profiles: BTreeMap<u32, BTreeMap<String, f32>>,
+}
+
+fn stems(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= 3 && !STOP.contains(&w.as_str()))
+        .map(|w| w.chars().take(STEM).collect())
+        .collect()
+}
+
+impl QuestionClassifier {
+    /// Builds the model from the call's question texts and keywords.
+    pub fn new(call: &Call) -> QuestionClassifier {
+        let mut raw: BTreeMap<u32, BTreeMap<String, f32>> = BTreeMap::new();
+        for q in &call.questions {
+            let profile = raw.entry(q.number).or_default();
+            for text in q.text.values() {
+                for s in stems(text) {
+                    *profile.entry(s).or_default() += 1.0;
+                }
+            }
+            for keywords in q.keywords.values() {
+                for keyword in keywords {
+                    for s in stems(keyword) {
+                        // Keywords were chosen to tell this question apart: count them more.
+                        *profile.entry(s).or_default() += 2.0;
+                    }
+                }
+            }
+        }
+        // A stem in many questions says little about any one of them.
+        let mut spread: BTreeMap<String, usize> = BTreeMap::new();
+        for profile in raw.values() {
+            for s in profile.keys() {
+                *spread.entry(s.clone()).or_default() += 1;
+            }
+        }
+        let n = raw.len().max(1) as f32;
+        let profiles = raw
+            .into_iter()
+            .map(|(q, profile)| {
+                let weighted = profile
+                    .into_iter()
+                    .map(|(s, count)| {
+                        let df = spread.get(&s).copied().unwrap_or(1) as f32;
+                        let idf = (n / df).ln() + 0.1;
+                        (s, count.min(3.0).sqrt() * idf)
+                    })
+                    .collect();
+                (q, weighted)
+            })
+            .collect();
+        QuestionClassifier { profiles }
+    }
+
+    /// The questions `text` answers, best first, with a confidence in 0..1.
+    pub fn classify(&self, text: &str) -> Vec<(u32, f32)> {
+        let words = stems(text);
+        if words.len() < 12 {
+            return Vec::new();
+        }
+        let present: BTreeSet<&String> = words.iter().collect();
+        let mut scores: Vec<(u32, f32)> = self
+            .profiles
+            .iter()
+            .map(|(q, profile)| {
+                let score: f32 = present.iter().filter_map(|s| profile.get(*s)).sum();
+                (*q, score)
+            })
+            .filter(|(_, score)| *score >= THRESHOLD)
+            .collect();
+        scores.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let best = scores.first().map_or(0.0, |(_, s)| *s);
+        scores
+            .into_iter()
+            .take(2)
+            .filter(|(_, s)| *s >= best * 0.8)
+            .map(|(q, s)| (q, (s / (s + THRESHOLD * 2.0)).min(0.95)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call() -> Call {
+        let text = r#"
+id = "demo"
+title = "t"
+mandate = "m"
+issued = 2024-01-01
+deadline = 2024-02-01
+languages = ["en", "es"]
+categories = ["States"]
+[[questions]]
+number = 4
+short = "Law enforcement challenges"
+text.en = "What are the challenges that inhibit the work of law enforcement across jurisdictions to investigate, detect, remove child sexual abuse materials online and prosecute these crimes?"
+text.es = "¿Cuáles son los desafíos que dificultan la labor de las fuerzas del orden entre jurisdicciones para investigar, detectar y eliminar materiales y enjuiciar estos delitos?"
+keywords.en = ["law enforcement", "investigation", "prosecution", "cross-border", "evidence"]
+[[questions]]
+number = 8
+short = "Participation"
+text.en = "Are there any examples of proactive measures taken to facilitate consultation and participation with a broad range of stakeholders, including children and child-rights organisations?"
+keywords.en = ["consultation", "participation", "youth panel", "child participation"]
+"#;
+        Call::parse(std::path::Path::new("call.toml"), text).expect("call")
+    }
+
+    #[test]
+    fn essays_are_tagged_by_the_words_of_the_questions() {
+        let c = QuestionClassifier::new(&call());
+        let police = "Police investigators told us that cross-border requests for evidence take months, \
+                      and that prosecutors cannot bring charges when the platform holding the material sits in another jurisdiction.";
+        assert_eq!(c.classify(police).first().map(|t| t.0), Some(4));
+        let youth = "We held a consultation with a youth panel of forty adolescents, whose participation shaped \
+                     the draft law, and child-rights organisations reviewed every version before it went to parliament.";
+        assert_eq!(c.classify(youth).first().map(|t| t.0), Some(8));
+        let spanish = "Los fiscales señalan que investigar y enjuiciar estos delitos exige cooperación entre jurisdicciones \
+                       y que las fuerzas del orden no pueden detectar ni eliminar los materiales alojados en el extranjero.";
+        assert_eq!(c.classify(spanish).first().map(|t| t.0), Some(4));
+        assert!(c.classify("Yours sincerely, the Ministry of Foreign Affairs, Geneva, 30 April 2024, with our highest consideration for the Special Rapporteur.").is_empty());
+    }
+}
