@@ -8,9 +8,21 @@
 //! # Ok::<(), cfi_extract::Error>(())
 //! ```
 
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+
+mod archive;
+mod detect;
+mod docx;
+pub mod limits;
+mod pdf;
+mod sheet;
+mod text;
+mod xml;
+
+pub use detect::detect_format;
 
 /// What went wrong reading one file. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
@@ -171,18 +183,76 @@ impl Document {
 
 /// Reads the file at `path`, choosing the reader from its bytes and extension.
 pub fn extract_path(path: &Path, options: &Options) -> Result<Document> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+    let io_error = |source| Error::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let size = std::fs::metadata(path).map_err(io_error)?.len();
+    if size > limits::MAX_FILE_SIZE {
+        return Err(limits::exceeded(path, limits::file_size(size)));
+    }
+    let bytes = std::fs::read(path).map_err(io_error)?;
     extract_bytes(path, &bytes, options)
 }
 
 /// Reads `bytes`; `path` names the file in errors and gives the extension.
 pub fn extract_bytes(path: &Path, bytes: &[u8], options: &Options) -> Result<Document> {
-    let _ = (bytes, options);
-    Err(Error::Unsupported {
-        path: path.to_path_buf(),
-        detected: "not implemented yet".into(),
-    })
+    if bytes.len() as u64 > limits::MAX_FILE_SIZE {
+        return Err(limits::exceeded(
+            path,
+            limits::file_size(bytes.len() as u64),
+        ));
+    }
+    let kind = detect::detect(path, bytes)?;
+    // The readers never panic on purpose; this turns a bug in them or in a parser they call
+    // into an error for this one file instead of ending the batch.
+    let read = std::panic::catch_unwind(AssertUnwindSafe(|| match kind {
+        detect::Kind::Pdf => pdf::read(path, bytes, options),
+        detect::Kind::Docx => docx::read(path, bytes),
+        detect::Kind::Workbook => sheet::read_workbook(path, bytes),
+        detect::Kind::Csv => sheet::read_csv(path, bytes),
+        detect::Kind::Text => Ok(text::read(bytes)),
+    }));
+    let mut document = match read {
+        Ok(result) => result?,
+        Err(_) => {
+            return Err(Error::Corrupt {
+                path: path.to_path_buf(),
+                format: kind.format(),
+                detail: "the reader failed on this file".into(),
+            });
+        }
+    };
+    finish(&mut document);
+    Ok(document)
+}
+
+/// Cleans every block's text, drops empty blocks and numbers the rest.
+fn finish(document: &mut Document) {
+    for block in &mut document.blocks {
+        block.text = text::clean(&block.text);
+        if let BlockKind::ListItem {
+            label: Some(label), ..
+        } = &mut block.kind
+        {
+            *label = text::clean(label);
+        }
+    }
+    document.blocks.retain(|block| !block.text.is_empty());
+    for (index, block) in document.blocks.iter_mut().enumerate() {
+        block.paragraph = u32::try_from(index + 1).unwrap_or(u32::MAX);
+    }
+}
+
+impl Block {
+    /// A block of `kind` with `text`, numbered later.
+    pub(crate) fn new(kind: BlockKind, text: String) -> Block {
+        Block {
+            text,
+            page: None,
+            page_label: None,
+            paragraph: 0,
+            kind,
+        }
+    }
 }

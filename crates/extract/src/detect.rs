@@ -1,0 +1,226 @@
+//! Which reader a file needs: magic bytes first, the extension second.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use crate::{Error, Format, Result};
+
+/// The reader for a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Pdf,
+    Docx,
+    /// xlsx, xls or ods, read by calamine.
+    Workbook,
+    Csv,
+    Text,
+}
+
+impl Kind {
+    pub(crate) fn format(self) -> Format {
+        match self {
+            Kind::Pdf => Format::Pdf,
+            Kind::Docx => Format::Docx,
+            Kind::Workbook | Kind::Csv => Format::Spreadsheet,
+            Kind::Text => Format::Text,
+        }
+    }
+}
+
+/// The format `bytes` would be read as, or [`Error::Unsupported`] naming what they look like.
+pub fn detect_format(path: &Path, bytes: &[u8]) -> Result<Format> {
+    detect(path, bytes).map(Kind::format)
+}
+
+const OLE2: &[u8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1";
+
+pub(crate) fn detect(path: &Path, bytes: &[u8]) -> Result<Kind> {
+    let unsupported = |detected: &str| Error::Unsupported {
+        path: path.to_path_buf(),
+        detected: detected.to_string(),
+    };
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let head = bytes.get(..1024).unwrap_or(bytes);
+    if find(head, b"%PDF-").is_some() {
+        return Ok(Kind::Pdf);
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return zip_kind(bytes, &extension).map_err(|detected| unsupported(&detected));
+    }
+    if bytes.starts_with(OLE2) {
+        // Directory entry names are UTF-16LE; the main stream names the application.
+        if find(bytes, &utf16le("Workbook")).is_some() || find(bytes, &utf16le("Book")).is_some() {
+            return Ok(Kind::Workbook);
+        }
+        if find(bytes, &utf16le("WordDocument")).is_some() {
+            return Err(unsupported("legacy Word document (.doc)"));
+        }
+        if find(bytes, &utf16le("PowerPoint Document")).is_some() {
+            return Err(unsupported("legacy PowerPoint presentation (.ppt)"));
+        }
+        if find(bytes, &utf16le("EncryptedPackage")).is_some() {
+            return Err(Error::Encrypted {
+                path: path.to_path_buf(),
+            });
+        }
+        return Err(unsupported("OLE2 compound file"));
+    }
+    if let Some(kind) = binary_kind(bytes) {
+        return Err(unsupported(kind));
+    }
+    match extension.as_str() {
+        "csv" | "tsv" => return Ok(Kind::Csv),
+        "txt" | "text" | "md" | "markdown" => return Ok(Kind::Text),
+        "pdf" => return Err(unsupported("not a PDF (no %PDF header)")),
+        "docx" | "xlsx" | "ods" => return Err(unsupported("not a zip container")),
+        _ => {}
+    }
+    if looks_like_text(bytes) {
+        return Ok(Kind::Text);
+    }
+    Err(unsupported("unknown binary data"))
+}
+
+fn zip_kind(bytes: &[u8], extension: &str) -> std::result::Result<Kind, String> {
+    let Ok(zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        // A damaged container: let the reader its extension names report the damage.
+        return match extension {
+            "docx" | "docm" | "dotx" => Ok(Kind::Docx),
+            "xlsx" | "xlsm" | "ods" => Ok(Kind::Workbook),
+            _ => Err("damaged zip archive".into()),
+        };
+    };
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.ok())
+        .map(|n| n.into_owned())
+        .collect();
+    let has = |name: &str| names.iter().any(|n| n.eq_ignore_ascii_case(name));
+    let has_prefix = |prefix: &str| names.iter().any(|n| n.starts_with(prefix));
+    if has("word/document.xml") || (has("[Content_Types].xml") && has_prefix("word/")) {
+        return Ok(Kind::Docx);
+    }
+    if has_prefix("xl/") {
+        return Ok(Kind::Workbook);
+    }
+    if has("mimetype") {
+        let mut zip = zip;
+        let mut mimetype = String::new();
+        if let Ok(file) = zip.by_name("mimetype") {
+            let _ =
+                std::io::Read::read_to_string(&mut std::io::Read::take(file, 200), &mut mimetype);
+        }
+        return match mimetype.trim() {
+            "application/vnd.oasis.opendocument.spreadsheet" => Ok(Kind::Workbook),
+            "application/vnd.oasis.opendocument.text" => Err("OpenDocument text (.odt)".into()),
+            "application/vnd.oasis.opendocument.presentation" => {
+                Err("OpenDocument presentation (.odp)".into())
+            }
+            "application/epub+zip" => Err("EPUB book".into()),
+            other => Err(format!("zip container of type {other}")),
+        };
+    }
+    if has_prefix("ppt/") {
+        return Err("PowerPoint presentation (.pptx)".into());
+    }
+    Err("zip archive".into())
+}
+
+fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (b"\x89PNG", "PNG image"),
+        (b"\xff\xd8\xff", "JPEG image"),
+        (b"GIF8", "GIF image"),
+        (b"II*\x00", "TIFF image"),
+        (b"MM\x00*", "TIFF image"),
+        (b"{\\rtf", "RTF document"),
+        (b"\x1f\x8b", "gzip archive"),
+        (b"Rar!", "RAR archive"),
+        (b"7z\xbc\xaf", "7-Zip archive"),
+        (b"%!PS", "PostScript"),
+        (b"RIFF", "RIFF media"),
+    ];
+    MAGIC
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map(|(_, kind)| *kind)
+}
+
+/// Valid UTF-8 (or UTF-16 with a BOM) without NULs or many control characters.
+fn looks_like_text(bytes: &[u8]) -> bool {
+    if encoding_rs::Encoding::for_bom(bytes).is_some() {
+        return true;
+    }
+    let sample = bytes.get(..64 * 1024).unwrap_or(bytes);
+    let text = match std::str::from_utf8(sample) {
+        Ok(text) => text,
+        // The sample may end inside a character.
+        Err(e) if e.valid_up_to() + 4 >= sample.len() => {
+            std::str::from_utf8(sample.get(..e.valid_up_to()).unwrap_or_default())
+                .unwrap_or_default()
+        }
+        Err(_) => return false,
+    };
+    let controls = text
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
+        .count();
+    !text.contains('\0') && controls * 100 <= text.len().max(1)
+}
+
+fn utf16le(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn magic_bytes_win_over_the_extension() {
+        let kind = detect(Path::new("letter.docx"), b"%PDF-1.4\n...").ok();
+        assert_eq!(kind, Some(Kind::Pdf));
+    }
+
+    #[test]
+    fn images_are_unsupported_and_named() {
+        let err = detect(Path::new("scan.pdf"), b"\x89PNG\r\n\x1a\n....").err();
+        match err {
+            Some(Error::Unsupported { detected, .. }) => assert_eq!(detected, "PNG image"),
+            other => panic!("expected unsupported, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn legacy_word_is_named() {
+        let mut bytes = OLE2.to_vec();
+        bytes.extend(utf16le("WordDocument"));
+        match detect(Path::new("old.doc"), &bytes) {
+            Err(Error::Unsupported { detected, .. }) => assert!(detected.contains(".doc")),
+            other => panic!("expected unsupported, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn text_without_extension_is_text() {
+        assert_eq!(
+            detect(Path::new("README"), b"hello\nworld\n").ok(),
+            Some(Kind::Text)
+        );
+        assert_eq!(
+            detect(Path::new("annex.csv"), b"a,b\n1,2\n").ok(),
+            Some(Kind::Csv)
+        );
+    }
+}

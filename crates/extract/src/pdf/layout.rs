@@ -1,0 +1,664 @@
+//! From positioned glyphs to reading order: glyphs into words (a space where the gap is wide
+//! for the font size), words into lines (same baseline), lines into columns (a vertical gutter
+//! no line crosses) and lines into paragraphs (line pitch, indentation, size and weight).
+
+use super::interp::TextChar;
+use crate::text::is_cjk;
+
+/// A gap wider than this share of the font size separates words.
+const WORD_GAP: f64 = 0.15;
+/// Between two CJK characters (no spaces in the script) only a wide gap separates words.
+const CJK_WORD_GAP: f64 = 0.6;
+
+#[derive(Debug, Clone)]
+struct Word {
+    text: String,
+    /// Each glyph's text, for reordering right-to-left lines glyph by glyph.
+    glyphs: Vec<String>,
+    x0: f64,
+    x1: f64,
+    size: f64,
+    bold_chars: usize,
+    chars: usize,
+}
+
+/// A line of text in reading order.
+#[derive(Debug, Clone)]
+pub(crate) struct Line {
+    pub(crate) text: String,
+    pub(crate) x0: f64,
+    pub(crate) x1: f64,
+    /// Baseline.
+    pub(crate) y: f64,
+    /// Size of most of the line's characters.
+    pub(crate) size: f64,
+    pub(crate) bold: bool,
+    pub(crate) chars: usize,
+    /// 0: single column or spanning; 1: left column; 2: right column.
+    pub(crate) column: u8,
+    pub(crate) orientation: u8,
+}
+
+struct Band {
+    y: f64,
+    size: f64,
+    chars: Vec<TextChar>,
+}
+
+/// The page's lines in reading order.
+pub(crate) fn page_lines(mut chars: Vec<TextChar>) -> Vec<Line> {
+    let mut lines = Vec::new();
+    chars.sort_by_key(|c| c.orientation);
+    for orientation in [0u8, 4, 1, 2, 3] {
+        let group: Vec<TextChar> = chars
+            .iter()
+            .filter(|c| c.orientation == orientation)
+            .cloned()
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let bands = bands(group);
+        let words: Vec<Vec<Word>> = bands.iter().map(|b| words(&b.chars)).collect();
+        let gutter = if orientation == 0 {
+            find_gutter(&words)
+        } else {
+            None
+        };
+        lines.extend(order_lines(&bands, words, gutter, orientation));
+    }
+    lines
+}
+
+/// Glyphs grouped by baseline, top to bottom; superscripts and subscripts join their line.
+fn bands(mut chars: Vec<TextChar>) -> Vec<Band> {
+    chars.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
+    let mut bands: Vec<Band> = Vec::new();
+    for c in chars {
+        let size = c.size.max(1.0);
+        match bands.last_mut() {
+            Some(band) if band.y - c.y <= 0.3 * size.min(band.size) => {
+                if c.size > band.size * 1.2 {
+                    // A bigger glyph sets the baseline.
+                    band.y = c.y;
+                }
+                band.size = band.size.max(size);
+                band.chars.push(c);
+            }
+            _ => bands.push(Band {
+                y: c.y,
+                size,
+                chars: vec![c],
+            }),
+        }
+    }
+    // Small raised or lowered glyphs next to a line of bigger ones belong to it.
+    let mut merged: Vec<Band> = Vec::new();
+    let mut pending: Option<Band> = None;
+    for band in bands {
+        if let Some(small) = pending.take() {
+            if small.size < band.size * 0.85
+                && small.y - band.y < 0.6 * band.size
+                && overlaps_x(&small, &band)
+            {
+                let mut band = band;
+                band.chars.extend(small.chars);
+                merged.push(band);
+                continue;
+            }
+            merged.push(small);
+        }
+        if let Some(previous) = merged.last_mut()
+            && band.size < previous.size * 0.85
+            && previous.y - band.y < 0.4 * previous.size
+            && overlaps_x(&band, previous)
+        {
+            previous.chars.extend(band.chars);
+            continue;
+        }
+        pending = Some(band);
+    }
+    if let Some(band) = pending {
+        merged.push(band);
+    }
+    for band in &mut merged {
+        band.chars.sort_by(|a, b| a.x.total_cmp(&b.x));
+    }
+    merged
+}
+
+fn extent(band: &Band) -> (f64, f64) {
+    band.chars.iter().fold((f64::MAX, f64::MIN), |(lo, hi), c| {
+        (lo.min(c.x), hi.max(c.x + c.width))
+    })
+}
+
+fn overlaps_x(a: &Band, b: &Band) -> bool {
+    let (a0, a1) = extent(a);
+    let (b0, b1) = extent(b);
+    a0 <= b1 + b.size && b0 <= a1 + a.size
+}
+
+/// Words of one band, left to right.
+fn words(chars: &[TextChar]) -> Vec<Word> {
+    let mut words: Vec<Word> = Vec::new();
+    let mut previous: Option<&TextChar> = None;
+    let mut break_next = true;
+    for c in chars {
+        if c.text.trim().is_empty() {
+            // A space glyph separates words unless it sits inside the previous glyph.
+            let inside = previous.is_some_and(|p| c.x < p.x + p.width - 0.2 * p.size.max(1.0));
+            if !inside {
+                break_next = true;
+            }
+            continue;
+        }
+        if let Some(p) = previous {
+            // The same glyph drawn again on top of itself (fake bold, shadows).
+            if p.text == c.text
+                && (c.x - p.x).abs() < (0.3 * p.width).max(0.05 * p.size)
+                && !break_next
+            {
+                continue;
+            }
+            let gap = c.x - (p.x + p.width);
+            let size = c.size.min(p.size).max(1.0);
+            let cjk = p.text.chars().last().is_some_and(is_cjk)
+                && c.text.chars().next().is_some_and(is_cjk);
+            let threshold = if cjk { CJK_WORD_GAP } else { WORD_GAP } * size;
+            if gap > threshold || gap < -1.5 * size {
+                break_next = true;
+            }
+        }
+        match words.last_mut() {
+            Some(word) if !break_next => {
+                word.text.push_str(&c.text);
+                word.glyphs.push(c.text.clone());
+                word.x1 = word.x1.max(c.x + c.width);
+                word.size = word.size.max(c.size);
+                word.bold_chars += usize::from(c.bold);
+                word.chars += 1;
+            }
+            _ => words.push(Word {
+                text: c.text.clone(),
+                glyphs: vec![c.text.clone()],
+                x0: c.x,
+                x1: c.x + c.width,
+                size: c.size,
+                bold_chars: usize::from(c.bold),
+                chars: 1,
+            }),
+        }
+        break_next = false;
+        previous = Some(c);
+    }
+    words
+}
+
+/// The x of a vertical gutter between two columns of running text, if the page has one.
+fn find_gutter(bands: &[Vec<Word>]) -> Option<f64> {
+    let all: Vec<&Word> = bands.iter().flatten().collect();
+    if all.len() < 6 || bands.len() < 4 {
+        return None;
+    }
+    let left = all.iter().map(|w| w.x0).fold(f64::MAX, f64::min);
+    let right = all.iter().map(|w| w.x1).fold(f64::MIN, f64::max);
+    let width = right - left;
+    if !(width > 50.0 && width < 20_000.0) {
+        return None;
+    }
+    let bins = width.ceil() as usize + 1;
+    let mut coverage = vec![0usize; bins];
+    for w in &all {
+        let a = ((w.x0 - left).max(0.0) as usize).min(bins - 1);
+        let b = ((w.x1 - left).max(0.0) as usize).min(bins - 1);
+        for slot in coverage.iter_mut().take(b).skip(a) {
+            *slot += 1;
+        }
+    }
+    let allowed = bands.len() / 10;
+    let lo = (0.2 * width) as usize;
+    let hi = (0.8 * width) as usize;
+    // Runs of bins that (almost) no word covers.
+    let mut best: Option<(usize, usize, usize)> = None; // (max coverage, start, end)
+    let mut start = None;
+    for i in lo..=hi.min(bins - 1) {
+        let free = coverage.get(i).is_some_and(|c| *c <= allowed);
+        match (free, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                consider(&coverage, s, i, &mut best);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        consider(&coverage, s, hi.min(bins - 1) + 1, &mut best);
+    }
+    let (_, s, e) = best?;
+    let sizes: Vec<f64> = all.iter().map(|w| w.size).collect();
+    let size = median(&sizes).unwrap_or(10.0);
+    if ((e - s) as f64) < (0.9 * size).max(4.0) {
+        return None;
+    }
+    let gutter = left + (s + e) as f64 / 2.0;
+    // Both sides must hold running text: several lines each, not narrow table cells.
+    let mut left_widths = Vec::new();
+    let mut right_widths = Vec::new();
+    for band in bands {
+        let l: Vec<&Word> = band.iter().filter(|w| w.x1 <= gutter).collect();
+        let r: Vec<&Word> = band.iter().filter(|w| w.x0 >= gutter).collect();
+        if let (Some(first), Some(last)) = (l.first(), l.last()) {
+            left_widths.push(last.x1 - first.x0);
+        }
+        if let (Some(first), Some(last)) = (r.first(), r.last()) {
+            right_widths.push(last.x1 - first.x0);
+        }
+    }
+    if left_widths.len() < 2 || right_widths.len() < 2 {
+        return None;
+    }
+    let left_width = gutter - left;
+    let right_width = right - gutter;
+    let l = median(&left_widths).unwrap_or(0.0);
+    let r = median(&right_widths).unwrap_or(0.0);
+    (l >= 0.3 * left_width && r >= 0.3 * right_width).then_some(gutter)
+}
+
+fn consider(
+    coverage: &[usize],
+    start: usize,
+    end: usize,
+    best: &mut Option<(usize, usize, usize)>,
+) {
+    let max = coverage
+        .get(start..end)
+        .and_then(|c| c.iter().max().copied())
+        .unwrap_or(0);
+    let better = match best {
+        None => true,
+        Some((m, s, e)) => max < *m || (max == *m && end - start > *e - *s),
+    };
+    if better {
+        *best = Some((max, start, end));
+    }
+}
+
+pub(crate) fn median(values: &[f64]) -> Option<f64> {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    if sorted.is_empty() {
+        return None;
+    }
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied()
+}
+
+fn make_line(words: &[Word], band_y: f64, column: u8, orientation: u8) -> Option<Line> {
+    let first = words.first()?;
+    let last = words.last()?;
+    let mut tokens: Vec<String> = Vec::new();
+    let mut previous: Option<&Word> = None;
+    for w in words {
+        if let Some(p) = previous {
+            let cjk = p.text.chars().last().is_some_and(is_cjk)
+                && w.text.chars().next().is_some_and(is_cjk);
+            if !cjk || w.x0 - p.x1 > CJK_WORD_GAP * w.size {
+                tokens.push(" ".into());
+            }
+        }
+        tokens.extend(w.glyphs.iter().cloned());
+        previous = Some(w);
+    }
+    let chars: usize = words.iter().map(|w| w.chars).sum();
+    let bold: usize = words.iter().map(|w| w.bold_chars).sum();
+    // The size most characters have.
+    let mut sizes: Vec<(f64, usize)> = Vec::new();
+    for w in words {
+        let rounded = (w.size * 2.0).round() / 2.0;
+        match sizes.iter_mut().find(|(s, _)| (*s - rounded).abs() < 0.01) {
+            Some(entry) => entry.1 += w.chars,
+            None => sizes.push((rounded, w.chars)),
+        }
+    }
+    let size = sizes
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .map_or(first.size, |(s, _)| *s);
+    Some(Line {
+        text: bidi_visual_to_logical(tokens),
+        x0: first.x0,
+        x1: last.x1,
+        y: band_y,
+        size,
+        bold: bold * 10 >= chars * 8,
+        chars,
+        column,
+        orientation,
+    })
+}
+
+fn order_lines(
+    bands: &[Band],
+    words: Vec<Vec<Word>>,
+    gutter: Option<f64>,
+    orientation: u8,
+) -> Vec<Line> {
+    let mut out = Vec::new();
+    let Some(gutter) = gutter else {
+        for (band, words) in bands.iter().zip(words) {
+            out.extend(make_line(&words, band.y, 0, orientation));
+        }
+        return out;
+    };
+    let mut left: Vec<Line> = Vec::new();
+    let mut right: Vec<Line> = Vec::new();
+    for (band, words) in bands.iter().zip(words) {
+        let crosses = words.iter().any(|w| w.x0 < gutter && w.x1 > gutter);
+        if crosses {
+            out.append(&mut left);
+            out.append(&mut right);
+            out.extend(make_line(&words, band.y, 0, orientation));
+            continue;
+        }
+        let (l, r): (Vec<Word>, Vec<Word>) = words.into_iter().partition(|w| w.x1 <= gutter);
+        left.extend(make_line(&l, band.y, 1, orientation));
+        right.extend(make_line(&r, band.y, 2, orientation));
+    }
+    out.append(&mut left);
+    out.append(&mut right);
+    out
+}
+
+fn is_rtl(c: char) -> bool {
+    matches!(c as u32, 0x0590..=0x08ff | 0xfb1d..=0xfdff | 0xfe70..=0xfeff)
+}
+
+fn is_ltr_strong(c: char) -> bool {
+    c.is_alphanumeric() && !is_rtl(c)
+}
+
+fn token_is_ltr(token: &str) -> bool {
+    token.chars().any(is_ltr_strong) && !token.chars().any(is_rtl)
+}
+
+/// Arabic and Hebrew lines are drawn left to right in visual order: read their glyphs right to
+/// left, keeping runs of Latin letters and digits in their own order. A glyph whose text has
+/// several characters (a ligature, a cluster) already holds them in logical order.
+fn bidi_visual_to_logical(glyphs: Vec<String>) -> String {
+    let text: String = glyphs.concat();
+    let rtl = text.chars().filter(|c| is_rtl(*c)).count();
+    let ltr = text
+        .chars()
+        .filter(|c| c.is_alphabetic() && !is_rtl(*c))
+        .count();
+    if rtl == 0 || rtl < ltr {
+        return text;
+    }
+    // Glyphs mixing both directions are taken apart character by character.
+    let mut tokens: Vec<String> = Vec::new();
+    for glyph in glyphs {
+        if glyph.chars().any(is_rtl) && glyph.chars().any(is_ltr_strong) {
+            tokens.extend(glyph.chars().map(String::from));
+        } else {
+            tokens.push(glyph);
+        }
+    }
+    tokens.reverse();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while let Some(token) = tokens.get(i) {
+        if token_is_ltr(token) {
+            // The LTR run, with the neutral glyphs inside it, goes back in its own order.
+            let mut j = i;
+            let mut end = i;
+            while let Some(t) = tokens.get(j) {
+                if t.chars().any(is_rtl) {
+                    break;
+                }
+                if token_is_ltr(t) {
+                    end = j;
+                }
+                j += 1;
+            }
+            for t in tokens.get(i..=end).unwrap_or_default().iter().rev() {
+                out.push_str(t);
+            }
+            i = end + 1;
+        } else {
+            // Mirrored brackets read the other way round in right-to-left text.
+            out.extend(token.chars().map(|c| match c {
+                '(' => ')',
+                ')' => '(',
+                '[' => ']',
+                ']' => '[',
+                c => c,
+            }));
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A paragraph of one page.
+#[derive(Debug, Clone)]
+pub(crate) struct Paragraph {
+    pub(crate) lines: Vec<Line>,
+}
+
+impl Paragraph {
+    pub(crate) fn text(&self) -> String {
+        let mut text = String::new();
+        for line in &self.lines {
+            join_line(&mut text, &line.text);
+        }
+        text
+    }
+
+    pub(crate) fn size(&self) -> f64 {
+        let mut best = (0.0, 0usize);
+        for line in &self.lines {
+            let n: usize = self
+                .lines
+                .iter()
+                .filter(|l| (l.size - line.size).abs() < 0.26)
+                .map(|l| l.chars)
+                .sum();
+            if n > best.1 {
+                best = (line.size, n);
+            }
+        }
+        best.0
+    }
+
+    pub(crate) fn bold(&self) -> bool {
+        self.lines.iter().all(|l| l.bold)
+    }
+
+    pub(crate) fn top(&self) -> f64 {
+        self.lines
+            .iter()
+            .map(|l| l.y + l.size)
+            .fold(f64::MIN, f64::max)
+    }
+
+    pub(crate) fn bottom(&self) -> f64 {
+        self.lines.iter().map(|l| l.y).fold(f64::MAX, f64::min)
+    }
+}
+
+/// Appends a line to paragraph text: words hyphenated at the line end are joined, CJK lines
+/// join without a space.
+fn join_line(text: &mut String, line: &str) {
+    if text.is_empty() {
+        text.push_str(line);
+        return;
+    }
+    let next = line.chars().next();
+    if text.ends_with('\u{ad}') {
+        text.pop();
+        text.push_str(line);
+        return;
+    }
+    let mut tail = text.chars().rev();
+    let last = tail.next();
+    let before = tail.next();
+    if matches!(last, Some('-' | '\u{2010}'))
+        && before.is_some_and(char::is_alphabetic)
+        && next.is_some_and(char::is_lowercase)
+    {
+        text.pop();
+        text.push_str(line);
+        return;
+    }
+    if last.is_some_and(is_cjk) && next.is_some_and(is_cjk) {
+        text.push_str(line);
+        return;
+    }
+    text.push(' ');
+    text.push_str(line);
+}
+
+const BULLETS: &[char] = &[
+    '•', '●', '▪', '■', '◦', '○', '►', '▶', '–', '—', '✓', '❖', '➢', '·', '\u{f0b7}', '\u{f0a7}',
+];
+
+/// Lines of one page (reading order) into paragraphs.
+pub(crate) fn paragraphs(lines: Vec<Line>) -> Vec<Paragraph> {
+    // Typical baseline distance between consecutive lines of one paragraph.
+    let mut pitches = Vec::new();
+    for pair in lines.windows(2) {
+        if let [a, b] = pair {
+            let gap = a.y - b.y;
+            if a.column == b.column
+                && (a.size - b.size).abs() < 0.5
+                && gap > 0.5 * a.size
+                && gap < 2.5 * a.size
+            {
+                pitches.push(gap / a.size);
+            }
+        }
+    }
+    let pitch = median(&pitches).unwrap_or(1.2).clamp(1.0, 2.2);
+    let mut right_edge = [f64::MIN; 3];
+    for line in &lines {
+        if let Some(edge) = right_edge.get_mut(usize::from(line.column.min(2))) {
+            *edge = edge.max(line.x1);
+        }
+    }
+
+    let mut out: Vec<Paragraph> = Vec::new();
+    for line in lines {
+        let starts_new = match out.last().and_then(|p| p.lines.last().map(|l| (p, l))) {
+            None => true,
+            Some((paragraph, previous)) => {
+                let size = previous.size.max(line.size).max(1.0);
+                let gap = previous.y - line.y;
+                let edge = right_edge
+                    .get(usize::from(previous.column.min(2)))
+                    .copied()
+                    .unwrap_or(previous.x1);
+                let ends_sentence = previous
+                    .text
+                    .trim_end()
+                    .ends_with(['.', '!', '?', ':', '。']);
+                line.column != previous.column
+                    || line.orientation != previous.orientation
+                    || gap < 0.3 * size
+                    || gap > pitch * size * 1.3 + 0.5
+                    || (previous.size - line.size).abs() > 0.12 * size
+                    || previous.bold != line.bold
+                    || line.x0 > previous.x1 + size
+                    || line.x1 < previous.x0 - size
+                    || (line.x0 - previous.x0 > 0.8 * size
+                        && (paragraph.lines.len() >= 2 || ends_sentence))
+                    || (previous.x1 < edge - 4.0 * size && ends_sentence)
+                    || line.text.starts_with(BULLETS)
+            }
+        };
+        if starts_new {
+            out.push(Paragraph { lines: vec![line] });
+        } else if let Some(paragraph) = out.last_mut() {
+            paragraph.lines.push(line);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyphs(text: &str, x: f64, y: f64, size: f64) -> Vec<TextChar> {
+        text.chars()
+            .enumerate()
+            .map(|(i, c)| TextChar {
+                text: c.to_string(),
+                x: x + i as f64 * size * 0.5,
+                y,
+                width: size * 0.5,
+                size,
+                bold: false,
+                orientation: 0,
+            })
+            .filter(|c| c.text != " ")
+            .collect()
+    }
+
+    #[test]
+    fn gaps_make_spaces_and_lines_follow_baselines() {
+        let mut chars = glyphs("Hello world", 72.0, 700.0, 10.0);
+        chars.extend(glyphs("second line", 72.0, 688.0, 10.0));
+        let lines = page_lines(chars);
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["Hello world", "second line"]);
+    }
+
+    #[test]
+    fn two_columns_read_left_then_right() {
+        let mut chars = Vec::new();
+        for i in 0..6 {
+            let y = 700.0 - 12.0 * i as f64;
+            chars.extend(glyphs(
+                &format!("left text line {i} goes on"),
+                72.0,
+                y,
+                10.0,
+            ));
+            chars.extend(glyphs(
+                &format!("right text line {i} goes on"),
+                320.0,
+                y,
+                10.0,
+            ));
+        }
+        let lines = page_lines(chars);
+        let first_right = lines
+            .iter()
+            .position(|l| l.text.starts_with("right"))
+            .unwrap_or(0);
+        assert_eq!(first_right, 6, "{lines:?}");
+        let paragraphs = paragraphs(lines);
+        assert_eq!(paragraphs.len(), 2);
+    }
+
+    #[test]
+    fn hyphenated_words_join_across_lines() {
+        let mut text = String::from("a well-known exam-");
+        join_line(&mut text, "ple of text");
+        assert_eq!(text, "a well-known example of text");
+        let mut text = String::from("日本");
+        join_line(&mut text, "語");
+        assert_eq!(text, "日本語");
+    }
+
+    #[test]
+    fn arabic_visual_order_is_reversed() {
+        let glyphs = |s: &str| s.chars().map(String::from).collect::<Vec<_>>();
+        assert_eq!(bidi_visual_to_logical(glyphs("ب ا")), "ا ب");
+        assert_eq!(bidi_visual_to_logical(glyphs("2024 ب ا")), "ا ب 2024");
+        assert_eq!(bidi_visual_to_logical(glyphs("plain text")), "plain text");
+        // A lam-alef ligature glyph maps to two letters already in logical order.
+        assert_eq!(bidi_visual_to_logical(vec!["ب".into(), "لا".into()]), "لاب");
+    }
+}

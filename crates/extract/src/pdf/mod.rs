@@ -1,0 +1,564 @@
+//! PDF: lopdf parses the file; our own content-stream interpreter and layout analysis turn each
+//! page into paragraphs in reading order, with headings, footnotes, and running headers and
+//! footers recognised across pages.
+
+mod cmap;
+mod font;
+mod glyphs;
+mod interp;
+mod layout;
+mod lexer;
+mod metrics;
+mod truetype;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use lopdf::{Dictionary, Document as PdfDocument, LoadOptions, Object, Stream};
+
+use crate::limits::{MAX_PDF_PAGES, MAX_PDF_STREAM_SIZE, exceeded};
+use crate::{Block, BlockKind, Document, Error, Format, Options, Result};
+use interp::{FontCache, Interpreter, Matrix};
+use layout::{Line, Paragraph};
+
+pub(crate) fn read(path: &Path, bytes: &[u8], options: &Options) -> Result<Document> {
+    let doc = load(path, bytes, options)?;
+    let pages = doc.get_pages();
+    if pages.len() > MAX_PDF_PAGES {
+        return Err(exceeded(
+            path,
+            format!("{} pages, over the maximum of {MAX_PDF_PAGES}", pages.len()),
+        ));
+    }
+    let labels = page_labels(&doc, pages.len());
+    let mut fonts = FontCache::default();
+    let mut page_lines: Vec<Vec<Line>> = Vec::with_capacity(pages.len());
+    for page_id in pages.values() {
+        let Ok(page) = doc.get_dictionary(*page_id) else {
+            page_lines.push(Vec::new());
+            continue;
+        };
+        let content = doc
+            .get_page_content_with_limit(*page_id, MAX_PDF_STREAM_SIZE)
+            .map_err(|e| match e {
+                lopdf::Error::Decompress(_) => exceeded(
+                    path,
+                    format!(
+                        "a page content stream decompresses to over {MAX_PDF_STREAM_SIZE} bytes"
+                    ),
+                ),
+                other => Error::Corrupt {
+                    path: path.to_path_buf(),
+                    format: Format::Pdf,
+                    detail: format!("page {}: {other}", page_lines.len() + 1),
+                },
+            })?;
+        let resources = interp::page_resources(&doc, page);
+        let display = display_matrix(interp::page_rotation(&doc, page));
+        let mut interpreter = Interpreter::new(&doc, path, &mut fonts, display);
+        interpreter.run_page(&content, resources)?;
+        let chars = clip_to_page(&doc, page, display, interpreter.chars);
+        page_lines.push(layout::page_lines(chars));
+    }
+    let page_count = page_lines.len();
+    drop_running_lines(&mut page_lines);
+    let pages_paragraphs: Vec<Vec<Paragraph>> =
+        page_lines.into_iter().map(layout::paragraphs).collect();
+    let blocks = classify(pages_paragraphs, &labels);
+    Ok(Document {
+        format: Format::Pdf,
+        pages: Some(u32::try_from(page_count).unwrap_or(u32::MAX)),
+        blocks,
+    })
+}
+
+fn load(path: &Path, bytes: &[u8], options: &Options) -> Result<PdfDocument> {
+    let corrupt = |detail: String| Error::Corrupt {
+        path: path.to_path_buf(),
+        format: Format::Pdf,
+        detail,
+    };
+    let load_options = LoadOptions {
+        password: options.password.clone(),
+        max_decompressed_size: Some(MAX_PDF_STREAM_SIZE),
+        ..LoadOptions::default()
+    };
+    let doc = match PdfDocument::load_mem_with_options(bytes, load_options) {
+        Ok(doc) => doc,
+        Err(lopdf::Error::InvalidPassword) => {
+            return Err(Error::Encrypted {
+                path: path.to_path_buf(),
+            });
+        }
+        Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
+            return Err(exceeded(
+                path,
+                format!("a stream decompresses to over {MAX_PDF_STREAM_SIZE} bytes"),
+            ));
+        }
+        Err(e) => return Err(corrupt(e.to_string())),
+    };
+    // lopdf decrypts on load when the empty user password (or the one given) opens the file;
+    // a document still marked encrypted needs a password we do not have.
+    if doc.trailer.get(b"Encrypt").is_ok() {
+        return Err(Error::Encrypted {
+            path: path.to_path_buf(),
+        });
+    }
+    if doc.catalog().is_err() {
+        // A password that authenticates but derives the wrong key (lopdf and some owner
+        // passwords) leaves garbage where the catalog should be.
+        if doc.was_encrypted() {
+            return Err(Error::Encrypted {
+                path: path.to_path_buf(),
+            });
+        }
+        return Err(corrupt("no document catalog".into()));
+    }
+    Ok(doc)
+}
+
+/// Device space to the page as displayed (after /Rotate), y up.
+fn display_matrix(rotate: i64) -> Matrix {
+    match rotate {
+        90 => [0.0, -1.0, 1.0, 0.0, 0.0, 0.0],
+        180 => [-1.0, 0.0, 0.0, -1.0, 0.0, 0.0],
+        270 => [0.0, 1.0, -1.0, 0.0, 0.0, 0.0],
+        _ => interp::IDENTITY,
+    }
+}
+
+/// Drops glyphs placed well outside the visible page (hidden or clipped text).
+fn clip_to_page(
+    doc: &PdfDocument,
+    page: &Dictionary,
+    display: Matrix,
+    chars: Vec<interp::TextChar>,
+) -> Vec<interp::TextChar> {
+    let rect = interp::inherited(doc, page, b"CropBox")
+        .or_else(|| interp::inherited(doc, page, b"MediaBox"))
+        .and_then(|o| o.as_array().ok())
+        .map(|a| {
+            a.iter()
+                .filter_map(|o| o.as_float().ok().map(f64::from))
+                .collect::<Vec<_>>()
+        });
+    let Some([x0, y0, x1, y1]) = rect.and_then(|r| <[f64; 4]>::try_from(r).ok()) else {
+        return chars;
+    };
+    let corners =
+        [(x0, y0), (x1, y1), (x0, y1), (x1, y0)].map(|(x, y)| interp::apply(&display, x, y));
+    let (min_x, max_x) = corners.iter().fold((f64::MAX, f64::MIN), |(lo, hi), c| {
+        (lo.min(c.0), hi.max(c.0))
+    });
+    let (min_y, max_y) = corners.iter().fold((f64::MAX, f64::MIN), |(lo, hi), c| {
+        (lo.min(c.1), hi.max(c.1))
+    });
+    let margin = 0.05 * (max_x - min_x).abs().max((max_y - min_y).abs());
+    chars
+        .into_iter()
+        .filter(|c| {
+            // Back from the glyph's reading frame to the displayed page.
+            let (x, y) = match c.orientation {
+                0 => (c.x, c.y),
+                1 => (-c.y, c.x),
+                2 => (-c.x, -c.y),
+                _ => (c.y, -c.x),
+            };
+            x >= min_x - margin && x <= max_x + margin && y >= min_y - margin && y <= max_y + margin
+        })
+        .collect()
+}
+
+/// Lines that repeat at the top or bottom of most pages (digits ignored) are running headers
+/// and footers: the first is kept, the repeats are dropped. Lines that are only a page number
+/// are dropped.
+fn drop_running_lines(pages: &mut [Vec<Line>]) {
+    const EDGE: usize = 3;
+    let key = |text: &str| -> String {
+        text.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let edges = |lines: &[Line]| -> Vec<usize> {
+        let mut order: Vec<usize> = (0..lines.len())
+            .filter(|i| lines.get(*i).is_some_and(|l| l.orientation == 0))
+            .collect();
+        order.sort_by(|a, b| {
+            let ya = lines.get(*a).map_or(0.0, |l| l.y);
+            let yb = lines.get(*b).map_or(0.0, |l| l.y);
+            yb.total_cmp(&ya)
+        });
+        let mut picked: Vec<usize> = order.iter().take(EDGE).copied().collect();
+        picked.extend(order.iter().rev().take(EDGE).copied());
+        picked.sort_unstable();
+        picked.dedup();
+        picked
+    };
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for lines in pages.iter() {
+        let mut keys: Vec<String> = edges(lines)
+            .iter()
+            .filter_map(|i| lines.get(*i))
+            .map(|l| key(&l.text))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            *counts.entry(k).or_default() += 1;
+        }
+    }
+    let page_count = pages.len();
+    let running = |k: &str| {
+        page_count >= 2
+            && counts
+                .get(k)
+                .is_some_and(|n| *n >= 2 && *n * 2 > page_count)
+            && !k.is_empty()
+    };
+    let mut kept: Vec<String> = Vec::new();
+    for lines in pages.iter_mut() {
+        let candidates = edges(lines);
+        let upright = |i: &usize| lines.get(*i).is_some_and(|l| l.orientation == 0);
+        let y_of = |i: &usize| lines.get(*i).map_or(0.0, |l| l.y);
+        let top = (0..lines.len())
+            .filter(upright)
+            .max_by(|a, b| y_of(a).total_cmp(&y_of(b)))
+            .unwrap_or(usize::MAX);
+        let bottom = (0..lines.len())
+            .filter(upright)
+            .min_by(|a, b| y_of(a).total_cmp(&y_of(b)))
+            .unwrap_or(usize::MAX);
+        let mut drop = vec![false; lines.len()];
+        for i in candidates {
+            let Some(line) = lines.get(i) else { continue };
+            let k = key(&line.text);
+            let extreme = i == top || i == bottom;
+            let flag = if page_count >= 2 && extreme && is_page_number(&line.text) {
+                true
+            } else if running(&k) {
+                if kept.contains(&k) {
+                    true
+                } else {
+                    kept.push(k);
+                    false
+                }
+            } else {
+                false
+            };
+            if let Some(slot) = drop.get_mut(i) {
+                *slot = flag;
+            }
+        }
+        let mut index = 0;
+        lines.retain(|_| {
+            let keep = !drop.get(index).copied().unwrap_or(false);
+            index += 1;
+            keep
+        });
+    }
+}
+
+/// "12", "- 12 -", "[iv]", "12/40": a page number and nothing else.
+fn is_page_number(text: &str) -> bool {
+    let core: String = text
+        .chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                '-' | '–' | '—' | '(' | ')' | '[' | ']' | '|' | '/' | '.' | ' '
+            )
+        })
+        .collect();
+    if core.is_empty() {
+        return false;
+    }
+    core.chars().all(|c| c.is_ascii_digit())
+        || (core.len() <= 6
+            && core
+                .chars()
+                .all(|c| matches!(c.to_ascii_lowercase(), 'i' | 'v' | 'x' | 'l')))
+}
+
+/// Blocks with kinds: headings by size rank (or bold short lines), footnotes at the page foot
+/// in a small size, the rest paragraphs.
+fn classify(pages: Vec<Vec<Paragraph>>, labels: &[Option<String>]) -> Vec<Block> {
+    // Body size: the size most characters have.
+    let mut by_size: Vec<(f64, usize)> = Vec::new();
+    for paragraph in pages.iter().flatten() {
+        for line in &paragraph.lines {
+            let size = (line.size * 2.0).round() / 2.0;
+            match by_size.iter_mut().find(|(s, _)| (*s - size).abs() < 0.01) {
+                Some(entry) => entry.1 += line.chars,
+                None => by_size.push((size, line.chars)),
+            }
+        }
+    }
+    let body = by_size
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .map_or(10.0, |(s, _)| *s)
+        .max(1.0);
+
+    let is_heading_text = |text: &str| {
+        let len = text.chars().count();
+        (2..=200).contains(&len) && text.chars().any(char::is_alphabetic)
+    };
+    let mut heading_sizes: Vec<f64> = Vec::new();
+    for paragraph in pages.iter().flatten() {
+        let size = paragraph.size();
+        if size >= body * 1.15 && paragraph.lines.len() <= 3 && is_heading_text(&paragraph.text()) {
+            let rounded = (size * 2.0).round() / 2.0;
+            if !heading_sizes.iter().any(|s| (*s - rounded).abs() < 0.01) {
+                heading_sizes.push(rounded);
+            }
+        }
+    }
+    heading_sizes.sort_by(|a, b| b.total_cmp(a));
+
+    let mut blocks = Vec::new();
+    for (index, paragraphs) in pages.into_iter().enumerate() {
+        let page = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        let label = labels.get(index).cloned().flatten();
+        // The lowest line of body-size text on the page.
+        let body_bottom = paragraphs
+            .iter()
+            .filter(|p| p.size() >= body * 0.95)
+            .map(Paragraph::bottom)
+            .fold(f64::MAX, f64::min);
+        for paragraph in paragraphs {
+            let text = paragraph.text();
+            let size = paragraph.size();
+            let line_count = paragraph.lines.len();
+            let kind = if size >= body * 1.15 && line_count <= 3 && is_heading_text(&text) {
+                let rounded = (size * 2.0).round() / 2.0;
+                let rank = heading_sizes
+                    .iter()
+                    .position(|s| (*s - rounded).abs() < 0.01)
+                    .unwrap_or(0);
+                BlockKind::Heading {
+                    level: u8::try_from(rank + 1).unwrap_or(6).min(6),
+                }
+            } else if paragraph.bold()
+                && line_count <= 2
+                && size >= body * 0.95
+                && is_heading_text(&text)
+                && text.chars().count() <= 150
+                && !text.trim_end().ends_with(['.', ',', ';'])
+            {
+                BlockKind::Heading {
+                    level: u8::try_from(heading_sizes.len() + 1).unwrap_or(6).min(6),
+                }
+            } else if size <= body * 0.88 && body_bottom < f64::MAX && paragraph.top() < body_bottom
+            {
+                BlockKind::Footnote
+            } else {
+                BlockKind::Paragraph
+            };
+            let mut block = Block::new(kind, text);
+            block.page = Some(page);
+            block.page_label.clone_from(&label);
+            blocks.push(block);
+        }
+    }
+    blocks
+}
+
+/// Labels from the catalog's /PageLabels number tree, per page index.
+fn page_labels(doc: &PdfDocument, page_count: usize) -> Vec<Option<String>> {
+    let mut ranges: Vec<(usize, Dictionary)> = Vec::new();
+    if let Some(tree) = doc
+        .catalog()
+        .ok()
+        .and_then(|c| get_dict(doc, c, b"PageLabels"))
+    {
+        collect_number_tree(doc, tree, &mut ranges, 0);
+    }
+    if ranges.is_empty() {
+        return vec![None; page_count];
+    }
+    ranges.sort_by_key(|(start, _)| *start);
+    (0..page_count)
+        .map(|index| {
+            let (start, dict) = ranges.iter().rev().find(|(start, _)| *start <= index)?;
+            let first = get_number(doc, dict, b"St").unwrap_or(1.0).max(1.0) as usize;
+            let n = first + (index - start);
+            let prefix = match get(doc, dict, b"P") {
+                Some(Object::String(bytes, _)) => {
+                    lopdf::decode_text_string(&Object::string_literal(bytes.clone()))
+                        .unwrap_or_else(|_| String::from_utf8_lossy(bytes).into_owned())
+                }
+                _ => String::new(),
+            };
+            let number = match get_name(doc, dict, b"S").as_deref() {
+                Some(b"D") => n.to_string(),
+                Some(b"R") => roman(n).to_uppercase(),
+                Some(b"r") => roman(n),
+                Some(b"A") => letters(n).to_uppercase(),
+                Some(b"a") => letters(n),
+                _ => String::new(),
+            };
+            let label = format!("{prefix}{number}");
+            (!label.is_empty()).then_some(label)
+        })
+        .collect()
+}
+
+fn collect_number_tree(
+    doc: &PdfDocument,
+    node: &Dictionary,
+    out: &mut Vec<(usize, Dictionary)>,
+    depth: usize,
+) {
+    if depth > 16 || out.len() > MAX_PDF_PAGES {
+        return;
+    }
+    if let Some(nums) = get_array(doc, node, b"Nums") {
+        for pair in nums.chunks(2) {
+            if let [key, value] = pair
+                && let Ok(key) = key.as_i64()
+                && let Ok((_, Object::Dictionary(dict))) = doc.dereference(value)
+            {
+                out.push((usize::try_from(key).unwrap_or(0), dict.clone()));
+            }
+        }
+    }
+    if let Some(kids) = get_array(doc, node, b"Kids") {
+        for kid in kids {
+            if let Ok((_, Object::Dictionary(kid))) = doc.dereference(kid) {
+                collect_number_tree(doc, kid, out, depth + 1);
+            }
+        }
+    }
+}
+
+fn roman(mut n: usize) -> String {
+    const TABLE: [(usize, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (value, digits) in TABLE {
+        while n >= value && out.len() < 40 {
+            out.push_str(digits);
+            n -= value;
+        }
+    }
+    out
+}
+
+fn letters(n: usize) -> String {
+    let n = n.max(1);
+    let c = char::from(b'a' + ((n - 1) % 26) as u8);
+    std::iter::repeat_n(c, ((n - 1) / 26 + 1).min(10)).collect()
+}
+
+pub(crate) fn get<'a>(
+    doc: &'a PdfDocument,
+    dict: &'a Dictionary,
+    key: &[u8],
+) -> Option<&'a Object> {
+    let object = dict.get(key).ok()?;
+    doc.dereference(object).ok().map(|(_, o)| o)
+}
+
+pub(crate) fn get_dict<'a>(
+    doc: &'a PdfDocument,
+    dict: &'a Dictionary,
+    key: &[u8],
+) -> Option<&'a Dictionary> {
+    match get(doc, dict, key)? {
+        Object::Dictionary(d) => Some(d),
+        Object::Stream(s) => Some(&s.dict),
+        _ => None,
+    }
+}
+
+pub(crate) fn get_array<'a>(
+    doc: &'a PdfDocument,
+    dict: &'a Dictionary,
+    key: &[u8],
+) -> Option<&'a Vec<Object>> {
+    get(doc, dict, key)?.as_array().ok()
+}
+
+pub(crate) fn get_name(doc: &PdfDocument, dict: &Dictionary, key: &[u8]) -> Option<Vec<u8>> {
+    get(doc, dict, key)?.as_name().ok().map(<[u8]>::to_vec)
+}
+
+pub(crate) fn get_number(doc: &PdfDocument, dict: &Dictionary, key: &[u8]) -> Option<f64> {
+    get(doc, dict, key)?
+        .as_float()
+        .ok()
+        .map(f64::from)
+        .filter(|n| n.is_finite())
+}
+
+/// A stream's decoded bytes; a damaged compressed stream gives what could be decoded.
+pub(crate) fn stream_bytes(stream: &Stream) -> Option<Vec<u8>> {
+    match stream.decompressed_content_with_limit(MAX_PDF_STREAM_SIZE) {
+        Ok(bytes) => Some(bytes),
+        Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => None,
+        // No filter, or one lopdf cannot decode (images): the raw bytes.
+        Err(_) if stream.dict.get(b"Filter").is_err() => Some(stream.content.clone()),
+        Err(_) => None,
+    }
+}
+
+/// Width of a glyph of a standard 14 font, in 1/1000 em.
+pub(crate) fn metrics_width(font: &str, glyph: &str) -> Option<f64> {
+    if font.starts_with("Courier") {
+        return Some(600.0);
+    }
+    let table: &[(&str, u16)] = match font {
+        "Helvetica" => metrics::HELVETICA,
+        "Helvetica-Bold" => metrics::HELVETICA_BOLD,
+        "Helvetica-Oblique" => metrics::HELVETICA_OBLIQUE,
+        "Helvetica-BoldOblique" => metrics::HELVETICA_BOLDOBLIQUE,
+        "Times-Roman" => metrics::TIMES_ROMAN,
+        "Times-Bold" => metrics::TIMES_BOLD,
+        "Times-Italic" => metrics::TIMES_ITALIC,
+        "Times-BoldItalic" => metrics::TIMES_BOLDITALIC,
+        "Symbol" => metrics::SYMBOL,
+        _ => return None,
+    };
+    let index = table
+        .binary_search_by(|(n, _)| n.as_bytes().cmp(glyph.as_bytes()))
+        .ok()?;
+    table.get(index).map(|(_, w)| f64::from(*w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_numbers_are_recognised() {
+        assert!(is_page_number("12"));
+        assert!(is_page_number("- 12 -"));
+        assert!(is_page_number("iv"));
+        assert!(is_page_number("3/10"));
+        assert!(!is_page_number("page 1 / 3"));
+        assert!(!is_page_number("2023 Annual report"));
+    }
+
+    #[test]
+    fn standard_widths_are_found() {
+        assert_eq!(metrics_width("Helvetica", "a"), Some(556.0));
+        assert_eq!(metrics_width("Courier", "W"), Some(600.0));
+        assert_eq!(metrics_width("Unknown", "a"), None);
+    }
+}
