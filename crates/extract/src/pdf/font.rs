@@ -120,8 +120,10 @@ pub(crate) struct Font {
     default_width: f64,
     /// CID fonts: advance per CID.
     cid_widths: HashMap<u32, f64>,
-    /// CID fonts: text per CID, from the embedded TrueType cmap or an Adobe collection.
+    /// CID fonts: text per CID, from the embedded TrueType cmap.
     cid_text: Option<HashMap<u32, char>>,
+    /// CID fonts: the Adobe character collection their CIDs belong to.
+    collection: Option<super::truetype::Collection>,
     /// Vertical advance (negative is down), in 1/1000.
     vertical_advance: f64,
 }
@@ -142,6 +144,7 @@ impl Font {
             default_width: 0.5,
             cid_widths: HashMap::new(),
             cid_text: None,
+            collection: None,
             vertical_advance: -1.0,
         }
     }
@@ -289,6 +292,7 @@ impl Font {
             default_width,
             cid_widths: HashMap::new(),
             cid_text: None,
+            collection: None,
             vertical_advance: -1.0,
         }
     }
@@ -357,7 +361,13 @@ impl Font {
         } else {
             None
         };
+        let collection = descendant
+            .and_then(|d| get_dict(doc, d, b"CIDSystemInfo"))
+            .and_then(|info| get(doc, info, b"Ordering"))
+            .and_then(|o| o.as_str().ok())
+            .and_then(super::truetype::Collection::from_ordering);
         Font {
+            collection,
             bold: is_bold(base_font, descriptor.map(|d| (doc, d))),
             vertical,
             size_scale: 1.0,
@@ -434,6 +444,11 @@ impl Font {
                     .or_else(|| match codes {
                         Codes::Charset(charset) => charset.decode(code),
                         _ => None,
+                    })
+                    .or_else(|| {
+                        self.collection
+                            .and_then(|c| c.lookup(cid?))
+                            .map(String::from)
                     })
                     .or_else(|| {
                         let cid = cid?;

@@ -60,7 +60,7 @@ pub(crate) fn page_lines(mut chars: Vec<TextChar>) -> Vec<Line> {
         }
         let bands = bands(group);
         let words: Vec<Vec<Word>> = bands.iter().map(|b| words(&b.chars)).collect();
-        let gutter = if orientation == 0 {
+        let gutter = if orientation == 0 || orientation == 4 {
             find_gutter(&words)
         } else {
             None

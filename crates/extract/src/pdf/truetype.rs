@@ -165,3 +165,54 @@ pub(crate) fn glyph_to_char(font: &[u8]) -> Option<HashMap<u16, char>> {
     }
     (!out.is_empty()).then_some(out)
 }
+
+/// An Adobe character collection with a CID -> Unicode table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Collection {
+    Japan1,
+    Gb1,
+    Cns1,
+    Korea1,
+}
+
+impl Collection {
+    /// The collection a CIDSystemInfo /Ordering names.
+    pub(crate) fn from_ordering(ordering: &[u8]) -> Option<Collection> {
+        Some(match ordering {
+            b"Japan1" => Collection::Japan1,
+            b"GB1" => Collection::Gb1,
+            b"CNS1" => Collection::Cns1,
+            b"Korea1" => Collection::Korea1,
+            _ => return None,
+        })
+    }
+
+    fn table(self) -> &'static [u8] {
+        static TABLES: [std::sync::OnceLock<Vec<u8>>; 4] =
+            [const { std::sync::OnceLock::new() }; 4];
+        let (index, compressed): (usize, &[u8]) = match self {
+            Collection::Japan1 => (0, include_bytes!("cid/adobe-japan1.bin")),
+            Collection::Gb1 => (1, include_bytes!("cid/adobe-gb1.bin")),
+            Collection::Cns1 => (2, include_bytes!("cid/adobe-cns1.bin")),
+            Collection::Korea1 => (3, include_bytes!("cid/adobe-korea1.bin")),
+        };
+        match TABLES.get(index) {
+            Some(cell) => cell.get_or_init(|| {
+                let mut out = Vec::new();
+                let _ = std::io::Read::read_to_end(
+                    &mut flate2::read::ZlibDecoder::new(compressed),
+                    &mut out,
+                );
+                out
+            }),
+            None => &[],
+        }
+    }
+
+    pub(crate) fn lookup(self, cid: u32) -> Option<char> {
+        let at = usize::try_from(cid).ok()?.checked_mul(3)?;
+        let bytes = self.table().get(at..at + 3)?;
+        let value = bytes.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b));
+        (value != 0).then(|| char::from_u32(value)).flatten()
+    }
+}
