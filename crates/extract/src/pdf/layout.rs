@@ -34,8 +34,8 @@ pub(crate) struct Line {
     pub(crate) size: f64,
     pub(crate) bold: bool,
     pub(crate) chars: usize,
-    /// 0: single column or spanning; 1: left column; 2: right column.
-    pub(crate) column: u8,
+    /// The column (or spanning region) of the page the line belongs to.
+    pub(crate) column: u16,
     pub(crate) orientation: u8,
 }
 
@@ -48,6 +48,7 @@ struct Band {
 /// The page's lines in reading order.
 pub(crate) fn page_lines(mut chars: Vec<TextChar>) -> Vec<Line> {
     let mut lines = Vec::new();
+    let mut next_column = 0u16;
     chars.sort_by_key(|c| c.orientation);
     for orientation in [0u8, 4, 1, 2, 3] {
         let group: Vec<TextChar> = chars
@@ -59,13 +60,8 @@ pub(crate) fn page_lines(mut chars: Vec<TextChar>) -> Vec<Line> {
             continue;
         }
         let bands = bands(group);
-        let words: Vec<Vec<Word>> = bands.iter().map(|b| words(&b.chars)).collect();
-        let gutter = if orientation == 0 || orientation == 4 {
-            find_gutter(&words)
-        } else {
-            None
-        };
-        lines.extend(order_lines(&bands, words, gutter, orientation));
+        let banded: Vec<(f64, Vec<Word>)> = bands.iter().map(|b| (b.y, words(&b.chars))).collect();
+        lines.extend(order_lines(banded, orientation, 0, &mut next_column));
     }
     lines
 }
@@ -196,7 +192,7 @@ fn words(chars: &[TextChar]) -> Vec<Word> {
 }
 
 /// The x of a vertical gutter between two columns of running text, if the page has one.
-fn find_gutter(bands: &[Vec<Word>]) -> Option<f64> {
+fn find_gutter(bands: &[Vec<Word>]) -> Option<(f64, f64)> {
     let all: Vec<&Word> = bands.iter().flatten().collect();
     if all.len() < 6 || bands.len() < 4 {
         return None;
@@ -208,22 +204,36 @@ fn find_gutter(bands: &[Vec<Word>]) -> Option<f64> {
         return None;
     }
     let bins = width.ceil() as usize + 1;
+    // How many lines have a word over each point.
     let mut coverage = vec![0usize; bins];
-    for w in &all {
-        let a = ((w.x0 - left).max(0.0) as usize).min(bins - 1);
-        let b = ((w.x1 - left).max(0.0) as usize).min(bins - 1);
-        for slot in coverage.iter_mut().take(b).skip(a) {
-            *slot += 1;
+    let mut covered = vec![false; bins];
+    for band in bands {
+        covered.iter_mut().for_each(|c| *c = false);
+        for w in band {
+            let a = ((w.x0 - left).max(0.0) as usize).min(bins - 1);
+            let b = ((w.x1 - left).max(0.0) as usize).min(bins - 1);
+            for slot in covered.iter_mut().take(b).skip(a) {
+                *slot = true;
+            }
+        }
+        for (count, hit) in coverage.iter_mut().zip(&covered) {
+            *count += usize::from(*hit);
         }
     }
-    let allowed = bands.len() / 10;
     let lo = (0.2 * width) as usize;
-    let hi = (0.8 * width) as usize;
-    // Runs of bins that (almost) no word covers.
+    let hi = ((0.8 * width) as usize).min(bins - 1);
+    // Titles and figure captions may cross a gutter; most lines may not.
+    let least = coverage
+        .get(lo..=hi)
+        .and_then(|c| c.iter().min().copied())?;
+    let threshold = least + bands.len() / 20;
+    if threshold * 10 > bands.len() * 3 {
+        return None;
+    }
     let mut best: Option<(usize, usize, usize)> = None; // (max coverage, start, end)
     let mut start = None;
-    for i in lo..=hi.min(bins - 1) {
-        let free = coverage.get(i).is_some_and(|c| *c <= allowed);
+    for i in lo..=hi {
+        let free = coverage.get(i).is_some_and(|c| *c <= threshold);
         match (free, start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
@@ -234,7 +244,7 @@ fn find_gutter(bands: &[Vec<Word>]) -> Option<f64> {
         }
     }
     if let Some(s) = start {
-        consider(&coverage, s, hi.min(bins - 1) + 1, &mut best);
+        consider(&coverage, s, hi + 1, &mut best);
     }
     let (_, s, e) = best?;
     let sizes: Vec<f64> = all.iter().map(|w| w.size).collect();
@@ -256,14 +266,15 @@ fn find_gutter(bands: &[Vec<Word>]) -> Option<f64> {
             right_widths.push(last.x1 - first.x0);
         }
     }
-    if left_widths.len() < 2 || right_widths.len() < 2 {
+    let needed = 2usize.max(bands.len() / 5);
+    if left_widths.len() < needed || right_widths.len() < needed {
         return None;
     }
     let left_width = gutter - left;
     let right_width = right - gutter;
     let l = median(&left_widths).unwrap_or(0.0);
     let r = median(&right_widths).unwrap_or(0.0);
-    (l >= 0.3 * left_width && r >= 0.3 * right_width).then_some(gutter)
+    (l >= 0.3 * left_width && r >= 0.3 * right_width).then_some((gutter, (e - s) as f64))
 }
 
 fn consider(
@@ -278,7 +289,7 @@ fn consider(
         .unwrap_or(0);
     let better = match best {
         None => true,
-        Some((m, s, e)) => max < *m || (max == *m && end - start > *e - *s),
+        Some((m, s, e)) => end - start > *e - *s || (end - start == *e - *s && max < *m),
     };
     if better {
         *best = Some((max, start, end));
@@ -294,7 +305,7 @@ pub(crate) fn median(values: &[f64]) -> Option<f64> {
     sorted.get(sorted.len() / 2).copied()
 }
 
-fn make_line(words: &[Word], band_y: f64, column: u8, orientation: u8) -> Option<Line> {
+fn make_line(words: &[Word], band_y: f64, column: u16, orientation: u8) -> Option<Line> {
     let first = words.first()?;
     let last = words.last()?;
     let mut tokens: Vec<String> = Vec::new();
@@ -338,35 +349,85 @@ fn make_line(words: &[Word], band_y: f64, column: u8, orientation: u8) -> Option
     })
 }
 
+/// Deepest nesting of column splits (a column split again into columns).
+const MAX_COLUMN_SPLITS: usize = 3;
+
+/// Lines of bands in reading order: where a gutter splits the region, each side is read whole
+/// (and may split again) before the lines after the next line that spans the gutter.
 fn order_lines(
-    bands: &[Band],
-    words: Vec<Vec<Word>>,
-    gutter: Option<f64>,
+    bands: Vec<(f64, Vec<Word>)>,
     orientation: u8,
+    depth: usize,
+    next_column: &mut u16,
 ) -> Vec<Line> {
     let mut out = Vec::new();
-    let Some(gutter) = gutter else {
-        for (band, words) in bands.iter().zip(words) {
-            out.extend(make_line(&words, band.y, 0, orientation));
+    let words: Vec<Vec<Word>> = bands.iter().map(|(_, w)| w.clone()).collect();
+    let gutter = if depth < MAX_COLUMN_SPLITS && (orientation == 0 || orientation == 4) {
+        find_gutter(&words)
+    } else {
+        None
+    };
+    let Some((gutter, gutter_width)) = gutter else {
+        let column = *next_column;
+        *next_column = next_column.saturating_add(1);
+        for (y, words) in bands {
+            out.extend(make_line(&words, y, column, orientation));
         }
         return out;
     };
-    let mut left: Vec<Line> = Vec::new();
-    let mut right: Vec<Line> = Vec::new();
-    for (band, words) in bands.iter().zip(words) {
-        let crosses = words.iter().any(|w| w.x0 < gutter && w.x1 > gutter);
+    let mut left: Vec<(f64, Vec<Word>)> = Vec::new();
+    let mut right: Vec<(f64, Vec<Word>)> = Vec::new();
+    let flush = |left: &mut Vec<(f64, Vec<Word>)>,
+                 right: &mut Vec<(f64, Vec<Word>)>,
+                 out: &mut Vec<Line>,
+                 next_column: &mut u16| {
+        if !left.is_empty() {
+            out.extend(order_lines(
+                std::mem::take(left),
+                orientation,
+                depth + 1,
+                next_column,
+            ));
+        }
+        if !right.is_empty() {
+            out.extend(order_lines(
+                std::mem::take(right),
+                orientation,
+                depth + 1,
+                next_column,
+            ));
+        }
+    };
+    for (y, words) in bands {
+        // A short centred line has an ordinary word gap where the gutter runs: it spans.
+        let last_left = words
+            .iter()
+            .filter(|w| w.x1 <= gutter)
+            .map(|w| w.x1)
+            .fold(f64::MIN, f64::max);
+        let first_right = words
+            .iter()
+            .filter(|w| w.x0 >= gutter)
+            .map(|w| w.x0)
+            .fold(f64::MAX, f64::min);
+        let narrow = first_right - last_left < 0.6 * gutter_width;
+        let crosses = narrow || words.iter().any(|w| w.x0 < gutter && w.x1 > gutter);
         if crosses {
-            out.append(&mut left);
-            out.append(&mut right);
-            out.extend(make_line(&words, band.y, 0, orientation));
+            flush(&mut left, &mut right, &mut out, next_column);
+            let column = *next_column;
+            *next_column = next_column.saturating_add(1);
+            out.extend(make_line(&words, y, column, orientation));
             continue;
         }
         let (l, r): (Vec<Word>, Vec<Word>) = words.into_iter().partition(|w| w.x1 <= gutter);
-        left.extend(make_line(&l, band.y, 1, orientation));
-        right.extend(make_line(&r, band.y, 2, orientation));
+        if !l.is_empty() {
+            left.push((y, l));
+        }
+        if !r.is_empty() {
+            right.push((y, r));
+        }
     }
-    out.append(&mut left);
-    out.append(&mut right);
+    flush(&mut left, &mut right, &mut out, next_column);
     out
 }
 
@@ -540,11 +601,10 @@ pub(crate) fn paragraphs(lines: Vec<Line>) -> Vec<Paragraph> {
         }
     }
     let pitch = median(&pitches).unwrap_or(1.2).clamp(1.0, 2.2);
-    let mut right_edge = [f64::MIN; 3];
+    let mut right_edge: std::collections::HashMap<u16, f64> = std::collections::HashMap::new();
     for line in &lines {
-        if let Some(edge) = right_edge.get_mut(usize::from(line.column.min(2))) {
-            *edge = edge.max(line.x1);
-        }
+        let edge = right_edge.entry(line.column).or_insert(f64::MIN);
+        *edge = edge.max(line.x1);
     }
 
     let mut out: Vec<Paragraph> = Vec::new();
@@ -555,7 +615,7 @@ pub(crate) fn paragraphs(lines: Vec<Line>) -> Vec<Paragraph> {
                 let size = previous.size.max(line.size).max(1.0);
                 let gap = previous.y - line.y;
                 let edge = right_edge
-                    .get(usize::from(previous.column.min(2)))
+                    .get(&previous.column)
                     .copied()
                     .unwrap_or(previous.x1);
                 let ends_sentence = previous
