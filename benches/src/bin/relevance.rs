@@ -202,7 +202,7 @@ fn main() -> anyhow::Result<()> {
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("fixtures/relevance.jsonl"));
-    let call = root.join("fixtures/calls/sr-sale-children-digital-2024");
+    let call = root.join("fixtures/calls/sr-children-digital-2024");
     let text = std::fs::read_to_string(&judgments)
         .with_context(|| format!("reading {}", judgments.display()))?;
     let queries: Vec<Judged> = text

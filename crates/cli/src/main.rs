@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// The demo call bundled with the source tree, built by `cfi serve` into an empty index.
 const DEMO_CALL: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../fixtures/calls/sr-sale-children-digital-2024"
+    "/../../fixtures/calls/sr-children-digital-2024"
 );
 
 #[derive(Parser)]

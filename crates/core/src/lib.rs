@@ -2,7 +2,7 @@
 //! submissions, and the passages cut from them.
 //!
 //! ```no_run
-//! let folder = cfi_core::CallFolder::open(std::path::Path::new("fixtures/calls/sr-sale-children-digital-2024"))?;
+//! let folder = cfi_core::CallFolder::open(std::path::Path::new("fixtures/calls/sr-children-digital-2024"))?;
 //! println!("{}: {} questions, {} files", folder.call.title, folder.call.questions.len(), folder.entries.len());
 //! # Ok::<(), cfi_core::Error>(())
 //! ```

@@ -2,7 +2,7 @@
 //!
 //! ```no_run
 //! let index = cfi_index::PassageIndex::open(std::path::Path::new("indexes/default"))?;
-//! let report = cfi_ingest::ingest(std::path::Path::new("fixtures/calls/sr-sale-children-digital-2024"), &index, &mut |_| {})?;
+//! let report = cfi_ingest::ingest(std::path::Path::new("fixtures/calls/sr-children-digital-2024"), &index, &mut |_| {})?;
 //! for file in &report.files {
 //!     println!("{}: {} passages {:?}", file.file, file.passages, file.error);
 //! }
