@@ -94,6 +94,11 @@ enum Command {
         #[arg(long, default_value = "indexes/default")]
         index: PathBuf,
     },
+    /// Measure: `cfi eval tagging <call-folder>` scores question tags against labels.jsonl.
+    Eval {
+        #[command(subcommand)]
+        what: EvalCommand,
+    },
     /// Serve the API; builds the demo call first when the index folder is missing or empty.
     Serve {
         /// Address to listen on.
@@ -118,6 +123,18 @@ enum Command {
         /// confidential submissions cannot be reached at all.
         #[arg(long)]
         read_only: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Guiding-question tags against the call's labels.jsonl: precision, recall, F1.
+    Tagging {
+        /// The call folder (with labels.jsonl).
+        folder: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -251,6 +268,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Eval {
+            what: EvalCommand::Tagging { folder, json },
+        } => {
+            let report = cfi_ingest::evaluate_tagging(&folder)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print_tagging(&report);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve {
             addr,
             index,
@@ -369,6 +397,43 @@ fn print_report(report: &cfi_ingest::Report) {
         report.indexed_files(),
         report.files.len()
     );
+}
+
+fn print_tagging(report: &cfi_ingest::TaggingReport) {
+    for (name, group) in [
+        (
+            "structured documents (question headings found)",
+            &report.structured,
+        ),
+        (
+            "unstructured documents (classifier only)",
+            &report.unstructured,
+        ),
+    ] {
+        let (p, r, f) = group.micro();
+        println!(
+            "\n{name}: {} documents, {} labelled paragraphs aligned, {} not found in any passage",
+            group.documents, group.aligned, group.unaligned
+        );
+        println!("  question  precision  recall     F1   (tp/fp/fn)");
+        for (q, c) in &group.per_question {
+            let (p, r, f) = c.scores();
+            println!(
+                "  {q:>8}  {p:>9.3}  {r:>6.3}  {f:>5.3}   ({}/{}/{})",
+                c.true_positives, c.false_positives, c.false_negatives
+            );
+        }
+        println!("  micro     {p:>9.3}  {r:>6.3}  {f:>5.3}");
+        println!("  macro F1  {:>24.3}", group.macro_f1());
+        println!("  confusion (labelled -> tagged: paragraphs; 0 = none):");
+        for (want, row) in &group.confusion {
+            let cells: Vec<String> = row.iter().map(|(got, n)| format!("{got}:{n}")).collect();
+            println!("    {want} -> {}", cells.join(" "));
+        }
+    }
+    for e in &report.unreadable {
+        println!("unreadable: {e}");
+    }
 }
 
 fn serve(addr: SocketAddr, state: cfi_server::AppState) -> anyhow::Result<()> {

@@ -11,6 +11,7 @@
 
 mod classifier;
 mod countries;
+mod eval;
 mod language;
 mod passages;
 pub mod questions;
@@ -25,6 +26,7 @@ use serde::Serialize;
 
 pub use classifier::QuestionClassifier;
 pub use countries::Gazetteer;
+pub use eval::{Counts, GroupScores, TaggingReport, evaluate_tagging};
 pub use language::LanguageDetector;
 pub use passages::{Analyzer, passage_id, passages};
 

@@ -1,0 +1,215 @@
+//! Scores the guiding-question tags against a call's `labels.jsonl`: per question
+//! precision, recall and F1, micro and macro, for structured and unstructured documents,
+//! and a confusion table. Labels are aligned to passages by text, since the passages may
+//! be cut differently from the labelled paragraphs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use cfi_core::{CallFolder, Kind, TagSource};
+use serde::{Deserialize, Serialize};
+
+use crate::{Analyzer, Error, Result};
+
+/// One labelled paragraph.
+#[derive(Debug, Deserialize)]
+struct Label {
+    file: String,
+    text: String,
+    questions: Vec<u32>,
+}
+
+/// Counts for one question.
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Counts {
+    /// Tagged and labelled.
+    pub true_positives: u32,
+    /// Tagged, not labelled.
+    pub false_positives: u32,
+    /// Labelled, not tagged.
+    pub false_negatives: u32,
+}
+
+impl Counts {
+    /// Precision, recall, F1.
+    pub fn scores(&self) -> (f64, f64, f64) {
+        let tp = f64::from(self.true_positives);
+        let p = if tp + f64::from(self.false_positives) > 0.0 {
+            tp / (tp + f64::from(self.false_positives))
+        } else {
+            1.0
+        };
+        let r = if tp + f64::from(self.false_negatives) > 0.0 {
+            tp / (tp + f64::from(self.false_negatives))
+        } else {
+            1.0
+        };
+        let f = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        (p, r, f)
+    }
+}
+
+/// Scores for one group of documents.
+#[derive(Debug, Default, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupScores {
+    /// Documents in the group.
+    pub documents: usize,
+    /// Labelled paragraphs found in a passage.
+    pub aligned: usize,
+    /// Labelled paragraphs not found in any passage.
+    pub unaligned: usize,
+    /// Per question (1..).
+    pub per_question: BTreeMap<u32, Counts>,
+    /// Confusion: labelled question -> tagged question -> paragraphs (0 = none).
+    pub confusion: BTreeMap<u32, BTreeMap<u32, u32>>,
+}
+
+impl GroupScores {
+    /// Micro-averaged precision, recall, F1 over all questions.
+    pub fn micro(&self) -> (f64, f64, f64) {
+        let mut all = Counts::default();
+        for c in self.per_question.values() {
+            all.true_positives += c.true_positives;
+            all.false_positives += c.false_positives;
+            all.false_negatives += c.false_negatives;
+        }
+        all.scores()
+    }
+
+    /// Macro-averaged F1 over questions that are labelled or tagged.
+    pub fn macro_f1(&self) -> f64 {
+        let fs: Vec<f64> = self.per_question.values().map(|c| c.scores().2).collect();
+        if fs.is_empty() {
+            0.0
+        } else {
+            fs.iter().sum::<f64>() / fs.len() as f64
+        }
+    }
+}
+
+/// The evaluation of a call's tags.
+#[derive(Debug, Default, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaggingReport {
+    /// Documents where the tagger found question headings.
+    pub structured: GroupScores,
+    /// Documents with no question heading (tags from the classifier only).
+    pub unstructured: GroupScores,
+    /// Input files that could not be read.
+    pub unreadable: Vec<String>,
+}
+
+fn fold(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Reads the call folder's inputs, tags them as an ingest would, and scores the tags
+/// against `labels.jsonl`.
+pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
+    let call = CallFolder::open(folder)?;
+    let labels_path = folder.join("labels.jsonl");
+    let text = std::fs::read_to_string(&labels_path).map_err(|source| {
+        Error::Call(cfi_core::Error::Io {
+            path: labels_path.clone(),
+            source,
+        })
+    })?;
+    let mut labels: BTreeMap<String, Vec<Label>> = BTreeMap::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let label: Label = serde_json::from_str(line).map_err(|e| {
+            Error::Call(cfi_core::Error::Call {
+                path: labels_path.clone(),
+                message: format!("line {}: {e}", n + 1),
+            })
+        })?;
+        labels.entry(label.file.clone()).or_default().push(label);
+    }
+    let analyzer = Analyzer::new(&call.call);
+    let mut report = TaggingReport::default();
+    for entry in call.entries.iter().filter(|e| e.kind == Kind::Input) {
+        let Some(file_labels) = labels.get(&entry.file) else {
+            continue;
+        };
+        let document = match cfi_extract::extract_path(
+            &entry.path,
+            &cfi_extract::Options {
+                password: entry.password.clone(),
+            },
+        ) {
+            Ok(d) => d,
+            Err(e) => {
+                report.unreadable.push(e.to_string());
+                continue;
+            }
+        };
+        let passages = analyzer.passages(&entry.id, &document.blocks, entry.language.as_deref());
+        let structured = passages
+            .iter()
+            .any(|p| p.questions.iter().any(|q| q.source == TagSource::Heading));
+        let group = if structured {
+            &mut report.structured
+        } else {
+            &mut report.unstructured
+        };
+        group.documents += 1;
+        let folded: Vec<(String, BTreeSet<u32>)> = passages
+            .iter()
+            .map(|p| {
+                (
+                    fold(&p.text),
+                    p.questions.iter().map(|q| q.number).collect(),
+                )
+            })
+            .collect();
+        for label in file_labels {
+            let want = fold(&label.text);
+            if want.is_empty() {
+                continue;
+            }
+            // The passage holding the paragraph; for a paragraph split across passages, the
+            // one holding its start.
+            let start: String = want.chars().take(60).collect();
+            let Some((_, got)) = folded
+                .iter()
+                .find(|(t, _)| t.contains(&want))
+                .or_else(|| folded.iter().find(|(t, _)| t.contains(&start)))
+            else {
+                group.unaligned += 1;
+                continue;
+            };
+            group.aligned += 1;
+            let expected: BTreeSet<u32> =
+                label.questions.iter().copied().filter(|&q| q > 0).collect();
+            for q in expected.union(got) {
+                let counts = group.per_question.entry(*q).or_default();
+                match (expected.contains(q), got.contains(q)) {
+                    (true, true) => counts.true_positives += 1,
+                    (false, true) => counts.false_positives += 1,
+                    (true, false) => counts.false_negatives += 1,
+                    (false, false) => {}
+                }
+            }
+            let e = expected.iter().next().copied().unwrap_or(0);
+            let g = if got.contains(&e) {
+                e
+            } else {
+                got.iter().next().copied().unwrap_or(0)
+            };
+            *group.confusion.entry(e).or_default().entry(g).or_default() += 1;
+        }
+    }
+    Ok(report)
+}
