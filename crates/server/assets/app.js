@@ -121,6 +121,11 @@ async function renderSearch(s) {
     return;
   }
   const total = body.estimatedTotalHits;
+  const dym = $("did-you-mean");
+  dym.hidden = !body.didYouMean;
+  if (body.didYouMean) {
+    dym.replaceChildren("Nothing matched “" + (s.get("q") || "") + "”; showing results for ", el("strong", { text: body.didYouMean }), ".");
+  }
   const unit = s.get("group") ? "submissions" : "passages";
   $("summary").textContent = total + " " + unit + (s.get("q") ? " for “" + s.get("q") + "”" : "");
   renderQuestions(s, body.facetDistribution.question || {});

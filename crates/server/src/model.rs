@@ -110,6 +110,8 @@ pub struct SearchResponse {
     pub facet_distribution: FacetDistribution,
     /// Time spent.
     pub processing_time_ms: u64,
+    /// When the query found nothing and a near spelling did: the query run instead.
+    pub did_you_mean: Option<String>,
 }
 
 /// A guiding question in every language of the call.

@@ -127,6 +127,7 @@ async fn search(
         offset,
         limit,
         facet_distribution: facets,
+        did_you_mean: results.did_you_mean,
         processing_time_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     }))
 }
