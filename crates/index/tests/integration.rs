@@ -438,3 +438,18 @@ fn passages_can_be_found_by_the_countries_they_mention() {
     let all = index.search(&q("")).expect("search");
     assert_eq!(all.facets["mentioned"]["Brazil"], 1);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Whatever people paste into the search box, the answer is hits or a query error.
+    #[test]
+    fn any_query_string_gets_hits_or_a_query_error(q in "\\PC{0,60}|[a-z \"*():-]{0,40}") {
+        static INDEX: std::sync::OnceLock<(tempfile::TempDir, PassageIndex)> = std::sync::OnceLock::new();
+        let (_dir, index) = INDEX.get_or_init(build);
+        match index.search(&SearchRequest { q, ..Default::default() }) {
+            Ok(_) | Err(cfi_index::Error::Query { .. }) => {}
+            Err(other) => proptest::prop_assert!(false, "{other}"),
+        }
+    }
+}
