@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
@@ -59,6 +59,42 @@ pub enum Sort {
     Received,
 }
 
+/// Share of five-word shingles two passages must have in common to count as the same text.
+const NEAR_DUPLICATE: f64 = 0.8;
+
+/// Hashes of the text's five-word windows (folded to lowercase).
+fn shingle_set(text: &str) -> BTreeSet<u64> {
+    use std::hash::{Hash, Hasher};
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let windows: Vec<&[String]> = if words.len() < 5 {
+        vec![words.as_slice()]
+    } else {
+        words.windows(5).collect()
+    };
+    windows
+        .into_iter()
+        .map(|w| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            w.hash(&mut h);
+            h.finish()
+        })
+        .collect()
+}
+
+fn jaccard(a: &BTreeSet<u64>, b: &BTreeSet<u64>) -> f64 {
+    let common = a.intersection(b).count();
+    let union = a.len() + b.len() - common;
+    if union == 0 {
+        0.0
+    } else {
+        common as f64 / union as f64
+    }
+}
+
 /// Hits scanned at most when grouping or sorting by something other than relevance.
 const SCAN_LIMIT: usize = 10_000;
 
@@ -73,6 +109,8 @@ pub struct Hit {
     pub snippet: String,
     /// When grouping by submission: how many other passages of it matched.
     pub others: usize,
+    /// Submitters of near-identical passages folded into this hit.
+    pub also_in: Vec<String>,
 }
 
 /// Counts of hits per facet value, per facet name.
@@ -210,15 +248,29 @@ impl PassageIndex {
             page = all.into_iter().skip(request.offset).take(limit).collect();
         }
         let mut snippets = Snippets::new(&searcher, &*text_query, self)?;
-        let mut hits = Vec::with_capacity(page.len());
+        let mut hits: Vec<Hit> = Vec::with_capacity(page.len());
+        let mut shingles: Vec<BTreeSet<u64>> = Vec::with_capacity(page.len());
         for (score, record, others) in page {
+            // The same paragraph sent by several members of a coalition: fold it into the
+            // first (best) hit and say where else it appears.
+            let mine = shingle_set(&record.passage.text);
+            let twin = hits.iter().zip(&shingles).position(|(hit, theirs)| {
+                hit.record.submission.id != record.submission.id
+                    && jaccard(&mine, theirs) >= NEAR_DUPLICATE
+            });
+            if let Some(hit) = twin.and_then(|i| hits.get_mut(i)) {
+                hit.also_in.push(record.submission.submitter.clone());
+                continue;
+            }
             let snippet = snippets.make(&record)?;
             hits.push(Hit {
                 record,
                 score,
                 snippet,
                 others,
+                also_in: Vec::new(),
             });
+            shingles.push(mine);
         }
         Ok(SearchResults {
             hits,

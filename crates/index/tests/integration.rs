@@ -453,3 +453,27 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn the_same_paragraph_from_several_submitters_is_one_hit_with_also_in() {
+    let (_dir, index) = build();
+    let shared = "Coalition statement: platforms must scan for known abuse material before encryption, and States must fund hotlines everywhere.";
+    let mut batch = index.batch().expect("batch");
+    for id in ["member-a", "member-b"] {
+        let info = SubmissionInfo {
+            submission: submission(id, "CSOs", None, false),
+            path: "x".into(),
+            pages: None,
+            passages: 1,
+            languages: vec![],
+            problems: vec![],
+        };
+        batch
+            .put_submission(info, &[passage(id, 1, "en", &[7], shared)])
+            .expect("put");
+    }
+    batch.commit().expect("commit");
+    let results = index.search(&q("coalition statement")).expect("search");
+    assert_eq!(results.hits.len(), 1, "folded");
+    assert_eq!(results.hits[0].also_in.len(), 1);
+}

@@ -141,7 +141,8 @@ async function renderSearch(s) {
       el("h3", {}, open),
       meta(h),
       snippet,
-      el("div", {}, ...tags(h), h.others ? el("span", { class: "meta", text: " +" + h.others + " more passages in this submission" }) : null)));
+      el("div", {}, ...tags(h), h.others ? el("span", { class: "meta", text: " +" + h.others + " more passages in this submission" }) : null),
+      h.alsoIn.length ? el("div", { class: "meta", text: "Also in: " + h.alsoIn.join(", ") }) : null));
   }
   if (!body.hits.length) hits.append(el("li", { class: "hit", text: "No passages match. Try fewer words, remove a filter, or check the spelling." }));
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));

@@ -88,6 +88,8 @@ pub struct HitBody {
     pub score: f32,
     /// With `group=submission`: other matching passages of the same submission.
     pub others: usize,
+    /// Submitters of near-identical passages folded into this hit.
+    pub also_in: Vec<String>,
 }
 
 /// Counts per facet value, per facet.

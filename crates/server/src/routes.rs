@@ -114,6 +114,7 @@ async fn search(
                 snippet,
                 score: hit.score,
                 others: hit.others,
+                also_in: hit.also_in,
             }
         })
         .collect();
@@ -382,6 +383,7 @@ pub(crate) async fn similar(
             passage: PassageBody::new(record, &catalog),
             score,
             others: 0,
+            also_in: Vec::new(),
         })
         .collect();
     let total = results.len();
