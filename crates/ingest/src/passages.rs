@@ -126,13 +126,32 @@ pub fn passages(
                 cutter.flush(&section);
             }
             _ => {
+                // A passage closes once long enough, but not in the middle of a sentence
+                // that runs on into this block (a page break), nor between a lead-in and
+                // its list, nor inside a list or a table.
+                let continues = cutter.buffer.last().is_some_and(|last| {
+                    let text = last.text.trim_end();
+                    let unfinished =
+                        !text.ends_with(['.', '!', '?', ';', '"', '»', ')', '”', '。']);
+                    let same_run = matches!(
+                        (&last.kind, &block.kind),
+                        (BlockKind::ListItem { .. }, BlockKind::ListItem { .. })
+                            | (BlockKind::TableRow, BlockKind::TableRow)
+                            | (BlockKind::SheetRow { .. }, BlockKind::SheetRow { .. })
+                    );
+                    unfinished || same_run
+                });
+                let heading_only = cutter
+                    .buffer
+                    .iter()
+                    .all(|b| matches!(b.kind, BlockKind::Heading { .. }));
+                if cutter.words() >= MIN_WORDS && !continues && !heading_only {
+                    cutter.flush(&section);
+                }
                 if cutter.words() + word_count(&block.text) > MAX_WORDS {
                     cutter.flush(&section);
                 }
                 cutter.buffer.push(block);
-                if cutter.words() >= MIN_WORDS {
-                    cutter.flush(&section);
-                }
             }
         }
     }
@@ -317,7 +336,7 @@ categories = ["States"]
         block(n, BlockKind::Paragraph, text)
     }
 
-    const LONG: &str = "This paragraph has enough words to stand on its own as a passage because it keeps talking about child protection online and the duties of States and companies in the digital environment, with more words added here for length.";
+    const LONG: &str = "This paragraph has enough words to stand on its own as a passage because it keeps talking about child protection online and the duties of States and companies in the digital environment, with more words added here for length. Another sentence adds a few more words.";
 
     fn tags(passages: &[Passage]) -> Vec<Vec<u32>> {
         passages
@@ -379,6 +398,48 @@ categories = ["States"]
         ];
         let ps = cut(&blocks);
         assert_eq!(tags(&ps), vec![vec![1], vec![3]]);
+    }
+
+    #[test]
+    fn lists_stay_with_their_lead_in_and_sentences_are_not_split() {
+        let item = |n, text: &str| {
+            block(
+                n,
+                BlockKind::ListItem {
+                    level: 0,
+                    label: None,
+                },
+                text,
+            )
+        };
+        let blocks = vec![
+            para(1, LONG),
+            para(
+                2,
+                "We recommend that States and companies take the following steps without delay:",
+            ),
+            item(3, "fund hotlines;"),
+            item(4, "require safety by design;"),
+            item(5, "train police."),
+            para(6, LONG),
+        ];
+        let ps = cut(&blocks);
+        // The lead-in and its items are too short to stand alone, so the next paragraph
+        // joins them; what matters is that the list is never cut from its lead-in.
+        assert_eq!(ps.len(), 2, "{ps:#?}");
+        assert!(ps[1].text.starts_with("We recommend") && ps[1].text.contains("train police."));
+
+        // A sentence running over a page break stays in one passage citing both pages.
+        let blocks = vec![
+            para(
+                3,
+                "This long paragraph keeps describing the national strategy, its budget, the hotline, the police unit and the schools programme across many lines until the page ends in the middle of",
+            ),
+            para(4, "a sentence, which goes on here on the next page."),
+        ];
+        let ps = cut(&blocks);
+        assert_eq!(ps.len(), 1);
+        assert_eq!((ps[0].page, ps[0].page_end), (Some(1), Some(2)));
     }
 
     #[test]
