@@ -135,6 +135,9 @@ enum EvalCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// List every paragraph whose tags differ from its label.
+        #[arg(long)]
+        mismatches: bool,
     },
 }
 
@@ -154,7 +157,15 @@ fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // Our errors already name their cause; print each cause once.
+            let mut message = error.to_string();
+            for cause in error.chain().skip(1) {
+                let cause = cause.to_string();
+                if !message.contains(&cause) {
+                    message = format!("{message}: {cause}");
+                }
+            }
+            eprintln!("error: {message}");
             ExitCode::FAILURE
         }
     }
@@ -269,13 +280,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval {
-            what: EvalCommand::Tagging { folder, json },
+            what:
+                EvalCommand::Tagging {
+                    folder,
+                    json,
+                    mismatches,
+                },
         } => {
             let report = cfi_ingest::evaluate_tagging(&folder)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
-                print_tagging(&report);
+                print_tagging(&report, mismatches);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -399,7 +415,7 @@ fn print_report(report: &cfi_ingest::Report) {
     );
 }
 
-fn print_tagging(report: &cfi_ingest::TaggingReport) {
+fn print_tagging(report: &cfi_ingest::TaggingReport, mismatches: bool) {
     for (name, group) in [
         (
             "structured documents (question headings found)",
@@ -429,6 +445,12 @@ fn print_tagging(report: &cfi_ingest::TaggingReport) {
         for (want, row) in &group.confusion {
             let cells: Vec<String> = row.iter().map(|(got, n)| format!("{got}:{n}")).collect();
             println!("    {want} -> {}", cells.join(" "));
+        }
+        if mismatches {
+            println!("  mismatches (labelled vs tagged):");
+            for (file, text, want, got) in &group.mismatches {
+                println!("    {file}: {want:?} vs {got:?}: {text}");
+            }
         }
     }
     for e in &report.unreadable {

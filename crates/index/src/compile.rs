@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use tantivy::query::{
-    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery,
-    Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery,
+    DisjunctionMaxQuery, EmptyQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -72,9 +72,16 @@ impl PassageIndex {
                     .map(|q| (Occur::Must, q))
                     .collect();
                 alternatives.push(Box::new(BooleanQuery::new(typed)));
+                // An equivalent scores a constant a little below what the typed words
+                // typically score (the sum of their IDFs, each language on its own
+                // statistics), whatever its length or its words' rarity.
+                let typical = self.typical_score(slots.get(i..end).unwrap_or_default());
                 for phrase in equivalents {
-                    if let Some(q) = self.atom_query(&Atom::Phrase(phrase)) {
-                        alternatives.push(Box::new(BoostQuery::new(q, EQUIVALENT_BOOST)));
+                    if let Some(q) = self.exact_query(&phrase) {
+                        alternatives.push(Box::new(ConstScoreQuery::new(
+                            q,
+                            EQUIVALENT_BOOST * typical,
+                        )));
                     }
                 }
                 clauses.push((
@@ -157,6 +164,49 @@ impl PassageIndex {
                         as Box<dyn Query>
                 })
             }
+        }
+    }
+
+    /// What a passage matching every typed word once typically scores: for each word or
+    /// phrase, the sum of its terms' IDFs in the language field where that sum is highest.
+    fn typical_score(&self, slots: &[Vec<Atom>]) -> f32 {
+        let searcher = self.reader.searcher();
+        let Ok(statistics) = FairStatistics::new(self, &searcher) else {
+            return 1.0;
+        };
+        let total = statistics.total_num_docs().unwrap_or(1).max(1) as f32;
+        let mut sum = 0.0;
+        for atom in slots.iter().flatten() {
+            let (Atom::Word(text) | Atom::Phrase(text) | Atom::Prefix(text)) = atom;
+            let mut best: f32 = 0.0;
+            for (_, field) in &self.fields.text {
+                let field_sum: f32 = self
+                    .analyze(*field, text)
+                    .into_iter()
+                    .map(|(_, term)| statistics.doc_freq(&term).unwrap_or(0) as f32)
+                    .filter(|df| *df > 0.0)
+                    .map(|df| (1.0 + (total - df + 0.5) / (df + 0.5)).ln())
+                    .sum();
+                best = best.max(field_sum);
+            }
+            sum += best;
+        }
+        // BM25's term-frequency part for one occurrence in a short passage
+        // ((k1 + 1) / (1 + k1 (1 - b)) with k1 = 1.2, b = 0.75): passages are short.
+        const ONE_OCCURRENCE: f32 = 2.2 / 1.3;
+        if sum > 0.0 { sum * ONE_OCCURRENCE } else { 1.0 }
+    }
+
+    /// A glossary equivalent, matched as written (folded, not stemmed): stemming a term
+    /// from another language's list finds false friends ("cifrado" and "cifras").
+    fn exact_query(&self, text: &str) -> Option<Box<dyn Query>> {
+        let terms = self.analyze(self.fields.exact, text);
+        match terms.len() {
+            0 => None,
+            1 => terms.into_iter().next().map(|(_, term)| {
+                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)) as Box<dyn Query>
+            }),
+            _ => Some(Box::new(PhraseQuery::new_with_offset(terms))),
         }
     }
 

@@ -345,6 +345,13 @@ fn glossary_equivalents_match_other_languages_a_little_below_the_original() {
         "English first, then the Spanish equivalent"
     );
     assert!(
+        results.hits[1].score < results.hits[0].score
+            && results.hits[1].score > 0.5 * results.hits[0].score,
+        "a little below: {} vs {}",
+        results.hits[1].score,
+        results.hits[0].score
+    );
+    assert!(
         results.hits[1].snippet.contains("<mark>cifrado</mark>"),
         "{}",
         results.hits[1].snippet

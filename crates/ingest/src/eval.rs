@@ -68,6 +68,8 @@ pub struct GroupScores {
     pub per_question: BTreeMap<u32, Counts>,
     /// Confusion: labelled question -> tagged question -> paragraphs (0 = none).
     pub confusion: BTreeMap<u32, BTreeMap<u32, u32>>,
+    /// Paragraphs whose tags differ from their labels: file, text, labelled, tagged.
+    pub mismatches: Vec<(String, String, Vec<u32>, Vec<u32>)>,
 }
 
 impl GroupScores {
@@ -201,6 +203,14 @@ pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
                     (true, false) => counts.false_negatives += 1,
                     (false, false) => {}
                 }
+            }
+            if expected != *got {
+                group.mismatches.push((
+                    entry.file.clone(),
+                    label.text.chars().take(90).collect(),
+                    expected.iter().copied().collect(),
+                    got.iter().copied().collect(),
+                ));
             }
             let e = expected.iter().next().copied().unwrap_or(0);
             let g = if got.contains(&e) {

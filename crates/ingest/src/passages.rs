@@ -43,6 +43,14 @@ impl Analyzer {
             &self.detector,
             &self.gazetteer,
         );
+        // The classifier is for documents that name no question: in one that does, the
+        // text outside question sections is introduction, letterhead or closing.
+        let structured = out
+            .iter()
+            .any(|p| p.questions.iter().any(|q| q.source == TagSource::Heading));
+        if structured {
+            return out;
+        }
         for passage in out.iter_mut().filter(|p| p.questions.is_empty()) {
             passage.questions = self
                 .classifier
@@ -121,9 +129,17 @@ pub fn passages(
                 cutter.buffer.push(block);
             }
             BlockKind::Footnote => {
+                // A footnote is a reference, not an answer: its own passage, untagged.
                 cutter.flush(&section);
                 cutter.buffer.push(block);
+                cutter.flush(&Section::default());
+            }
+            _ if is_closing(&block.text) => {
+                // "Geneva, 4 April 2024", "Yours sincerely": the answers are over.
                 cutter.flush(&section);
+                section = Section::default();
+                cutter.heading = None;
+                cutter.buffer.push(block);
             }
             _ => {
                 // A passage closes once long enough, but not in the middle of a sentence
@@ -157,6 +173,85 @@ pub fn passages(
     }
     cutter.flush(&section);
     cutter.out
+}
+
+const MONTHS: [&str; 48] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+];
+const CLOSINGS: [&str; 10] = [
+    "yours sincerely",
+    "sincerely",
+    "respectfully",
+    "atentamente",
+    "cordialmente",
+    "veuillez agréer",
+    "cordialement",
+    "с уважением",
+    "please accept the assurances",
+    "the permanent mission of",
+];
+
+/// A closing line: a place and date ("Geneva, 4 April 2024") or a complimentary close.
+fn is_closing(text: &str) -> bool {
+    let lower = text.trim().to_lowercase();
+    let words = lower.split_whitespace().count();
+    if words <= 8 && CLOSINGS.iter().any(|c| lower.starts_with(c)) {
+        return true;
+    }
+    let has_year = lower
+        .split(|c: char| !c.is_ascii_digit())
+        .any(|d| d.len() == 4 && (d.starts_with("19") || d.starts_with("20")));
+    let has_month = lower
+        .split(|c: char| !c.is_alphabetic())
+        .any(|w| MONTHS.contains(&w));
+    words <= 8 && has_year && has_month && lower.contains(',')
 }
 
 /// The section a block opens, when it is a question heading.
