@@ -181,10 +181,13 @@ impl PassageIndex {
             for n in numbers {
                 let key = (n, record.submission.category.clone());
                 *passages.entry(key.clone()).or_default() += 1;
-                submissions
-                    .entry(key)
-                    .or_default()
-                    .insert(record.submission.id.clone());
+                // An annex counts as its submission, not as one more.
+                let submission = record
+                    .submission
+                    .annex_of
+                    .clone()
+                    .unwrap_or_else(|| record.submission.id.clone());
+                submissions.entry(key).or_default().insert(submission);
             }
         }
         let mut matrix = Matrix::default();

@@ -30,6 +30,10 @@ pub(crate) struct Compiled {
     pub full: Box<dyn Query>,
     /// The plain words typed, for "did you mean".
     pub words: Vec<String>,
+    /// The request with the query's inline filters merged in.
+    pub effective: SearchRequest,
+    /// Whether inline and URL filters contradict each other (nothing can match).
+    pub contradiction: bool,
 }
 
 impl PassageIndex {
@@ -53,7 +57,13 @@ impl PassageIndex {
         } else {
             self.filtered(text.box_clone(), &effective)
         };
-        Ok(Compiled { text, full, words })
+        Ok(Compiled {
+            text,
+            full,
+            words,
+            effective,
+            contradiction,
+        })
     }
 
     fn text_of(&self, parsed: &ParsedQuery) -> Box<dyn Query> {

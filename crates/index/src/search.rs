@@ -164,8 +164,8 @@ impl PassageIndex {
     fn search_once(&self, request: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         let compiled = self.compile(request)?;
-        let query = compiled.full;
-        let text_query = compiled.text;
+        let query = compiled.full.box_clone();
+        let text_query = compiled.text.box_clone();
         let statistics = crate::compile::FairStatistics::new(self, &searcher)
             .map_err(|source| self.err(source))?;
         let limit = match request.limit {
@@ -201,6 +201,36 @@ impl PassageIndex {
                 .filter_map(|(facet, n)| facet.to_path().last().map(|v| (v.to_string(), n)))
                 .collect();
             facets.insert(name.to_string(), values);
+        }
+        // A facet under a filter counts as if that filter were off, so the other values
+        // stay visible and clickable (the questions list keeps all nine counts).
+        if !compiled.contradiction {
+            for name in COUNTED {
+                let mut without = compiled.effective.clone();
+                let active = match name {
+                    "question" => without.question.take().is_some(),
+                    "category" => without.category.take().is_some(),
+                    "country" => without.country.take().is_some(),
+                    "mentioned" => without.mentioned.take().is_some(),
+                    "language" => without.lang.take().is_some(),
+                    "kind" => without.kind.take().is_some(),
+                    _ => false,
+                };
+                if !active {
+                    continue;
+                }
+                let query = self.filtered(compiled.text.box_clone(), &without);
+                let mut collector = FacetCollector::for_field(name);
+                collector.add_facet(Facet::root());
+                let counts = searcher
+                    .search(&*query, &collector)
+                    .map_err(|source| self.err(source))?;
+                let values = counts
+                    .get(Facet::root())
+                    .filter_map(|(facet, n)| facet.to_path().last().map(|v| (v.to_string(), n)))
+                    .collect();
+                facets.insert(name.to_string(), values);
+            }
         }
         let mut page: Vec<(f32, PassageRecord, usize)> = Vec::new();
         if plain {

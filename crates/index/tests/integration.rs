@@ -162,6 +162,13 @@ fn each_filter_narrows_and_facets_count_the_whole_result() {
         search(&index, r)
     };
     assert_eq!(with(|r| r.question = Some(7)), ["alliance-1", "chile-1"]);
+    // A facet under a filter still counts its other values; the others narrow.
+    let mut r = q("");
+    r.question = Some(7);
+    let filtered = index.search(&r).expect("search");
+    assert_eq!(filtered.total, 2);
+    assert_eq!(filtered.facets["question"]["2"], 1, "{:?}", filtered.facets);
+    assert_eq!(filtered.facets["category"]["States"], 1);
     assert_eq!(
         with(|r| r.category = Some("csos".into())),
         ["alliance-1", "alliance-2"]
