@@ -362,8 +362,9 @@ async function renderSubmissions() {
 
 async function render() {
   const s = state();
-  renderChips(s);
   const view = s.get("view") || "search";
+  // Filters apply to the search and the matrix; elsewhere their chips would mislead.
+  renderChips(view === "search" || view === "matrix" ? s : new URLSearchParams());
   if (view === "passage" && s.get("id")) return renderPassage(s);
   if (view === "matrix") return renderMatrix(s);
   if (view === "submissions") return renderSubmissions();
