@@ -1,0 +1,288 @@
+//! The `cfi` binary as a user runs it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const CFI: &str = env!("CARGO_BIN_EXE_cfi");
+
+fn demo_call() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/calls/sr-children-digital-2024")
+}
+
+fn cfi(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(CFI).args(args).output().expect("run cfi");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// A call folder with one readable text submission and one that is not a document.
+fn small_call(dir: &Path, with_good_file: bool) -> PathBuf {
+    let call = dir.join("call");
+    std::fs::create_dir_all(call.join("files")).expect("mkdir");
+    std::fs::write(
+        call.join("call.toml"),
+        "id = \"tiny\"\ntitle = \"Tiny call\"\nmandate = \"SR\"\nissued = 2024-01-01\ndeadline = 2024-02-01\nlanguages = [\"en\"]\ncategories = [\"States\", \"CSOs\"]\n[[questions]]\nnumber = 1\nshort = \"Facilitation\"\ntext.en = \"How are technologies used to facilitate abuse?\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        call.join("files/broken.pdf"),
+        b"%PDF-1.7\n this is not really a pdf",
+    )
+    .expect("write");
+    let mut manifest = String::from(
+        "file,submitter,category,country,kind,annex_of,language,confidential,received\n",
+    );
+    manifest.push_str("files/broken.pdf,Broken Org,CSOs,,input,,en,no,2024-01-10\n");
+    if with_good_file {
+        std::fs::write(
+            call.join("files/good.txt"),
+            "SYNTHETIC TEST DOCUMENT\n\nQuestion 1\n\nOffenders use encrypted messaging apps and livestreaming platforms to contact children, and grooming often starts on gaming platforms before moving to private channels.\n",
+        )
+        .expect("write");
+        manifest.push_str("files/good.txt,Good State,States,Chile,input,,en,no,2024-01-11\n");
+    }
+    std::fs::write(call.join("manifest.csv"), manifest).expect("write");
+    call
+}
+
+#[test]
+fn a_broken_file_is_reported_and_the_batch_goes_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let call = small_call(dir.path(), true);
+    let index = dir.path().join("index");
+    let (ok, stdout, _) = cfi(&[
+        "ingest",
+        call.to_str().expect("utf8"),
+        "--index",
+        index.to_str().expect("utf8"),
+    ]);
+    assert!(ok, "one good file is enough: {stdout}");
+    assert!(
+        stdout.contains("error") && stdout.contains("broken.pdf"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("good.txt"), "{stdout}");
+
+    let (ok, stdout, _) = cfi(&[
+        "search",
+        "grooming",
+        "--question",
+        "1",
+        "--index",
+        index.to_str().expect("utf8"),
+    ]);
+    assert!(ok);
+    assert!(stdout.contains("Good State (States, Chile)"), "{stdout}");
+    assert!(stdout.contains("[grooming]"), "{stdout}");
+
+    let (ok, stdout, _) = cfi(&[
+        "export",
+        "--format",
+        "jsonl",
+        "--index",
+        index.to_str().expect("utf8"),
+    ]);
+    assert!(ok);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert!(!lines.is_empty());
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["submission"]["submitter"] == "Good State")
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["passage"]["questions"][0]["number"] == 1)
+    );
+}
+
+#[test]
+fn ingest_fails_only_when_nothing_could_be_indexed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let call = small_call(dir.path(), false);
+    let index = dir.path().join("index");
+    let (ok, stdout, _) = cfi(&[
+        "ingest",
+        call.to_str().expect("utf8"),
+        "--index",
+        index.to_str().expect("utf8"),
+    ]);
+    assert!(!ok, "{stdout}");
+    assert!(stdout.contains("broken.pdf"), "{stdout}");
+}
+
+#[test]
+fn search_without_an_index_says_what_to_do() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ok, _, stderr) = cfi(&[
+        "search",
+        "x",
+        "--index",
+        dir.path().join("none").to_str().expect("utf8"),
+    ]);
+    assert!(!ok);
+    assert!(stderr.contains("cfi ingest"), "{stderr}");
+}
+
+#[test]
+fn serve_builds_the_demo_index_when_none_exists() {
+    if !demo_call().join("call.toml").is_file() {
+        panic!("the demo call is missing at {}", demo_call().display());
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("fresh");
+    let mut child = Command::new(CFI)
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--index",
+            index.to_str().expect("utf8"),
+        ])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut said_building = false;
+    let mut addr = None;
+    for line in BufReader::new(stderr).lines() {
+        let line = line.expect("line");
+        said_building |= line.contains("building the demo call");
+        if let Some(rest) = line.split("http://").nth(1) {
+            addr = rest.split('/').next().map(str::to_string);
+            break;
+        }
+    }
+    let addr = addr.expect("the server says where it listens");
+    assert!(said_building, "serve says it builds the demo index");
+    let (status, body) = http_get(&addr, "/api/v1/search?q=encryption&question=7");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let hits = json["hits"].as_array().expect("hits");
+    assert!(!hits.is_empty(), "{body}");
+    for hit in hits {
+        assert!(
+            hit["snippet"].as_str().expect("snippet").contains("<mark>"),
+            "{hit}"
+        );
+        assert!(
+            hit["questions"]
+                .as_array()
+                .expect("questions")
+                .iter()
+                .any(|q| q["number"] == 7),
+            "{hit}"
+        );
+        assert!(hit["submission"]["submitter"].is_string());
+        assert!(hit["page"].is_number() || hit["paragraph"].is_number());
+    }
+    assert!(json["facetDistribution"]["category"].is_object());
+    assert!(
+        index.join("meta.json").is_file(),
+        "the index was written to the folder"
+    );
+}
+
+#[test]
+fn a_running_server_shows_a_call_ingested_while_it_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = small_call(dir.path(), true);
+    let index = dir.path().join("index");
+    let index_arg = index.to_str().expect("utf8");
+    let (ok, stdout, _) = cfi(&[
+        "ingest",
+        first.to_str().expect("utf8"),
+        "--index",
+        index_arg,
+    ]);
+    assert!(ok, "{stdout}");
+    let mut child = Command::new(CFI)
+        .args(["serve", "--addr", "127.0.0.1:0", "--index", index_arg])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines.next().expect("serve ended").expect("line");
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().unwrap_or_default().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let (_, body) = http_get(&addr, "/api/v1/search?q=hydroponic");
+    assert!(body.contains("\"estimatedTotalHits\":0"), "{body}");
+
+    // A second call folder, ingested by another process while the server runs.
+    let second = dir.path().join("second");
+    std::fs::create_dir_all(second.join("files")).expect("mkdir");
+    std::fs::write(
+        second.join("call.toml"),
+        std::fs::read_to_string(first.join("call.toml"))
+            .expect("read")
+            .replace("id = \"tiny\"", "id = \"second\""),
+    )
+    .expect("write");
+    std::fs::write(
+        second.join("files/late.txt"),
+        "SYNTHETIC TEST DOCUMENT\n\nA late submission about hydroponic gardens, which has nothing to do with the call but is easy to find again in a search.\n",
+    )
+    .expect("write");
+    std::fs::write(
+        second.join("manifest.csv"),
+        "file,submitter,category\nfiles/late.txt,Late Submitter,CSOs\n",
+    )
+    .expect("write");
+    let (ok, stdout, _) = cfi(&[
+        "ingest",
+        second.to_str().expect("utf8"),
+        "--index",
+        index_arg,
+    ]);
+    assert!(ok, "{stdout}");
+    let started = std::time::Instant::now();
+    let found = loop {
+        let (_, body) = http_get(&addr, "/api/v1/search?q=hydroponic");
+        let (_, subs) = http_get(&addr, "/api/v1/submissions?call=second");
+        if body.contains("Late Submitter") && subs.contains("\"total\":1") {
+            break true;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(15) {
+            break false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(found, "the running server never showed the new submission");
+}
