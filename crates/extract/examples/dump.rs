@@ -15,10 +15,11 @@ fn main() {
     match cfi_extract::extract_path(Path::new(&file), &options) {
         Ok(doc) => {
             println!(
-                "# {} pages={:?} blocks={}",
+                "# {} pages={:?} blocks={} needs_ocr={:?}",
                 doc.format,
                 doc.pages,
-                doc.blocks.len()
+                doc.blocks.len(),
+                doc.needs_ocr
             );
             for block in &doc.blocks {
                 let page = block.page.map(|p| format!("p{p}")).unwrap_or_default();
@@ -27,7 +28,8 @@ fn main() {
                     .as_deref()
                     .map(|l| format!(" [{l}]"))
                     .unwrap_or_default();
-                println!("{page}{label} {:?}: {}", block.kind, block.text);
+                let ocr = if block.ocr { " [ocr]" } else { "" };
+                println!("{page}{label}{ocr} {:?}: {}", block.kind, block.text);
             }
         }
         Err(e) => {

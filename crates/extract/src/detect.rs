@@ -14,6 +14,11 @@ pub(crate) enum Kind {
     Workbook,
     Csv,
     Text,
+    /// OpenDocument text.
+    Odt,
+    Rtf,
+    /// Legacy Word, converted by LibreOffice.
+    Doc,
 }
 
 impl Kind {
@@ -23,6 +28,9 @@ impl Kind {
             Kind::Docx => Format::Docx,
             Kind::Workbook | Kind::Csv => Format::Spreadsheet,
             Kind::Text => Format::Text,
+            Kind::Odt => Format::Odt,
+            Kind::Rtf => Format::Rtf,
+            Kind::Doc => Format::Doc,
         }
     }
 }
@@ -57,7 +65,7 @@ pub(crate) fn detect(path: &Path, bytes: &[u8]) -> Result<Kind> {
             return Ok(Kind::Workbook);
         }
         if find(bytes, &utf16le("WordDocument")).is_some() {
-            return Err(unsupported("legacy Word document (.doc)"));
+            return Ok(Kind::Doc);
         }
         if find(bytes, &utf16le("PowerPoint Document")).is_some() {
             return Err(unsupported("legacy PowerPoint presentation (.ppt)"));
@@ -69,6 +77,9 @@ pub(crate) fn detect(path: &Path, bytes: &[u8]) -> Result<Kind> {
         }
         return Err(unsupported("OLE2 compound file"));
     }
+    if bytes.starts_with(b"{\\rtf") {
+        return Ok(Kind::Rtf);
+    }
     if let Some(kind) = binary_kind(bytes) {
         return Err(unsupported(kind));
     }
@@ -76,7 +87,7 @@ pub(crate) fn detect(path: &Path, bytes: &[u8]) -> Result<Kind> {
         "csv" | "tsv" => return Ok(Kind::Csv),
         "txt" | "text" | "md" | "markdown" => return Ok(Kind::Text),
         "pdf" => return Err(unsupported("not a PDF (no %PDF header)")),
-        "docx" | "xlsx" | "ods" => return Err(unsupported("not a zip container")),
+        "docx" | "xlsx" | "ods" | "odt" => return Err(unsupported("not a zip container")),
         _ => {}
     }
     if looks_like_text(bytes) {
@@ -90,6 +101,7 @@ fn zip_kind(bytes: &[u8], extension: &str) -> std::result::Result<Kind, String> 
         // A damaged container: let the reader its extension names report the damage.
         return match extension {
             "docx" | "docm" | "dotx" => Ok(Kind::Docx),
+            "odt" | "ott" => Ok(Kind::Odt),
             "xlsx" | "xlsm" | "ods" => Ok(Kind::Workbook),
             _ => Err("damaged zip archive".into()),
         };
@@ -116,7 +128,8 @@ fn zip_kind(bytes: &[u8], extension: &str) -> std::result::Result<Kind, String> 
         }
         return match mimetype.trim() {
             "application/vnd.oasis.opendocument.spreadsheet" => Ok(Kind::Workbook),
-            "application/vnd.oasis.opendocument.text" => Err("OpenDocument text (.odt)".into()),
+            "application/vnd.oasis.opendocument.text"
+            | "application/vnd.oasis.opendocument.text-template" => Ok(Kind::Odt),
             "application/vnd.oasis.opendocument.presentation" => {
                 Err("OpenDocument presentation (.odp)".into())
             }
@@ -137,7 +150,6 @@ fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
         (b"GIF8", "GIF image"),
         (b"II*\x00", "TIFF image"),
         (b"MM\x00*", "TIFF image"),
-        (b"{\\rtf", "RTF document"),
         (b"\x1f\x8b", "gzip archive"),
         (b"Rar!", "RAR archive"),
         (b"7z\xbc\xaf", "7-Zip archive"),
@@ -203,13 +215,14 @@ mod tests {
     }
 
     #[test]
-    fn legacy_word_is_named() {
+    fn legacy_word_and_rtf_are_recognised() {
         let mut bytes = OLE2.to_vec();
         bytes.extend(utf16le("WordDocument"));
-        match detect(Path::new("old.doc"), &bytes) {
-            Err(Error::Unsupported { detected, .. }) => assert!(detected.contains(".doc")),
-            other => panic!("expected unsupported, got {other:?}"),
-        }
+        assert_eq!(detect(Path::new("old.doc"), &bytes).ok(), Some(Kind::Doc));
+        assert_eq!(
+            detect(Path::new("letter.txt"), b"{\\rtf1\\ansi hello}").ok(),
+            Some(Kind::Rtf)
+        );
     }
 
     #[test]

@@ -11,11 +11,11 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use crate::archive::Archive;
-use crate::limits::{MAX_XML_DEPTH, exceeded};
+use crate::limits::{Budget, MAX_XML_DEPTH, exceeded};
 use crate::xml::{attr, decode, local, resolve};
 use crate::{Block, BlockKind, Document, Error, Format, Result};
 
-pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Document> {
+pub(crate) fn read(path: &Path, bytes: &[u8], budget: &Budget) -> Result<Document> {
     let mut archive = Archive::open(path, bytes, Format::Docx)?;
     let main = main_part(&mut archive)?;
     let corrupt = |detail: String| Error::Corrupt {
@@ -33,11 +33,11 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Document> {
     let part = |name: &str| format!("{folder}{name}");
 
     let styles = match archive.read(&part("styles.xml"))? {
-        Some(xml) => Styles::parse(path, &decode(&xml))?,
+        Some(xml) => Styles::parse(path, &decode(&xml), budget)?,
         None => Styles::default(),
     };
     let numbering = match archive.read(&part("numbering.xml"))? {
-        Some(xml) => Numbering::parse(path, &decode(&xml))?,
+        Some(xml) => Numbering::parse(path, &decode(&xml), budget)?,
         None => Numbering::default(),
     };
     let mut context = Context {
@@ -49,7 +49,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Document> {
     };
     for (name, is_foot) in [("footnotes.xml", true), ("endnotes.xml", false)] {
         if let Some(xml) = archive.read(&part(name))? {
-            let notes = Walker::run(path, &decode(&xml), &mut context, Mode::Notes)?.notes;
+            let notes = Walker::run(path, &decode(&xml), &mut context, Mode::Notes, budget)?.notes;
             if is_foot {
                 context.footnotes = notes;
             } else {
@@ -58,7 +58,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Document> {
         }
     }
 
-    let body = Walker::run(path, &decode(&document), &mut context, Mode::Body)?;
+    let body = Walker::run(path, &decode(&document), &mut context, Mode::Body, budget)?;
     let mut blocks = Vec::new();
     let mut used_footnotes = Vec::new();
     for item in body.items {
@@ -90,7 +90,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Document> {
     let mut seen: Vec<String> = Vec::new();
     for name in header_footer_parts(&archive, &folder) {
         if let Some(xml) = archive.read(&name)? {
-            let part = Walker::run(path, &decode(&xml), &mut context, Mode::Body)?;
+            let part = Walker::run(path, &decode(&xml), &mut context, Mode::Body, budget)?;
             for item in part.items {
                 if let Item::Block(mut block) = item {
                     let key = crate::text::clean(&block.text);
@@ -111,6 +111,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Document> {
         format: Format::Docx,
         pages: None,
         blocks,
+        needs_ocr: Vec::new(),
     })
 }
 
@@ -174,10 +175,10 @@ struct Style {
 }
 
 impl Styles {
-    fn parse(path: &Path, xml: &str) -> Result<Styles> {
+    fn parse(path: &Path, xml: &str, budget: &Budget) -> Result<Styles> {
         let mut styles = Styles::default();
         let mut current: Option<(String, Style)> = None;
-        for_each_element(path, xml, |e, _| match local(e) {
+        for_each_element(path, xml, budget, |e, _| match local(e) {
             b"style" => {
                 if let Some((id, style)) = current.take() {
                     styles.by_id.insert(id, style);
@@ -264,7 +265,7 @@ impl Styles {
 }
 
 /// "heading 2", "Titre 2", "Überschrift 2", "Título 2", "Заголовок 2" (and their style ids).
-fn heading_level_from_name(name: &str) -> Option<u8> {
+pub(crate) fn heading_level_from_name(name: &str) -> Option<u8> {
     let lower = name.trim().to_lowercase();
     if lower == "title" {
         return Some(1);
@@ -307,13 +308,13 @@ struct Level {
 }
 
 impl Numbering {
-    fn parse(path: &Path, xml: &str) -> Result<Numbering> {
+    fn parse(path: &Path, xml: &str, budget: &Budget) -> Result<Numbering> {
         let mut numbering = Numbering::default();
         let mut abstract_id: Option<String> = None;
         let mut level: Option<u8> = None;
         let mut num_id: Option<String> = None;
         let mut override_level: Option<u8> = None;
-        for_each_element(path, xml, |e, _| match local(e) {
+        for_each_element(path, xml, budget, |e, _| match local(e) {
             b"abstractNum" => {
                 abstract_id = attr(e, b"abstractNumId");
                 num_id = None;
@@ -385,11 +386,13 @@ impl Numbering {
 fn for_each_element(
     path: &Path,
     xml: &str,
+    budget: &Budget,
     mut f: impl FnMut(&BytesStart<'_>, usize),
 ) -> Result<()> {
     let mut reader = Reader::from_str(xml);
     let mut depth = 0usize;
     loop {
+        budget.tick(path, || format!("XML at byte {}", reader.buffer_position()))?;
         match reader.read_event() {
             Ok(Event::Start(e)) => {
                 depth += 1;
@@ -413,7 +416,7 @@ fn for_each_element(
     }
 }
 
-fn depth_error(path: &Path) -> Error {
+pub(crate) fn depth_error(path: &Path) -> Error {
     exceeded(
         path,
         format!("XML nesting deeper than {MAX_XML_DEPTH} elements"),
@@ -479,7 +482,7 @@ impl Context {
     }
 }
 
-fn format_number(n: u32, format: &str) -> String {
+pub(crate) fn format_number(n: u32, format: &str) -> String {
     match format {
         "upperRoman" => roman(n).to_uppercase(),
         "lowerRoman" => roman(n),
@@ -593,10 +596,17 @@ const SKIPPED: &[&[u8]] = &[
 ];
 
 impl Walker {
-    fn run(path: &Path, xml: &str, context: &mut Context, mode: Mode) -> Result<Walker> {
+    fn run(
+        path: &Path,
+        xml: &str,
+        context: &mut Context,
+        mode: Mode,
+        budget: &Budget,
+    ) -> Result<Walker> {
         let mut walker = Walker::default();
         let mut reader = Reader::from_str(xml);
         loop {
+            budget.tick(path, || format!("XML at byte {}", reader.buffer_position()))?;
             let event = reader.read_event().map_err(|e| Error::Corrupt {
                 path: path.to_path_buf(),
                 format: Format::Docx,

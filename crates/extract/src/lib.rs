@@ -5,24 +5,46 @@
 //! for block in &doc.blocks {
 //!     println!("p. {:?}: {}", block.page, block.text);
 //! }
+//! for page in &doc.needs_ocr {
+//!     println!("page {page} is a scan and tesseract is not installed");
+//! }
+//! # Ok::<(), cfi_extract::Error>(())
+//! ```
+//!
+//! Scanned pages are read by OCR when `tesseract` and `pdftoppm` are on `PATH`, and legacy
+//! Word files (.doc) when LibreOffice's `soffice` is; an [`Extractor`] chooses the OCR
+//! languages, the programs and the time budget:
+//!
+//! ```no_run
+//! use cfi_extract::{Extractor, Options};
+//! let extractor = Extractor::new(&Options::default()).ocr_languages(&["es", "en"]);
+//! let doc = extractor.extract_path(std::path::Path::new("escaneo.pdf"))?;
 //! # Ok::<(), cfi_extract::Error>(())
 //! ```
 
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Serialize;
 
 mod archive;
 mod detect;
 mod docx;
+mod legacy;
 pub mod limits;
+mod ocr;
+mod odt;
 mod pdf;
+mod rtf;
 mod sheet;
 mod text;
+mod tools;
 mod xml;
 
 pub use detect::detect_format;
+pub use ocr::{default_ocr_languages, ocr_languages};
+pub use tools::Tools;
 
 /// What went wrong reading one file. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +106,12 @@ pub enum Format {
     Spreadsheet,
     /// Plain text.
     Text,
+    /// OpenDocument text (.odt).
+    Odt,
+    /// Rich Text Format.
+    Rtf,
+    /// Legacy Word (.doc), read after conversion by LibreOffice.
+    Doc,
 }
 
 impl std::fmt::Display for Format {
@@ -93,6 +121,9 @@ impl std::fmt::Display for Format {
             Format::Docx => "docx",
             Format::Spreadsheet => "spreadsheet",
             Format::Text => "text",
+            Format::Odt => "odt",
+            Format::Rtf => "rtf",
+            Format::Doc => "doc",
         })
     }
 }
@@ -150,6 +181,9 @@ pub struct Block {
     pub paragraph: u32,
     /// Structure.
     pub kind: BlockKind,
+    /// The text was read by OCR from an image of the page, so it may hold recognition errors.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ocr: bool,
 }
 
 /// An extracted document.
@@ -162,6 +196,10 @@ pub struct Document {
     pub pages: Option<u32>,
     /// The blocks in reading order.
     pub blocks: Vec<Block>,
+    /// 1-based pages that are images of text (scans) which could not be read: OCR is not
+    /// installed, failed, or ran out of time. Their text is missing from `blocks`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub needs_ocr: Vec<u32>,
 }
 
 impl Document {
@@ -181,50 +219,122 @@ impl Document {
     }
 }
 
-/// Reads the file at `path`, choosing the reader from its bytes and extension.
+/// Reads the file at `path`, choosing the reader from its bytes and extension, with OCR and
+/// conversion programs found on `PATH` and the default OCR languages and time budget.
 pub fn extract_path(path: &Path, options: &Options) -> Result<Document> {
-    let io_error = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let size = std::fs::metadata(path).map_err(io_error)?.len();
-    if size > limits::MAX_FILE_SIZE {
-        return Err(limits::exceeded(path, limits::file_size(size)));
-    }
-    let bytes = std::fs::read(path).map_err(io_error)?;
-    extract_bytes(path, &bytes, options)
+    Extractor::new(options).extract_path(path)
 }
 
 /// Reads `bytes`; `path` names the file in errors and gives the extension.
 pub fn extract_bytes(path: &Path, bytes: &[u8], options: &Options) -> Result<Document> {
-    if bytes.len() as u64 > limits::MAX_FILE_SIZE {
-        return Err(limits::exceeded(
-            path,
-            limits::file_size(bytes.len() as u64),
-        ));
+    Extractor::new(options).extract_bytes(path, bytes)
+}
+
+/// An extraction with its settings: the [`Options`], the external programs, the OCR languages
+/// and the time budgets. [`extract_path`] is `Extractor::new(options).extract_path(path)`.
+#[derive(Debug, Clone)]
+pub struct Extractor {
+    options: Options,
+    tools: Tools,
+    languages: Vec<String>,
+    time_budget: Duration,
+    ocr_budget: Duration,
+}
+
+impl Default for Extractor {
+    fn default() -> Extractor {
+        Extractor::new(&Options::default())
     }
-    let kind = detect::detect(path, bytes)?;
-    // The readers never panic on purpose; this turns a bug in them or in a parser they call
-    // into an error for this one file instead of ending the batch.
-    let read = std::panic::catch_unwind(AssertUnwindSafe(|| match kind {
-        detect::Kind::Pdf => pdf::read(path, bytes, options),
-        detect::Kind::Docx => docx::read(path, bytes),
-        detect::Kind::Workbook => sheet::read_workbook(path, bytes),
-        detect::Kind::Csv => sheet::read_csv(path, bytes),
-        detect::Kind::Text => Ok(text::read(bytes)),
-    }));
-    let mut document = match read {
-        Ok(result) => result?,
-        Err(_) => {
-            return Err(Error::Corrupt {
-                path: path.to_path_buf(),
-                format: kind.format(),
-                detail: "the reader failed on this file".into(),
-            });
+}
+
+impl Extractor {
+    /// With `options`, the programs found on `PATH` ([`Tools::from_path`]),
+    /// [`default_ocr_languages`], [`limits::MAX_READ_TIME`] and [`limits::MAX_OCR_TIME`].
+    pub fn new(options: &Options) -> Extractor {
+        Extractor {
+            options: options.clone(),
+            tools: Tools::from_path(),
+            languages: default_ocr_languages(),
+            time_budget: limits::MAX_READ_TIME,
+            ocr_budget: limits::MAX_OCR_TIME,
         }
-    };
-    finish(&mut document);
-    Ok(document)
+    }
+
+    /// Uses these programs instead of those on `PATH`; [`Tools::default`] has none.
+    pub fn tools(mut self, tools: Tools) -> Extractor {
+        self.tools = tools;
+        self
+    }
+
+    /// OCR languages as ISO 639-1 codes ("es") or tesseract codes ("spa"), most likely first;
+    /// codes tesseract has no model for are passed over when it runs.
+    pub fn ocr_languages(mut self, languages: &[&str]) -> Extractor {
+        self.languages = ocr_languages(languages);
+        self
+    }
+
+    /// Wall-clock budget for reading one file, OCR and conversion aside.
+    pub fn time_budget(mut self, budget: Duration) -> Extractor {
+        self.time_budget = budget;
+        self
+    }
+
+    /// Wall-clock budget for the OCR of one file; pages left when it is spent are reported in
+    /// [`Document::needs_ocr`].
+    pub fn ocr_budget(mut self, budget: Duration) -> Extractor {
+        self.ocr_budget = budget;
+        self
+    }
+
+    /// Reads the file at `path`, choosing the reader from its bytes and extension.
+    pub fn extract_path(&self, path: &Path) -> Result<Document> {
+        let io_error = |source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let size = std::fs::metadata(path).map_err(io_error)?.len();
+        if size > limits::MAX_FILE_SIZE {
+            return Err(limits::exceeded(path, limits::file_size(size)));
+        }
+        let bytes = std::fs::read(path).map_err(io_error)?;
+        self.extract_bytes(path, &bytes)
+    }
+
+    /// Reads `bytes`; `path` names the file in errors and gives the extension.
+    pub fn extract_bytes(&self, path: &Path, bytes: &[u8]) -> Result<Document> {
+        if bytes.len() as u64 > limits::MAX_FILE_SIZE {
+            return Err(limits::exceeded(
+                path,
+                limits::file_size(bytes.len() as u64),
+            ));
+        }
+        let kind = detect::detect(path, bytes)?;
+        let budget = limits::Budget::new(self.time_budget);
+        // The readers never panic on purpose; this turns a bug in them or in a parser they call
+        // into an error for this one file instead of ending the batch.
+        let read = std::panic::catch_unwind(AssertUnwindSafe(|| match kind {
+            detect::Kind::Pdf => pdf::read(path, bytes, self, &budget),
+            detect::Kind::Docx => docx::read(path, bytes, &budget),
+            detect::Kind::Odt => odt::read(path, bytes, &budget),
+            detect::Kind::Rtf => rtf::read(path, bytes, &budget),
+            detect::Kind::Doc => legacy::read(path, bytes, self),
+            detect::Kind::Workbook => sheet::read_workbook(path, bytes, &budget),
+            detect::Kind::Csv => sheet::read_csv(path, bytes),
+            detect::Kind::Text => Ok(text::read(bytes)),
+        }));
+        let mut document = match read {
+            Ok(result) => result?,
+            Err(_) => {
+                return Err(Error::Corrupt {
+                    path: path.to_path_buf(),
+                    format: kind.format(),
+                    detail: "the reader failed on this file".into(),
+                });
+            }
+        };
+        finish(&mut document);
+        Ok(document)
+    }
 }
 
 /// Cleans every block's text, drops empty blocks and numbers the rest.
@@ -253,6 +363,7 @@ impl Block {
             page_label: None,
             paragraph: 0,
             kind,
+            ocr: false,
         }
     }
 }

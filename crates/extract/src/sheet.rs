@@ -7,9 +7,10 @@ use std::path::Path;
 use calamine::{Data, Reader, SheetVisible, open_workbook_auto_from_rs};
 
 use crate::archive::Archive;
+use crate::limits::Budget;
 use crate::{Block, BlockKind, Document, Error, Format, Result};
 
-pub(crate) fn read_workbook(path: &Path, bytes: &[u8]) -> Result<Document> {
+pub(crate) fn read_workbook(path: &Path, bytes: &[u8], budget: &Budget) -> Result<Document> {
     if bytes.starts_with(b"PK") {
         // calamine opens the container itself: check every entry against the caps first.
         Archive::open(path, bytes, Format::Spreadsheet)?.check_all()?;
@@ -37,6 +38,7 @@ pub(crate) fn read_workbook(path: &Path, bytes: &[u8]) -> Result<Document> {
         .collect();
     let mut blocks = Vec::new();
     for name in sheets {
+        budget.check(path, || format!("at sheet {name}"))?;
         let range = match workbook.worksheet_range(&name) {
             Ok(range) => range,
             // Chart sheets and dialog sheets have no cells.
@@ -59,6 +61,7 @@ pub(crate) fn read_workbook(path: &Path, bytes: &[u8]) -> Result<Document> {
         format: Format::Spreadsheet,
         pages: None,
         blocks,
+        needs_ocr: Vec::new(),
     })
 }
 
@@ -151,6 +154,7 @@ pub(crate) fn read_csv(path: &Path, bytes: &[u8]) -> Result<Document> {
         format: Format::Spreadsheet,
         pages: None,
         blocks: rows_to_blocks(&sheet, rows),
+        needs_ocr: Vec::new(),
     })
 }
 

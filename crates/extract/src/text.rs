@@ -75,6 +75,7 @@ pub(crate) fn read(bytes: &[u8]) -> Document {
         format: Format::Text,
         pages: None,
         blocks,
+        needs_ocr: Vec::new(),
     }
 }
 

@@ -432,6 +432,7 @@ categories = ["States"]
             page_label: None,
             paragraph: n,
             kind,
+            ocr: false,
         }
     }
 

@@ -11,7 +11,7 @@ use super::font::Font;
 use super::lexer::{Operand, Operations};
 use super::{get, get_dict, get_number, stream_bytes};
 use crate::Result;
-use crate::limits::{MAX_FORM_DEPTH, MAX_PDF_OPERATIONS, exceeded};
+use crate::limits::{Budget, MAX_FORM_DEPTH, MAX_PDF_OPERATIONS, exceeded};
 
 pub(crate) type Matrix = [f64; 6];
 
@@ -70,11 +70,18 @@ pub(crate) struct Interpreter<'a> {
     /// Device space to the displayed page (page rotation).
     display: Matrix,
     pub(crate) chars: Vec<TextChar>,
+    /// Bounding boxes of the images drawn, on the displayed page: [min x, min y, max x, max y].
+    pub(crate) images: Vec<[f64; 4]>,
     operations: usize,
+    budget: &'a Budget,
+    /// 1-based page number, for messages.
+    page: usize,
 }
 
 /// Nested q without Q beyond this are ignored.
 const MAX_SAVED_STATES: usize = 256;
+/// Images recorded per page; a scan is one or a few, a mosaic of thousands adds nothing.
+const MAX_IMAGES_PER_PAGE: usize = 10_000;
 
 impl<'a> Interpreter<'a> {
     pub(crate) fn new(
@@ -82,6 +89,8 @@ impl<'a> Interpreter<'a> {
         path: &'a Path,
         fonts: &'a mut FontCache,
         display: Matrix,
+        budget: &'a Budget,
+        page: usize,
     ) -> Self {
         Interpreter {
             doc,
@@ -89,7 +98,10 @@ impl<'a> Interpreter<'a> {
             fonts,
             display,
             chars: Vec::new(),
+            images: Vec::new(),
             operations: 0,
+            budget,
+            page,
         }
     }
 
@@ -148,6 +160,8 @@ impl<'a> Interpreter<'a> {
             if self.operations > MAX_PDF_OPERATIONS {
                 break;
             }
+            let page = self.page;
+            self.budget.tick(self.path, || format!("at page {page}"))?;
             let operands = &op.operands;
             let num = |i: usize| operands.get(i).and_then(Operand::number).unwrap_or(0.0);
             let nums6 = || -> Option<Matrix> {
@@ -241,6 +255,8 @@ impl<'a> Interpreter<'a> {
                         self.form(resources, name, &gs, depth)?;
                     }
                 }
+                // Inline image data follows ID; it fills the unit square of the current matrix.
+                b"ID" => self.image(&gs),
                 b"gs" => {
                     // An ExtGState may set the font: /Font [ref size].
                     if let Some(Operand::Name(name)) = operands.first()
@@ -292,8 +308,13 @@ impl<'a> Interpreter<'a> {
         let Some(Object::Stream(stream)) = get(doc, xobjects, name) else {
             return Ok(());
         };
-        if stream.dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Form") {
-            return Ok(());
+        match stream.dict.get(b"Subtype").and_then(Object::as_name).ok() {
+            Some(b"Form") => {}
+            Some(b"Image") => {
+                self.image(gs);
+                return Ok(());
+            }
+            _ => return Ok(()),
         }
         if depth + 1 > MAX_FORM_DEPTH {
             return Err(exceeded(
@@ -316,6 +337,28 @@ impl<'a> Interpreter<'a> {
         let mut inner = gs.clone();
         inner.ctm = mul(&matrix, &gs.ctm);
         self.run(&content, own.or(resources), inner, depth + 1)
+    }
+
+    /// Records an image drawn into the unit square of the current transformation.
+    fn image(&mut self, gs: &GraphicsState) {
+        if self.images.len() >= MAX_IMAGES_PER_PAGE {
+            return;
+        }
+        let m = mul(&gs.ctm, &self.display);
+        let corners =
+            [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)].map(|(x, y)| apply(&m, x, y));
+        let mut bbox = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+        for (x, y) in corners {
+            bbox = [
+                bbox[0].min(x),
+                bbox[1].min(y),
+                bbox[2].max(x),
+                bbox[3].max(y),
+            ];
+        }
+        if bbox.iter().all(|v| v.is_finite()) {
+            self.images.push(bbox);
+        }
     }
 
     fn show(&mut self, gs: &GraphicsState, tm: &mut Matrix, bytes: &[u8]) {

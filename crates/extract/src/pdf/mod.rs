@@ -16,13 +16,19 @@ use std::path::Path;
 
 use lopdf::{Dictionary, Document as PdfDocument, LoadOptions, Object, Stream};
 
-use crate::limits::{MAX_PDF_PAGES, MAX_PDF_STREAM_SIZE, exceeded};
-use crate::{Block, BlockKind, Document, Error, Format, Options, Result};
+use crate::limits::{Budget, MAX_PDF_PAGES, MAX_PDF_STREAM_SIZE, exceeded};
+use crate::ocr::{self, ScannedPage};
+use crate::{Block, BlockKind, Document, Error, Extractor, Format, Options, Result};
 use interp::{FontCache, Interpreter, Matrix};
 use layout::{Line, Paragraph};
 
-pub(crate) fn read(path: &Path, bytes: &[u8], options: &Options) -> Result<Document> {
-    let doc = load(path, bytes, options)?;
+pub(crate) fn read(
+    path: &Path,
+    bytes: &[u8],
+    extractor: &Extractor,
+    budget: &Budget,
+) -> Result<Document> {
+    let doc = load(path, bytes, &extractor.options)?;
     let pages = doc.get_pages();
     if pages.len() > MAX_PDF_PAGES {
         return Err(exceeded(
@@ -30,10 +36,14 @@ pub(crate) fn read(path: &Path, bytes: &[u8], options: &Options) -> Result<Docum
             format!("{} pages, over the maximum of {MAX_PDF_PAGES}", pages.len()),
         ));
     }
-    let labels = page_labels(&doc, pages.len());
+    let page_total = pages.len();
+    let labels = page_labels(&doc, page_total);
     let mut fonts = FontCache::default();
-    let mut page_lines: Vec<Vec<Line>> = Vec::with_capacity(pages.len());
+    let mut page_lines: Vec<Vec<Line>> = Vec::with_capacity(page_total);
+    let mut scanned: Vec<ScannedPage> = Vec::new();
     for page_id in pages.values() {
+        let number = page_lines.len() + 1;
+        budget.check(path, || format!("at page {number} of {page_total}"))?;
         let Ok(page) = doc.get_dictionary(*page_id) else {
             page_lines.push(Vec::new());
             continue;
@@ -50,26 +60,106 @@ pub(crate) fn read(path: &Path, bytes: &[u8], options: &Options) -> Result<Docum
                 other => Error::Corrupt {
                     path: path.to_path_buf(),
                     format: Format::Pdf,
-                    detail: format!("page {}: {other}", page_lines.len() + 1),
+                    detail: format!("page {number}: {other}"),
                 },
             })?;
         let resources = interp::page_resources(&doc, page);
         let display = display_matrix(interp::page_rotation(&doc, page));
-        let mut interpreter = Interpreter::new(&doc, path, &mut fonts, display);
+        let mut interpreter = Interpreter::new(&doc, path, &mut fonts, display, budget, number);
         interpreter.run_page(&content, resources)?;
-        let chars = clip_to_page(&doc, page, display, interpreter.chars);
+        let page_box = displayed_box(&doc, page, display);
+        let chars = clip_to_page(page_box, interpreter.chars);
+        if let Some(page_box) = page_box
+            && is_scanned(&chars, &interpreter.images, page_box)
+        {
+            scanned.push(ScannedPage {
+                number: u32::try_from(number).unwrap_or(u32::MAX),
+                longest_side: (page_box[2] - page_box[0]).max(page_box[3] - page_box[1]),
+            });
+        }
         page_lines.push(layout::page_lines(chars));
     }
     let page_count = page_lines.len();
     drop_running_lines(&mut page_lines);
     let pages_paragraphs: Vec<Vec<Paragraph>> =
         page_lines.into_iter().map(layout::paragraphs).collect();
-    let blocks = classify(pages_paragraphs, &labels);
+    let mut blocks = classify(pages_paragraphs, &labels);
+    let mut needs_ocr = Vec::new();
+    if !scanned.is_empty() {
+        let read = ocr::read_pages(bytes, &scanned, extractor);
+        needs_ocr = read.unread;
+        blocks = with_ocr_pages(blocks, read.pages, &labels);
+    }
     Ok(Document {
         format: Format::Pdf,
         pages: Some(u32::try_from(page_count).unwrap_or(u32::MAX)),
         blocks,
+        needs_ocr,
     })
+}
+
+/// A page is a scan when it shows (almost) no text and images cover a good part of it.
+fn is_scanned(chars: &[interp::TextChar], images: &[[f64; 4]], page_box: [f64; 4]) -> bool {
+    /// A stamp or a page number printed over a scan is not the page's text.
+    const MAX_TEXT: usize = 20;
+    /// Share of the page the images cover (a photographed page, a scanned letter half a page
+    /// long, a slide exported as a picture).
+    const MIN_COVER: f64 = 0.2;
+    let text = chars
+        .iter()
+        .flat_map(|c| c.text.chars())
+        .filter(|c| c.is_alphanumeric())
+        .take(MAX_TEXT)
+        .count();
+    if text >= MAX_TEXT {
+        return false;
+    }
+    let area = |b: [f64; 4]| (b[2] - b[0]).max(0.0) * (b[3] - b[1]).max(0.0);
+    let page_area = area(page_box);
+    if page_area <= 0.0 {
+        return false;
+    }
+    let covered: f64 = images
+        .iter()
+        .map(|i| {
+            area([
+                i[0].max(page_box[0]),
+                i[1].max(page_box[1]),
+                i[2].min(page_box[2]),
+                i[3].min(page_box[3]),
+            ])
+        })
+        .sum();
+    covered / page_area >= MIN_COVER
+}
+
+/// The blocks with each OCR'd page's blocks in place of what the page's text layer gave; a page
+/// OCR found nothing on keeps its own blocks.
+fn with_ocr_pages(
+    blocks: Vec<Block>,
+    pages: Vec<(u32, Vec<Block>)>,
+    labels: &[Option<String>],
+) -> Vec<Block> {
+    let pages: Vec<(u32, Vec<Block>)> = pages.into_iter().filter(|(_, b)| !b.is_empty()).collect();
+    let replaced = |page: Option<u32>| pages.iter().any(|(n, _)| Some(*n) == page);
+    let mut out: Vec<Block> = blocks.into_iter().filter(|b| !replaced(b.page)).collect();
+    for (number, page_blocks) in pages {
+        let label = labels
+            .get(
+                usize::try_from(number)
+                    .unwrap_or(usize::MAX)
+                    .wrapping_sub(1),
+            )
+            .cloned()
+            .flatten();
+        out.extend(page_blocks.into_iter().map(|mut b| {
+            b.page_label.clone_from(&label);
+            b
+        }));
+    }
+    // Stable: each page's blocks keep their order.
+    out.sort_by_key(|b| b.page);
+    out
 }
 
 fn load(path: &Path, bytes: &[u8], options: &Options) -> Result<PdfDocument> {
@@ -128,13 +218,8 @@ fn display_matrix(rotate: i64) -> Matrix {
     }
 }
 
-/// Drops glyphs placed well outside the visible page (hidden or clipped text).
-fn clip_to_page(
-    doc: &PdfDocument,
-    page: &Dictionary,
-    display: Matrix,
-    chars: Vec<interp::TextChar>,
-) -> Vec<interp::TextChar> {
+/// The page's crop box (or media box) on the displayed page: [min x, min y, max x, max y].
+fn displayed_box(doc: &PdfDocument, page: &Dictionary, display: Matrix) -> Option<[f64; 4]> {
     let rect = interp::inherited(doc, page, b"CropBox")
         .or_else(|| interp::inherited(doc, page, b"MediaBox"))
         .and_then(|o| o.as_array().ok())
@@ -143,9 +228,7 @@ fn clip_to_page(
                 .filter_map(|o| o.as_float().ok().map(f64::from))
                 .collect::<Vec<_>>()
         });
-    let Some([x0, y0, x1, y1]) = rect.and_then(|r| <[f64; 4]>::try_from(r).ok()) else {
-        return chars;
-    };
+    let [x0, y0, x1, y1] = rect.and_then(|r| <[f64; 4]>::try_from(r).ok())?;
     let corners =
         [(x0, y0), (x1, y1), (x0, y1), (x1, y0)].map(|(x, y)| interp::apply(&display, x, y));
     let (min_x, max_x) = corners.iter().fold((f64::MAX, f64::MIN), |(lo, hi), c| {
@@ -154,6 +237,14 @@ fn clip_to_page(
     let (min_y, max_y) = corners.iter().fold((f64::MAX, f64::MIN), |(lo, hi), c| {
         (lo.min(c.1), hi.max(c.1))
     });
+    Some([min_x, min_y, max_x, max_y])
+}
+
+/// Drops glyphs placed well outside the visible page (hidden or clipped text).
+fn clip_to_page(page_box: Option<[f64; 4]>, chars: Vec<interp::TextChar>) -> Vec<interp::TextChar> {
+    let Some([min_x, min_y, max_x, max_y]) = page_box else {
+        return chars;
+    };
     let margin = 0.05 * (max_x - min_x).abs().max((max_y - min_y).abs());
     chars
         .into_iter()
