@@ -34,15 +34,28 @@ pub(crate) struct Compiled {
     pub effective: SearchRequest,
     /// Whether inline and URL filters contradict each other (nothing can match).
     pub contradiction: bool,
+    /// Whether the query has several content words that a relaxed search could ask only
+    /// most of.
+    pub relaxable: bool,
 }
 
 impl PassageIndex {
     pub(crate) fn compile(&self, request: &SearchRequest) -> Result<Compiled> {
+        self.compile_with(request, false)
+    }
+
+    /// With `relaxed`, passages need only most of the words, not all.
+    pub(crate) fn compile_with(&self, request: &SearchRequest, relaxed: bool) -> Result<Compiled> {
         let parsed = query::parse(&request.q).map_err(|e| Error::Query {
             message: e.to_string(),
         })?;
         let (effective, contradiction) = merge_filters(request, &parsed)?;
-        let text = self.text_of(&parsed);
+        let content_slots = parsed
+            .required
+            .iter()
+            .filter(|slot| !self.is_stop_slot(slot))
+            .count();
+        let text = self.text_of(&parsed, relaxed);
         let words = parsed
             .required
             .iter()
@@ -63,13 +76,32 @@ impl PassageIndex {
             words,
             effective,
             contradiction,
+            relaxable: content_slots >= 2,
         })
     }
 
-    fn text_of(&self, parsed: &ParsedQuery) -> Box<dyn Query> {
+    /// A lone word that some language drops as a stop word ("of", "de", "la"): it may
+    /// match but need not.
+    fn is_stop_slot(&self, slot: &[Atom]) -> bool {
+        match slot {
+            [Atom::Word(w)] => {
+                !self.analyze(self.fields.exact, w).is_empty()
+                    && self
+                        .fields
+                        .text
+                        .iter()
+                        .any(|(_, f)| self.analyze(*f, w).is_empty())
+            }
+            _ => false,
+        }
+    }
+
+    fn text_of(&self, parsed: &ParsedQuery, relaxed: bool) -> Box<dyn Query> {
         let glossary = self.glossary_terms();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let slots = &parsed.required;
+        let all_stop = slots.iter().all(|slot| self.is_stop_slot(slot));
+        let must = if relaxed { Occur::Should } else { Occur::Must };
         let mut i = 0;
         while i < slots.len() {
             if let Some((end, equivalents)) = self.glossary_match(slots, i, &glossary) {
@@ -94,19 +126,25 @@ impl PassageIndex {
                         )));
                     }
                 }
-                clauses.push((
-                    Occur::Must,
-                    Box::new(DisjunctionMaxQuery::new(alternatives)),
-                ));
+                clauses.push((must, Box::new(DisjunctionMaxQuery::new(alternatives))));
                 i = end;
                 continue;
             }
-            if let Some(q) = slots.get(i).and_then(|slot| self.slot_query(slot)) {
-                clauses.push((Occur::Must, q));
+            if let Some(slot) = slots.get(i) {
+                let occur = if self.is_stop_slot(slot) && !all_stop {
+                    Occur::Should
+                } else {
+                    must
+                };
+                if let Some(q) = self.slot_query(slot) {
+                    clauses.push((occur, q));
+                }
             }
             i += 1;
         }
         let has_positive = !clauses.is_empty();
+        // Relaxed: at least half the content words (rounded up) must match.
+        let minimum = clauses.len().div_ceil(2).max(1);
         for atom in &parsed.excluded {
             if let Some(q) = self.atom_query(atom) {
                 clauses.push((Occur::MustNot, q));
@@ -114,6 +152,11 @@ impl PassageIndex {
         }
         if !has_positive {
             clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        if relaxed && has_positive {
+            return Box::new(BooleanQuery::with_minimum_required_clauses(
+                clauses, minimum,
+            ));
         }
         Box::new(BooleanQuery::new(clauses))
     }

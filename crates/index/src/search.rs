@@ -127,6 +127,8 @@ pub struct SearchResults {
     pub facets: FacetDistribution,
     /// When the query found nothing and a near spelling did: the query that was run instead.
     pub did_you_mean: Option<String>,
+    /// When no passage had all the words: these hits have most of them.
+    pub relaxed: bool,
 }
 
 /// The facets counted for every search.
@@ -142,28 +144,35 @@ const COUNTED: [&str; 6] = [
 impl PassageIndex {
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        let results = self.search_once(request)?;
+        let results = self.search_once(request, false)?;
         if results.total > 0 {
             return Ok(results);
         }
-        let Some(suggestion) = self.suggest(request)? else {
-            return Ok(results);
-        };
-        let retry = SearchRequest {
-            q: suggestion.clone(),
-            ..request.clone()
-        };
-        let mut corrected = self.search_once(&retry)?;
-        if corrected.total == 0 {
-            return Ok(results);
+        if let Some(suggestion) = self.suggest(request)? {
+            let retry = SearchRequest {
+                q: suggestion.clone(),
+                ..request.clone()
+            };
+            let mut corrected = self.search_once(&retry, false)?;
+            if corrected.total > 0 {
+                corrected.did_you_mean = Some(suggestion);
+                return Ok(corrected);
+            }
         }
-        corrected.did_you_mean = Some(suggestion);
-        Ok(corrected)
+        // No passage has every word: show those with most of them, and say so.
+        if self.compile(request)?.relaxable {
+            let mut relaxed = self.search_once(request, true)?;
+            if relaxed.total > 0 {
+                relaxed.relaxed = true;
+                return Ok(relaxed);
+            }
+        }
+        Ok(results)
     }
 
-    fn search_once(&self, request: &SearchRequest) -> Result<SearchResults> {
+    fn search_once(&self, request: &SearchRequest, relaxed: bool) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
-        let compiled = self.compile(request)?;
+        let compiled = self.compile_with(request, relaxed)?;
         let query = compiled.full.box_clone();
         let text_query = compiled.text.box_clone();
         let statistics = crate::compile::FairStatistics::new(self, &searcher)
@@ -307,6 +316,7 @@ impl PassageIndex {
             total,
             facets,
             did_you_mean: None,
+            relaxed: false,
         })
     }
 

@@ -491,3 +491,18 @@ fn the_same_paragraph_from_several_submitters_is_one_hit_with_also_in() {
     assert_eq!(results.hits.len(), 1, "folded");
     assert_eq!(results.hits[0].also_in.len(), 1);
 }
+
+#[test]
+fn stop_words_need_not_match_and_a_query_with_no_full_match_is_relaxed() {
+    let (_dir, index) = build();
+    // "of" and "the" are stop words: they do not have to be in the passage.
+    assert_eq!(search(&index, q("detection of the abuse")), ["alliance-1"]);
+    let all = index.search(&q("hotlines fund")).expect("search");
+    assert!(!all.relaxed);
+    let relaxed = index.search(&q("hotlines volcano")).expect("search");
+    assert!(relaxed.relaxed, "no passage has both words");
+    assert_eq!(relaxed.hits[0].record.passage.id, "alliance-2");
+    let nothing = index.search(&q("volcano")).expect("search");
+    assert_eq!(nothing.total, 0);
+    assert!(!nothing.relaxed);
+}

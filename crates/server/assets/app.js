@@ -122,9 +122,11 @@ async function renderSearch(s) {
   }
   const total = body.estimatedTotalHits;
   const dym = $("did-you-mean");
-  dym.hidden = !body.didYouMean;
+  dym.hidden = !body.didYouMean && !body.relaxed;
   if (body.didYouMean) {
     dym.replaceChildren("Nothing matched “" + (s.get("q") || "") + "”; showing results for ", el("strong", { text: body.didYouMean }), ".");
+  } else if (body.relaxed) {
+    dym.replaceChildren("No passage has all the words; these have most of them.");
   }
   const unit = s.get("group") ? "submissions" : "passages";
   $("summary").textContent = total + " " + unit + (s.get("q") ? " for “" + s.get("q") + "”" : "");

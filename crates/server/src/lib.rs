@@ -58,6 +58,12 @@ impl AppState {
         self
     }
 
+    /// Requests handled at once (default 64); the others wait within their time budget.
+    pub fn with_max_in_flight(mut self, requests: usize) -> AppState {
+        self.in_flight = Arc::new(tokio::sync::Semaphore::new(requests));
+        self
+    }
+
     /// Answers 503 when a request takes longer than this.
     pub fn with_request_timeout(mut self, timeout: Duration) -> AppState {
         self.request_timeout = timeout;

@@ -114,6 +114,8 @@ pub struct SearchResponse {
     pub processing_time_ms: u64,
     /// When the query found nothing and a near spelling did: the query run instead.
     pub did_you_mean: Option<String>,
+    /// True when no passage had every word and the hits have most of them.
+    pub relaxed: bool,
 }
 
 /// A guiding question in every language of the call.

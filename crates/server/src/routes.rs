@@ -129,6 +129,7 @@ async fn search(
         limit,
         facet_distribution: facets,
         did_you_mean: results.did_you_mean,
+        relaxed: results.relaxed,
         processing_time_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     }))
 }
