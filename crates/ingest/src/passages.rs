@@ -45,13 +45,26 @@ impl Analyzer {
         );
         // The classifier is for documents that name no question: in one that does, the
         // text outside question sections is introduction, letterhead or closing.
-        let structured = out
+        // In a document that names questions, only the topical sections after the first
+        // question (under their own heading) are classified; in one that names none,
+        // every passage is.
+        let first_named = out
             .iter()
-            .any(|p| p.questions.iter().any(|q| q.source == TagSource::Heading));
-        if structured {
-            return out;
-        }
-        for passage in out.iter_mut().filter(|p| p.questions.is_empty()) {
+            .position(|p| p.questions.iter().any(|q| q.source == TagSource::Heading));
+        let classify = |i: usize, p: &Passage| match first_named {
+            Some(first) => i > first && p.heading.is_some(),
+            None => true,
+        };
+        let chosen: Vec<usize> = out
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| p.questions.is_empty() && classify(*i, p))
+            .map(|(i, _)| i)
+            .collect();
+        for i in chosen {
+            let Some(passage) = out.get_mut(i) else {
+                continue;
+            };
             passage.questions = self
                 .classifier
                 .classify(&passage.text)
@@ -122,7 +135,8 @@ pub fn passages(
         match block.kind {
             BlockKind::Heading { level } => {
                 cutter.flush(&section);
-                if section.level.is_some_and(|l| level < l) {
+                // A heading as high as the question's own starts another topic.
+                if section.level.is_some_and(|l| level <= l) {
                     section = Section::default();
                 }
                 cutter.heading = Some(block.text.clone());
