@@ -222,7 +222,7 @@ impl QuestionClassifier {
 }
 
 /// Words of a cover letter or an introduction presenting the submission.
-const INTRODUCTION: [&str; 14] = [
+const INTRODUCTION: [&str; 28] = [
     "synthetic test document",
     "presents its compliments",
     "saluda atentamente",
@@ -233,10 +233,24 @@ const INTRODUCTION: [&str; 14] = [
     "en respuesta al llamado",
     "en réponse à l'appel",
     "this submission",
+    "a submission from",
     "esta contribución",
     "la présente contribution",
+    "contribution du",
     "is a fictional",
+    "a fictional",
+    "an invented",
+    "fictive",
+    "ficticia",
     "es una organización",
+    "est une association",
+    "is a non-governmental",
+    "is an independent",
+    "is an international",
+    "was founded in",
+    "fue fundada",
+    "a été fondée",
+    "research note",
 ];
 
 fn is_introduction(text: &str) -> bool {
