@@ -60,17 +60,17 @@ pub(crate) fn detect(path: &Path, bytes: &[u8]) -> Result<Kind> {
         return zip_kind(bytes, &extension).map_err(|detected| unsupported(&detected));
     }
     if bytes.starts_with(OLE2) {
-        // Directory entry names are UTF-16LE; the main stream names the application.
-        if find(bytes, &utf16le("Workbook")).is_some() || find(bytes, &utf16le("Book")).is_some() {
-            return Ok(Kind::Workbook);
-        }
-        if find(bytes, &utf16le("WordDocument")).is_some() {
+        // The main stream names the application.
+        if ole_entry(bytes, "WordDocument") {
             return Ok(Kind::Doc);
         }
-        if find(bytes, &utf16le("PowerPoint Document")).is_some() {
+        if ole_entry(bytes, "Workbook") || ole_entry(bytes, "Book") {
+            return Ok(Kind::Workbook);
+        }
+        if ole_entry(bytes, "PowerPoint Document") {
             return Err(unsupported("legacy PowerPoint presentation (.ppt)"));
         }
-        if find(bytes, &utf16le("EncryptedPackage")).is_some() {
+        if ole_entry(bytes, "EncryptedPackage") {
             return Err(Error::Encrypted {
                 path: path.to_path_buf(),
             });
@@ -184,6 +184,27 @@ fn looks_like_text(bytes: &[u8]) -> bool {
     !text.contains('\0') && controls * 100 <= text.len().max(1)
 }
 
+/// Whether an OLE2 compound file has a directory entry called `name`. Entries are 128-byte
+/// records on 128-byte boundaries: the UTF-16LE name, then at byte 64 its size in bytes with
+/// the terminating NUL. The same characters inside a stream (a Word document's text) are
+/// almost never laid out like that.
+fn ole_entry(bytes: &[u8], name: &str) -> bool {
+    let needle = utf16le(name);
+    let size = u16::try_from(needle.len() + 2).unwrap_or(0).to_le_bytes();
+    let mut from = 0;
+    while let Some(found) = bytes.get(from..).and_then(|rest| find(rest, &needle)) {
+        let at = from + found;
+        if at % 128 == 0
+            && bytes.get(at + needle.len()..at + needle.len() + 2) == Some(&[0, 0][..])
+            && bytes.get(at + 64..at + 66) == Some(&size[..])
+        {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
 fn utf16le(s: &str) -> Vec<u8> {
     s.encode_utf16().flat_map(u16::to_le_bytes).collect()
 }
@@ -216,9 +237,28 @@ mod tests {
 
     #[test]
     fn legacy_word_and_rtf_are_recognised() {
+        let entry = |name: &str| {
+            let mut record = utf16le(name);
+            record.resize(64, 0);
+            record.extend(u16::try_from(name.len() * 2 + 2).unwrap_or(0).to_le_bytes());
+            record.resize(128, 0);
+            record
+        };
         let mut bytes = OLE2.to_vec();
-        bytes.extend(utf16le("WordDocument"));
+        bytes.resize(512, 0);
+        // "Book" in the document's text does not make it a workbook.
+        bytes.extend(utf16le("..Book.."));
+        bytes.resize(1024, 0);
+        bytes.extend(entry("Root Entry"));
+        bytes.extend(entry("WordDocument"));
         assert_eq!(detect(Path::new("old.doc"), &bytes).ok(), Some(Kind::Doc));
+        let mut xls = OLE2.to_vec();
+        xls.resize(1024, 0);
+        xls.extend(entry("Workbook"));
+        assert_eq!(
+            detect(Path::new("old.xls"), &xls).ok(),
+            Some(Kind::Workbook)
+        );
         assert_eq!(
             detect(Path::new("letter.txt"), b"{\\rtf1\\ansi hello}").ok(),
             Some(Kind::Rtf)

@@ -269,6 +269,8 @@ struct ListItem {
     start: Option<u32>,
     /// Whether the item's first paragraph has come (and took the label).
     labelled: bool,
+    /// Open paragraphs around the item (a list in a text box or a note sits in one).
+    paragraphs: usize,
 }
 
 struct Note {
@@ -416,6 +418,7 @@ impl<'s> Walker<'s> {
                     header: name == b"list-header",
                     start: attr(e, b"start-value").and_then(|s| s.parse().ok()),
                     labelled: false,
+                    paragraphs: self.paragraphs.len(),
                 });
             }
             b"table" if !empty => self.tables.push(Table::default()),
@@ -552,12 +555,12 @@ impl<'s> Walker<'s> {
         let heading = paragraph
             .heading
             .or_else(|| styles.and_then(|s| s.heading_level(style)));
-        // Only a paragraph directly in a list item (not one in a nested table or text box
-        // of it) is a list item.
+        // Only a paragraph directly in a list item (not one in a text box or note of one of
+        // its paragraphs) is a list item.
         let in_item = self
             .items
             .last()
-            .is_some_and(|_| self.paragraphs.is_empty());
+            .is_some_and(|item| item.paragraphs == self.paragraphs.len());
         let mut label = paragraph.label.map(|l| l.trim().to_string());
         let mut list_level = None;
         if in_item && let Some(item) = self.items.last() {

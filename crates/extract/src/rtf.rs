@@ -25,6 +25,56 @@ pub(crate) fn read(path: &Path, bytes: &[u8], budget: &Budget) -> Result<Documen
     })
 }
 
+/// Destinations whose text is not the document's: tables of fonts, colours, lists and
+/// revisions, pictures and objects, field instructions, index and contents entries, bookmarks,
+/// document information, footnote separators, comments.
+const SKIPPED_DESTINATIONS: &[&[u8]] = &[
+    b"colortbl",
+    b"info",
+    b"pict",
+    b"object",
+    b"objdata",
+    b"ftnsep",
+    b"ftnsepc",
+    b"ftncn",
+    b"aftnsep",
+    b"aftnsepc",
+    b"aftncn",
+    b"fldinst",
+    b"xe",
+    b"tc",
+    b"tcn",
+    b"txe",
+    b"rxe",
+    b"bkmkstart",
+    b"bkmkend",
+    b"nonshppict",
+    b"shppict",
+    b"do",
+    b"listtable",
+    b"listoverridetable",
+    b"revtbl",
+    b"rsidtbl",
+    b"themedata",
+    b"colorschememapping",
+    b"latentstyles",
+    b"datastore",
+    b"xmlnstbl",
+    b"filetbl",
+    b"generator",
+    b"template",
+    b"userprops",
+    b"pntxta",
+    b"pntxtb",
+    b"annotation",
+    b"atnid",
+    b"atnauthor",
+    b"private",
+    b"pgdsctbl",
+    b"mmathPr",
+    b"upr",
+];
+
 /// Where the text of a group goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Destination {
@@ -36,6 +86,8 @@ enum Destination {
     StyleSheet,
     /// One style of the style sheet: its text is the style's name.
     Style,
+    /// A page header or footer.
+    Header,
     Skip,
 }
 
@@ -51,6 +103,8 @@ struct State {
     list: bool,
     list_level: u8,
     in_table: bool,
+    /// Inside a tracked deletion.
+    deleted: bool,
 }
 
 #[derive(Default)]
@@ -78,6 +132,9 @@ struct RtfReader<'a> {
     label: String,
     cells: Vec<String>,
     cell: String,
+    header: String,
+    /// Distinct header and footer paragraphs, in order of first appearance.
+    headers: Vec<String>,
     /// `\'hh` bytes waiting to be decoded together (double-byte code pages).
     raw: Vec<u8>,
     /// Fallback characters still to skip after a `\uN`.
@@ -104,6 +161,7 @@ impl<'a> RtfReader<'a> {
                 list: false,
                 list_level: 0,
                 in_table: false,
+                deleted: false,
             },
             stack: Vec::new(),
             document_encoding: encoding,
@@ -117,6 +175,8 @@ impl<'a> RtfReader<'a> {
             label: String::new(),
             cells: Vec::new(),
             cell: String::new(),
+            header: String::new(),
+            headers: Vec::new(),
             raw: Vec::new(),
             skip_fallback: 0,
             high_surrogate: None,
@@ -184,7 +244,22 @@ impl<'a> RtfReader<'a> {
         }
         self.end_paragraph();
         self.end_row();
+        // Headers and footers repeat on every page; each distinct one is kept once, after the
+        // body, as the DOCX reader does.
+        let headers = std::mem::take(&mut self.headers);
+        self.blocks.extend(
+            headers
+                .into_iter()
+                .map(|h| Block::new(BlockKind::Paragraph, h)),
+        );
         Ok(())
+    }
+
+    fn end_header_paragraph(&mut self) {
+        let text = crate::text::clean(&std::mem::take(&mut self.header));
+        if !text.is_empty() && !self.headers.contains(&text) {
+            self.headers.push(text);
+        }
     }
 
     fn end_group(&mut self) {
@@ -209,6 +284,7 @@ impl<'a> RtfReader<'a> {
                     self.paragraph.label = Some(label);
                 }
             }
+            Destination::Header => self.end_header_paragraph(),
             Destination::Style => {
                 let name = std::mem::take(&mut self.style_name);
                 let name = name.trim().trim_end_matches(';').trim().to_string();
@@ -295,9 +371,12 @@ impl<'a> RtfReader<'a> {
         let n32 = i32::try_from(n).unwrap_or(0);
         if self.starred {
             self.starred = false;
-            // Optional destinations we do not read.
-            self.state.destination = Destination::Skip;
-            return;
+            // Optional destinations are skipped, except those holding text we read: footnotes
+            // (as LibreOffice writes them) and shapes, whose text boxes are in \shptxt.
+            if !matches!(word, b"footnote" | b"shpinst") {
+                self.state.destination = Destination::Skip;
+                return;
+            }
         }
         if self.state.destination == Destination::Skip {
             if word == b"bin" {
@@ -313,63 +392,20 @@ impl<'a> RtfReader<'a> {
                 self.footnote.clear();
                 self.state.destination = Destination::Footnote;
             }
-            b"listtext" | b"pntext" => {
+            // In a footnote or header the label simply stays in the text.
+            b"listtext" | b"pntext" if self.state.destination == Destination::Body => {
                 self.label.clear();
                 self.state.destination = Destination::ListText;
             }
-            b"colortbl"
-            | b"info"
-            | b"pict"
-            | b"object"
-            | b"objdata"
-            | b"header"
-            | b"headerl"
-            | b"headerr"
-            | b"headerf"
-            | b"footer"
-            | b"footerl"
-            | b"footerr"
-            | b"footerf"
-            | b"ftnsep"
-            | b"ftnsepc"
-            | b"ftncn"
-            | b"aftnsep"
-            | b"aftnsepc"
-            | b"aftncn"
-            | b"fldinst"
-            | b"xe"
-            | b"tc"
-            | b"tcn"
-            | b"txe"
-            | b"rxe"
-            | b"bkmkstart"
-            | b"bkmkend"
-            | b"nonshppict"
-            | b"shppict"
-            | b"shpinst"
-            | b"do"
-            | b"listtable"
-            | b"listoverridetable"
-            | b"revtbl"
-            | b"rsidtbl"
-            | b"themedata"
-            | b"colorschememapping"
-            | b"latentstyles"
-            | b"datastore"
-            | b"xmlnstbl"
-            | b"filetbl"
-            | b"generator"
-            | b"template"
-            | b"userprops"
-            | b"pntxta"
-            | b"pntxtb"
-            | b"annotation"
-            | b"atnid"
-            | b"atnauthor"
-            | b"private"
-            | b"pgdsctbl"
-            | b"mmathPr"
-            | b"upr" => self.state.destination = Destination::Skip,
+            b"header" | b"headerl" | b"headerr" | b"headerf" | b"footer" | b"footerl"
+            | b"footerr" | b"footerf" => {
+                self.header.clear();
+                self.state.destination = Destination::Header;
+            }
+            // Shape properties; the result is the shape again for readers without \shpinst.
+            b"sp" | b"shprslt" => self.state.destination = Destination::Skip,
+            b"deleted" => self.state.deleted = parameter != Some(0),
+            w if SKIPPED_DESTINATIONS.contains(&w) => self.state.destination = Destination::Skip,
             b"bin" => self.skip_binary(n),
             // Character sets.
             b"ansicpg" => {
@@ -486,11 +522,15 @@ impl<'a> RtfReader<'a> {
     }
 
     fn text(&mut self, text: &str) {
+        if self.state.deleted {
+            return;
+        }
         match self.state.destination {
             Destination::Body => self.paragraph.text.push_str(text),
             Destination::Footnote => self.footnote.push_str(text),
             Destination::ListText => self.label.push_str(text),
             Destination::Style => self.style_name.push_str(text),
+            Destination::Header => self.header.push_str(text),
             Destination::FontTable | Destination::StyleSheet | Destination::Skip => {}
         }
     }
@@ -499,14 +539,23 @@ impl<'a> RtfReader<'a> {
         match self.state.destination {
             Destination::Body => {
                 if self.state.in_table {
-                    let text = std::mem::take(&mut self.paragraph.text);
-                    self.append_to_cell(&text);
+                    self.paragraph_to_cell();
                 } else {
                     self.end_paragraph();
                 }
             }
             Destination::Footnote => self.footnote.push('\n'),
+            Destination::Header => self.end_header_paragraph(),
             _ => {}
+        }
+    }
+
+    /// Moves the paragraph's text, with its list label, into the table cell.
+    fn paragraph_to_cell(&mut self) {
+        let text = std::mem::take(&mut self.paragraph.text);
+        match self.paragraph.label.take() {
+            Some(label) => self.append_to_cell(&format!("{label} {text}")),
+            None => self.append_to_cell(&text),
         }
     }
 
@@ -524,8 +573,7 @@ impl<'a> RtfReader<'a> {
         if self.state.destination != Destination::Body {
             return;
         }
-        let text = std::mem::take(&mut self.paragraph.text);
-        self.append_to_cell(&text);
+        self.paragraph_to_cell();
         self.cells.push(std::mem::take(&mut self.cell));
     }
 
@@ -554,7 +602,7 @@ impl<'a> RtfReader<'a> {
 
     fn end_paragraph(&mut self) {
         let paragraph = std::mem::take(&mut self.paragraph);
-        if !paragraph.text.trim().is_empty() || paragraph.label.is_some() {
+        if !paragraph.text.trim().is_empty() {
             let style = self.styles.get(&self.state.style);
             let heading = self
                 .state

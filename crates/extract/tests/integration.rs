@@ -526,6 +526,7 @@ fn rtf_headings_lists_tables_notes_and_code_pages() {
             ("Year | Cases".into(), BlockKind::TableRow),
             ("2023 | 1204".into(), BlockKind::TableRow),
             ("Привет link".into(), BlockKind::Paragraph),
+            ("Running header".into(), BlockKind::Paragraph),
         ],
         "{:#?}",
         doc.blocks
@@ -544,10 +545,14 @@ fn rtf_nesting_past_the_limit_is_refused() {
 // ---------------------------------------------------------------------------------------------
 // Legacy Word (.doc) through LibreOffice.
 
+/// The start of an OLE2 compound file whose directory has a WordDocument stream.
 fn legacy_doc_header() -> Vec<u8> {
     let mut bytes = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1".to_vec();
-    bytes.extend(vec![0u8; 504]);
+    bytes.resize(512, 0);
     bytes.extend("WordDocument".encode_utf16().flat_map(u16::to_le_bytes));
+    bytes.resize(512 + 64, 0);
+    bytes.extend(26u16.to_le_bytes());
+    bytes.resize(512 + 128, 0);
     bytes
 }
 

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Side-by-side comparison of `cfi extract` with the tools a user would otherwise pick:
+# poppler's `pdftotext` for PDF and `pandoc -t plain` for DOCX, on the fixture submissions
+# (fixtures/calls/*/files/) and the wild corpus (../shared/wild/).
+#
+# Per file: word recall and precision of cfi against the reference (multisets of NFKC-folded,
+# case-folded words), reading order (longest common subsequence of the two word sequences over
+# the reference length, sequences capped at 20k words), and wall time per page (median of 3 runs
+# of each program, process start included). The summary gives mean and minimum of each score
+# and the ratio of the median times per page, cfi / reference.
+#
+# The reference is not the truth: pdftotext reverses Arabic, maps some CID fonts wrongly and has
+# no text for scanned pages (cfi reads those by OCR, so they are reported apart). Low scores are
+# a place to look, not a verdict.
+#
+# Usage: benches/extract-vs-poppler.sh [FILE...]   (CFI_BIN=path skips the release build)
+# Needs: poppler-utils (pdftotext, pdfinfo), pandoc, python3; tesseract-ocr for scanned pages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for tool in pdftotext pdfinfo pandoc python3; do
+  command -v "$tool" >/dev/null || { echo "extract-vs-poppler: $tool is not installed" >&2; exit 1; }
+done
+
+if [ -z "${CFI_BIN:-}" ]; then
+  cargo build --release -p cfi >&2
+  CFI_BIN=target/release/cfi
+fi
+
+exec python3 - "$CFI_BIN" "$@" <<'PY'
+import os, re, statistics, subprocess, sys, time, unicodedata
+from collections import Counter
+from pathlib import Path
+
+cfi = sys.argv[1]
+RUNS = 3
+CAP = 20_000
+TIMEOUT = 600
+
+root = Path.cwd()
+wild = (root / ".." / "shared" / "wild").resolve()
+
+if len(sys.argv) > 2:
+    files = [Path(f) for f in sys.argv[2:]]
+else:
+    files = sorted(root.glob("fixtures/calls/*/files/*.pdf")) + sorted(wild.glob("pdf/*.pdf"))
+    files += sorted(root.glob("fixtures/calls/*/files/*.docx")) + sorted(wild.glob("docx/*.docx"))
+
+
+def passwords():
+    """Passwords the wild manifest's `special` column names, by file name."""
+    out = {}
+    manifest = wild / "MANIFEST.tsv"
+    if not manifest.is_file():
+        return out
+    for line in manifest.read_text(encoding="utf-8").splitlines()[1:]:
+        cols = line.split("\t")
+        if len(cols) < 7:
+            continue
+        special = cols[6]
+        found = re.findall(r"'([^']*)'", special)
+        found += [w.strip("(),;") for p, w in zip(special.split(), special.split()[1:]) if p == "pw"]
+        if "four spaces" in special:
+            found.append("    ")
+        if found:
+            out[Path(cols[0]).name] = found
+    return out
+
+
+PASSWORDS = passwords()
+CJK = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]"
+TOKEN = re.compile(rf"{CJK}|(?:(?!{CJK})\w)+")
+
+
+def words(text):
+    text = text.replace("\u00ad", "")
+    text = unicodedata.normalize("NFKC", text).casefold()
+    # A word broken by a hyphen at a line end counts as one word, for both programs alike.
+    text = re.sub(r"(\w)-\n\s*(?=[a-zà-ÿ])", r"\1", text)
+    return TOKEN.findall(text)
+
+
+def lcs(a, b):
+    """Length of the longest common subsequence, bit-parallel over b (Hyyrö 2004)."""
+    if not a or not b:
+        return 0
+    positions = {}
+    for j, w in enumerate(b):
+        positions.setdefault(w, []).append(j)
+    masks = {w: sum(1 << j for j in js) for w, js in positions.items()}
+    full = (1 << len(b)) - 1
+    v = full
+    for w in a:
+        m = masks.get(w)
+        if m is None:
+            continue
+        u = v & m
+        v = ((v + u) | (v - u)) & full
+    return len(b) - v.bit_count()
+
+
+def timed(cmd):
+    """(stdout or None, median seconds, error)."""
+    times, out = [], None
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        try:
+            run = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return None, None, f"timed out after {TIMEOUT} s"
+        times.append(time.perf_counter() - start)
+        if run.returncode != 0:
+            err = run.stderr.decode("utf-8", "replace").strip().splitlines()
+            return None, None, (err[-1] if err else f"exit {run.returncode}")
+        out = run.stdout.decode("utf-8", "replace")
+    return out, statistics.median(times), None
+
+
+def pdf_pages(path, password):
+    cmd = ["pdfinfo"] + (["-upw", password] if password else []) + [str(path)]
+    run = subprocess.run(cmd, capture_output=True)
+    m = re.search(rb"^Pages:\s+(\d+)", run.stdout, re.M)
+    return int(m.group(1)) if m else None
+
+
+def compare(path):
+    pdf = path.suffix.lower() == ".pdf"
+    tries = [None] + PASSWORDS.get(path.name, [])
+    for password in tries:
+        pw = ["--password", password] if password else []
+        ours, our_time, our_err = timed([cfi, "extract", *pw, str(path)])
+        if pdf:
+            ref_cmd = ["pdftotext"] + (["-upw", password] if password else []) + [str(path), "-"]
+        else:
+            ref_cmd = ["pandoc", "-t", "plain", "--wrap=none", str(path)]
+        ref, ref_time, ref_err = timed(ref_cmd)
+        if ours is not None or password == tries[-1]:
+            break
+    row = {"file": path.name, "kind": "pdf" if pdf else "docx", "error": None}
+    if ours is None or ref is None:
+        row["error"] = ("cfi: " + our_err) if ours is None else ("reference: " + ref_err)
+        return row
+    pages = (pdf_pages(path, password) if pdf else None) or 1
+    a, b = words(ours)[:CAP], words(ref)[:CAP]
+    common = sum((Counter(a) & Counter(b)).values())
+    row.update(
+        pages=pages,
+        ours=len(a),
+        ref=len(b),
+        recall=common / len(b) if b else None,
+        precision=common / len(a) if a else None,
+        order=lcs(a, b) / len(b) if b else None,
+        our_ms=our_time * 1000 / pages,
+        ref_ms=ref_time * 1000 / pages,
+    )
+    return row
+
+
+def fmt(x, digits=3):
+    return "  n/a" if x is None else f"{x:.{digits}f}"
+
+
+rows = []
+print(f"{'file':44} {'kind':4} {'pages':>5} {'ref w':>7} {'cfi w':>7} {'recall':>6} {'prec':>6} "
+      f"{'order':>6} {'cfi ms/p':>9} {'ref ms/p':>9} {'ratio':>6}")
+for path in files:
+    row = compare(path)
+    rows.append(row)
+    if row["error"]:
+        print(f"{row['file'][:44]:44} {row['kind']:4} {row['error']}")
+        continue
+    print(f"{row['file'][:44]:44} {row['kind']:4} {row['pages']:5} {row['ref']:7} {row['ours']:7} "
+          f"{fmt(row['recall']):>6} {fmt(row['precision']):>6} {fmt(row['order']):>6} "
+          f"{row['our_ms']:9.1f} {row['ref_ms']:9.1f} {row['our_ms'] / row['ref_ms']:6.2f}")
+    sys.stdout.flush()
+
+print()
+for kind, reference in (("pdf", "pdftotext"), ("docx", "pandoc")):
+    done = [r for r in rows if r["kind"] == kind and not r["error"]]
+    scored = [r for r in done if r["ref"] > 0]
+    failed = [r for r in rows if r["kind"] == kind and r["error"]]
+    no_ref = [r["file"] for r in done if r["ref"] == 0]
+    if not done:
+        continue
+    def stat(key):
+        values = [r[key] for r in scored if r[key] is not None]
+        if not values:
+            return "n/a"
+        return f"mean {statistics.mean(values):.3f} min {min(values):.3f}"
+    ratio = statistics.median(r["our_ms"] for r in done) / statistics.median(r["ref_ms"] for r in done)
+    print(f"{kind} vs {reference}: {len(scored)} files scored; recall {stat('recall')}; "
+          f"precision {stat('precision')}; order {stat('order')}; "
+          f"median time per page cfi/{reference} {ratio:.2f}")
+    if no_ref:
+        print(f"  {reference} found no text in: {', '.join(no_ref)} "
+              f"(cfi words: {', '.join(str(r['ours']) for r in done if r['ref'] == 0)})")
+    for r in failed:
+        print(f"  not compared: {r['file']}: {r['error']}")
+PY
