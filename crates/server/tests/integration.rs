@@ -644,3 +644,49 @@ async fn page_and_security_headers() {
         .expect("response");
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+/// Every documented response shape is what the server sends: each answer is validated
+/// against its schema in the served OpenAPI document (a JSON Schema validator, not ours).
+#[tokio::test]
+async fn responses_match_the_openapi_schemas() {
+    let c = corpus();
+    let (_, spec) = get(&c.app, "/api/v1/openapi.json").await;
+    let cases = [
+        ("/api/v1/search?q=encryption", "SearchResponse"),
+        (
+            "/api/v1/search?group=submission&sort=submitter",
+            "SearchResponse",
+        ),
+        ("/api/v1/calls", "CallList"),
+        ("/api/v1/calls/demo", "CallBody"),
+        ("/api/v1/submissions", "SubmissionList"),
+        ("/api/v1/submissions/spain", "SubmissionBody"),
+        ("/api/v1/passages/alliance-1", "PassageContext"),
+        ("/api/v1/passages/alliance-1/similar", "SimilarList"),
+        ("/api/v1/matrix", "MatrixBody"),
+        ("/api/v1/facets/category", "FacetValues"),
+        ("/api/v1/stats", "StatsBody"),
+        ("/api/v1/search?question=x", "ErrorBody"),
+        ("/api/v1/passages/none", "ErrorBody"),
+    ];
+    for (uri, schema) in cases {
+        let (_, body) = get(&c.app, uri).await;
+        let mut root = spec.clone();
+        root["$ref"] = Value::String(format!("#/components/schemas/{schema}"));
+        let validator = jsonschema::validator_for(&root).expect("the spec is a valid schema");
+        let errors: Vec<String> = validator
+            .iter_errors(&body)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{uri} does not match {schema}: {errors:?}\n{body}"
+        );
+    }
+    // And the check can fail: an error body is not a search response.
+    let (_, error) = get(&c.app, "/api/v1/search?question=x").await;
+    let mut root = spec.clone();
+    root["$ref"] = Value::String("#/components/schemas/SearchResponse".into());
+    let validator = jsonschema::validator_for(&root).expect("schema");
+    assert!(!validator.is_valid(&error));
+}
