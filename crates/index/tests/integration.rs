@@ -506,3 +506,63 @@ fn stop_words_need_not_match_and_a_query_with_no_full_match_is_relaxed() {
     assert_eq!(nothing.total, 0);
     assert!(!nothing.relaxed);
 }
+
+#[test]
+fn each_language_matches_its_own_word_forms() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = PassageIndex::open(dir.path()).expect("open");
+    let mut batch = index.batch().expect("batch");
+    let texts = [
+        (
+            "fr",
+            "Les plateformes signalent des contenus chiffrés aux autorités.",
+        ),
+        (
+            "ru",
+            "Правоохранительные органы расследуют преступления против детей.",
+        ),
+        ("ar", "تعمل الحكومات على حماية الأطفال من الاستغلال."),
+        (
+            "pt",
+            "As plataformas devem proteger as crianças contra a exploração.",
+        ),
+        (
+            "de",
+            "Die Behörden untersuchen Straftaten gegen Kinder im Internet.",
+        ),
+        (
+            "it",
+            "Le piattaforme devono proteggere i bambini dallo sfruttamento.",
+        ),
+    ];
+    for (i, (lang, text)) in texts.iter().enumerate() {
+        let id = format!("s-{lang}");
+        let info = SubmissionInfo {
+            submission: submission(&id, "States", None, false),
+            path: "x".into(),
+            pages: None,
+            passages: 1,
+            languages: vec![],
+            problems: vec![],
+        };
+        let n = u32::try_from(i).expect("small") + 1;
+        batch
+            .put_submission(info, &[passage(&id, n, lang, &[1], text)])
+            .expect("put");
+    }
+    batch.commit().expect("commit");
+    // Another form of a word of each passage finds it.
+    let cases = [
+        ("signaler", "s-fr-1"),
+        ("chiffré", "s-fr-1"),
+        ("преступление", "s-ru-2"),
+        ("детям", "s-ru-2"),
+        ("الحكومة", "s-ar-3"),
+        ("plataforma", "s-pt-4"),
+        ("Behörde", "s-de-5"),
+        ("piattaforma", "s-it-6"),
+    ];
+    for (word, id) in cases {
+        assert_eq!(search(&index, q(word)), [id], "{word}");
+    }
+}
