@@ -7,6 +7,7 @@ const FACET_PARAM = { category: "category", country: "country", mentioned: "ment
 const PAGE_SIZE = 20;
 const $ = (id) => document.getElementById(id);
 let calls = [];
+let lastSearch = { key: null, body: null };
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -111,10 +112,16 @@ async function renderSearch(s) {
   p.set("limit", PAGE_SIZE);
   p.set("offset", (page - 1) * PAGE_SIZE);
   if (s.get("group")) p.set("group", s.get("group"));
-  $("summary").textContent = "Searching…";
   let body;
   try {
-    body = await api("/search", p);
+    const key = p.toString() + "|" + (token() ? "staff" : "");
+    if (lastSearch.key === key) {
+      body = lastSearch.body;
+    } else {
+      $("summary").textContent = "Searching…";
+      body = await api("/search", p);
+      lastSearch = { key, body };
+    }
   } catch (e) {
     $("summary").textContent = e.message;
     $("hits").replaceChildren();
@@ -444,6 +451,10 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("staff-signout").addEventListener("click", () => { sessionStorage.removeItem("cfi-staff-token"); renderStaff(); render(); });
   window.addEventListener("popstate", render);
   renderStaff();
+  // The first results need not wait for the call's questions: render as soon as the
+  // search answers, and again when the questions' titles arrive.
+  const first = render();
   await loadCalls();
+  await first;
   render();
 });

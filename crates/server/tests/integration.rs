@@ -690,3 +690,23 @@ async fn responses_match_the_openapi_schemas() {
     let validator = jsonschema::validator_for(&root).expect("schema");
     assert!(!validator.is_valid(&error));
 }
+
+/// The API's description is a contract with its consumers: a change to it shows up here
+/// as a diff of `tests/openapi.json`, to be read before it is accepted
+/// (`CFI_BLESS=1 cargo test -p cfi-server --test integration openapi_snapshot`).
+#[tokio::test]
+async fn openapi_snapshot() {
+    let c = corpus();
+    let (_, spec) = get(&c.app, "/api/v1/openapi.json").await;
+    let text = serde_json::to_string_pretty(&spec).expect("json") + "\n";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/openapi.json");
+    if std::env::var("CFI_BLESS").as_deref() == Ok("1") {
+        std::fs::write(&path, &text).expect("write snapshot");
+        return;
+    }
+    let want = std::fs::read_to_string(&path).expect("tests/openapi.json (CFI_BLESS=1 creates it)");
+    assert!(
+        text == want,
+        "openapi.json changed; review the diff and bless it with CFI_BLESS=1"
+    );
+}
