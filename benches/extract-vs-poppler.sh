@@ -13,8 +13,12 @@
 # no text for scanned pages (cfi reads those by OCR, so they are reported apart). Low scores are
 # a place to look, not a verdict.
 #
+# With CONVERTED=1 (and LibreOffice installed) every DOCX is also converted to ODT, RTF and DOC,
+# and cfi's reading of each is compared with pandoc's (of the DOCX, for .doc).
+#
 # Usage: benches/extract-vs-poppler.sh [FILE...]   (CFI_BIN=path skips the release build)
-# Needs: poppler-utils (pdftotext, pdfinfo), pandoc, python3; tesseract-ocr for scanned pages.
+# Needs: poppler-utils (pdftotext, pdfinfo), pandoc, python3; tesseract-ocr for scanned pages;
+# libreoffice-writer for CONVERTED=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -123,24 +127,28 @@ def pdf_pages(path, password):
     return int(m.group(1)) if m else None
 
 
-def compare(path):
-    pdf = path.suffix.lower() == ".pdf"
+def reference_command(path, password, source=None):
+    kind = path.suffix.lower().lstrip(".")
+    if kind == "pdf":
+        return ["pdftotext"] + (["-upw", password] if password else []) + [str(path), "-"]
+    # A .doc converted here is compared with pandoc's reading of the DOCX it came from.
+    return ["pandoc", "-t", "plain", "--wrap=none", str(source or path)]
+
+
+def compare(path, source=None):
+    kind = path.suffix.lower().lstrip(".")
     tries = [None] + PASSWORDS.get(path.name, [])
     for password in tries:
         pw = ["--password", password] if password else []
         ours, our_time, our_err = timed([cfi, "extract", *pw, str(path)])
-        if pdf:
-            ref_cmd = ["pdftotext"] + (["-upw", password] if password else []) + [str(path), "-"]
-        else:
-            ref_cmd = ["pandoc", "-t", "plain", "--wrap=none", str(path)]
-        ref, ref_time, ref_err = timed(ref_cmd)
         if ours is not None or password == tries[-1]:
             break
-    row = {"file": path.name, "kind": "pdf" if pdf else "docx", "error": None}
+    ref, ref_time, ref_err = timed(reference_command(path, password, source))
+    row = {"file": path.name, "kind": kind, "error": None}
     if ours is None or ref is None:
         row["error"] = ("cfi: " + our_err) if ours is None else ("reference: " + ref_err)
         return row
-    pages = (pdf_pages(path, password) if pdf else None) or 1
+    pages = (pdf_pages(path, password) if kind == "pdf" else None) or 1
     a, b = words(ours)[:CAP], words(ref)[:CAP]
     common = sum((Counter(a) & Counter(b)).values())
     row.update(
@@ -156,6 +164,26 @@ def compare(path):
     return row
 
 
+def converted(docx_files):
+    """The DOCX files converted by LibreOffice to ODT, RTF and DOC: (file, DOCX it came from)."""
+    import shutil, tempfile
+    soffice = shutil.which("soffice")
+    if not soffice:
+        print("CONVERTED=1: soffice is not installed, skipping the converted files", file=sys.stderr)
+        return []
+    tmp = Path(tempfile.mkdtemp(prefix="cfi-converted-"))
+    out = []
+    for fmt in ("odt", "rtf", "doc"):
+        subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
+                        "--convert-to", fmt, "--outdir", str(tmp / fmt), *map(str, docx_files)],
+                       capture_output=True, timeout=TIMEOUT)
+        for docx in docx_files:
+            target = tmp / fmt / (docx.stem + "." + fmt)
+            if target.is_file():
+                out.append((target, docx))
+    return out
+
+
 def fmt(x, digits=3):
     return "  n/a" if x is None else f"{x:.{digits}f}"
 
@@ -163,8 +191,11 @@ def fmt(x, digits=3):
 rows = []
 print(f"{'file':44} {'kind':4} {'pages':>5} {'ref w':>7} {'cfi w':>7} {'recall':>6} {'prec':>6} "
       f"{'order':>6} {'cfi ms/p':>9} {'ref ms/p':>9} {'ratio':>6}")
-for path in files:
-    row = compare(path)
+jobs = [(path, None) for path in files]
+if os.environ.get("CONVERTED"):
+    jobs += converted([p for p in files if p.suffix.lower() == ".docx"])
+for path, source in jobs:
+    row = compare(path, source)
     rows.append(row)
     if row["error"]:
         print(f"{row['file'][:44]:44} {row['kind']:4} {row['error']}")
@@ -175,7 +206,8 @@ for path in files:
     sys.stdout.flush()
 
 print()
-for kind, reference in (("pdf", "pdftotext"), ("docx", "pandoc")):
+for kind, reference in (("pdf", "pdftotext"), ("docx", "pandoc"), ("odt", "pandoc"),
+                        ("rtf", "pandoc"), ("doc", "pandoc on the source DOCX")):
     done = [r for r in rows if r["kind"] == kind and not r["error"]]
     scored = [r for r in done if r["ref"] > 0]
     failed = [r for r in rows if r["kind"] == kind and r["error"]]
@@ -188,9 +220,10 @@ for kind, reference in (("pdf", "pdftotext"), ("docx", "pandoc")):
             return "n/a"
         return f"mean {statistics.mean(values):.3f} min {min(values):.3f}"
     ratio = statistics.median(r["our_ms"] for r in done) / statistics.median(r["ref_ms"] for r in done)
+    unit = "page" if kind == "pdf" else "file"
     print(f"{kind} vs {reference}: {len(scored)} files scored; recall {stat('recall')}; "
           f"precision {stat('precision')}; order {stat('order')}; "
-          f"median time per page cfi/{reference} {ratio:.2f}")
+          f"median time per {unit} cfi/{reference.split()[0]} {ratio:.2f}")
     if no_ref:
         print(f"  {reference} found no text in: {', '.join(no_ref)} "
               f"(cfi words: {', '.join(str(r['ours']) for r in done if r['ref'] == 0)})")

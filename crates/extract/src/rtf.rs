@@ -705,6 +705,49 @@ mod tests {
             .unwrap_or_default()
     }
 
+    proptest::proptest! {
+        /// Any mix of RTF syntax reads without a panic, and text outside control words survives.
+        #[test]
+        fn any_rtf_reads_without_panic(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("{".to_string()),
+                    proptest::strategy::Just("}".to_string()),
+                    proptest::strategy::Just("\\*".to_string()),
+                    proptest::strategy::Just("\\par ".to_string()),
+                    proptest::strategy::Just("\\footnote ".to_string()),
+                    proptest::strategy::Just("\\listtext ".to_string()),
+                    proptest::strategy::Just("\\cell ".to_string()),
+                    proptest::strategy::Just("\\row ".to_string()),
+                    proptest::strategy::Just("\\intbl ".to_string()),
+                    proptest::strategy::Just("\\bin5 ".to_string()),
+                    proptest::strategy::Just("\\u-3 ".to_string()),
+                    proptest::strategy::Just("\\'e9".to_string()),
+                    proptest::strategy::Just("\\'".to_string()),
+                    proptest::strategy::Just("\\".to_string()),
+                    "[a-z ]{0,8}",
+                ],
+                0..60,
+            )
+        ) {
+            let rtf = format!("{{\\rtf1 {}", parts.concat());
+            let budget = Budget::new(Duration::from_secs(10));
+            let _ = read(Path::new("fuzz.rtf"), rtf.as_bytes(), &budget);
+        }
+    }
+
+    #[test]
+    fn plain_words_come_through_in_order() {
+        let got = blocks(r"{\rtf1\ansi {\b bold} and {\i italic\i0} words\line next}");
+        assert_eq!(
+            got,
+            [(
+                BlockKind::Paragraph,
+                "bold and italic words next".to_string()
+            )]
+        );
+    }
+
     #[test]
     fn unicode_escapes_skip_their_fallback() {
         let got =
