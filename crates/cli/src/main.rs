@@ -143,8 +143,104 @@ enum EvalCommand {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ExportFormat {
+    /// One JSON object per line.
     Jsonl,
+    /// Comma-separated values with a header row.
+    Csv,
 }
+
+/// One exported passage, flat, as spreadsheets and scripts want it.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExportRow<'a> {
+    passage_id: &'a str,
+    submission_id: &'a str,
+    call: &'a str,
+    submitter: &'a str,
+    category: &'a str,
+    country: Option<&'a str>,
+    kind: &'a str,
+    file: &'a str,
+    /// "4", "3-4", or empty for formats without pages.
+    page: String,
+    paragraph: u32,
+    language: Option<&'a str>,
+    questions: &'a [cfi_core::QuestionTag],
+    mentioned_countries: &'a [String],
+    confidential: bool,
+    text: &'a str,
+}
+
+impl<'a> ExportRow<'a> {
+    fn new(r: &'a cfi_index::PassageRecord) -> ExportRow<'a> {
+        let (p, s) = (&r.passage, &r.submission);
+        ExportRow {
+            passage_id: &p.id,
+            submission_id: &s.id,
+            call: &s.call,
+            submitter: &s.submitter,
+            category: &s.category,
+            country: s.country.as_deref(),
+            kind: s.kind.as_str(),
+            file: &s.file,
+            page: match (p.page, p.page_end) {
+                (Some(a), Some(b)) => format!("{a}-{b}"),
+                (Some(a), None) => a.to_string(),
+                _ => String::new(),
+            },
+            paragraph: p.paragraph,
+            language: p.language.as_deref(),
+            questions: &p.questions,
+            mentioned_countries: &p.mentioned_countries,
+            confidential: s.confidential,
+            text: &p.text,
+        }
+    }
+
+    fn csv(&self) -> String {
+        let questions: Vec<String> = self
+            .questions
+            .iter()
+            .map(|q| format!("{} ({} {:.2})", q.number, q.source.as_str(), q.confidence))
+            .collect();
+        let fields = [
+            self.passage_id.to_string(),
+            self.submission_id.to_string(),
+            self.call.to_string(),
+            self.submitter.to_string(),
+            self.category.to_string(),
+            self.country.unwrap_or_default().to_string(),
+            self.kind.to_string(),
+            self.file.to_string(),
+            self.page.clone(),
+            self.paragraph.to_string(),
+            self.language.unwrap_or_default().to_string(),
+            questions.join("; "),
+            self.mentioned_countries.join("; "),
+            self.confidential.to_string(),
+            self.text.to_string(),
+        ];
+        let quoted: Vec<String> = fields
+            .iter()
+            .map(|f| {
+                // A leading =, +, - or @ would run as a formula in a spreadsheet.
+                let f = if f.starts_with(['=', '+', '-', '@']) {
+                    format!("'{f}")
+                } else {
+                    f.clone()
+                };
+                if f.contains([',', '"', '\n', '\r']) {
+                    format!("\"{}\"", f.replace('"', "\"\""))
+                } else {
+                    f
+                }
+            })
+            .collect();
+        quoted.join(",")
+    }
+}
+
+const EXPORT_HEADER: &str = "passageId,submissionId,call,submitter,category,country,kind,file,page,paragraph,language,questions,mentionedCountries,confidential,text";
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -265,15 +361,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export {
-            format: ExportFormat::Jsonl,
+            format,
             include_confidential,
             index,
         } => {
             let index = open_existing(&index)?;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
+            if matches!(format, ExportFormat::Csv) {
+                writeln!(out, "{EXPORT_HEADER}")?;
+            }
             for record in index.all_records(include_confidential)? {
-                serde_json::to_writer(&mut out, &record)?;
+                let row = ExportRow::new(&record);
+                match format {
+                    ExportFormat::Jsonl => serde_json::to_writer(&mut out, &row)?,
+                    ExportFormat::Csv => out.write_all(row.csv().as_bytes())?,
+                }
                 out.write_all(b"\n")?;
             }
             out.flush()?;

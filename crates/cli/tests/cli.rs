@@ -110,15 +110,31 @@ fn a_broken_file_is_reported_and_the_batch_goes_on() {
         .map(|l| serde_json::from_str(l).expect("json"))
         .collect();
     assert!(!lines.is_empty());
+    assert!(lines.iter().all(|l| l["submitter"] == "Good State"));
+    assert!(lines.iter().any(|l| l["questions"][0]["number"] == 1));
     assert!(
         lines
             .iter()
-            .all(|l| l["submission"]["submitter"] == "Good State")
+            .all(|l| l["passageId"].is_string() && l["mentionedCountries"].is_array())
+    );
+
+    let (ok, stdout, _) = cfi(&[
+        "export",
+        "--format",
+        "csv",
+        "--index",
+        index.to_str().expect("utf8"),
+    ]);
+    assert!(ok);
+    let mut rows = stdout.lines();
+    assert!(
+        rows.next()
+            .expect("header")
+            .starts_with("passageId,submissionId,call,submitter")
     );
     assert!(
-        lines
-            .iter()
-            .any(|l| l["passage"]["questions"][0]["number"] == 1)
+        rows.next().expect("a row").contains("Good State"),
+        "{stdout}"
     );
 }
 
