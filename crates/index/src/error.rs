@@ -25,6 +25,14 @@ pub enum Error {
         /// What is wrong and where.
         message: String,
     },
+    /// The folder holds an index with another layout (built by another version).
+    #[error(
+        "{path}: this index was built by another version of cfi; move the folder away and run `cfi ingest` again (or let `cfi serve` rebuild the demo into an empty folder)"
+    )]
+    OtherVersion {
+        /// The index folder.
+        path: PathBuf,
+    },
     /// A stored passage could not be decoded.
     #[error("stored passage is unreadable: {0}")]
     Record(String),

@@ -74,7 +74,7 @@ pub(crate) const FACETS: [&str; 8] = [
 pub(crate) fn build_schema() -> Schema {
     let mut b = Schema::builder();
     b.add_text_field("passage_id", STRING | STORED);
-    b.add_text_field("submission_id", STRING | STORED);
+    b.add_text_field("submission_id", STRING | STORED | FAST);
     b.add_text_field("field_code", STRING);
     b.add_text_field("record", STORED);
     b.add_text_field("text_exact", text_options(EXACT_TOKENIZER));

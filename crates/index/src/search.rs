@@ -246,6 +246,48 @@ impl PassageIndex {
             for (score, address) in top {
                 page.push((score, self.record(&searcher, address)?, 0));
             }
+        } else if request.group_by_submission && request.sort == Sort::Relevance {
+            // Group on the submission id's fast column; read only the page's passages.
+            let mut groups: Vec<(f32, DocAddress, usize)> = Vec::new();
+            let mut group_of: BTreeMap<String, usize> = BTreeMap::new();
+            let mut columns = BTreeMap::new();
+            let mut key = String::new();
+            for (score, address) in top {
+                if let std::collections::btree_map::Entry::Vacant(slot) =
+                    columns.entry(address.segment_ord)
+                {
+                    let column = searcher
+                        .segment_reader(address.segment_ord)
+                        .fast_fields()
+                        .str("submission_id")
+                        .map_err(|source| self.err(source))?;
+                    slot.insert(column);
+                }
+                key.clear();
+                let column = columns.get(&address.segment_ord).and_then(Option::as_ref);
+                if let Some((column, ord)) =
+                    column.and_then(|c| c.term_ords(address.doc_id).next().map(|o| (c, o)))
+                {
+                    column
+                        .ord_to_str(ord, &mut key)
+                        .map_err(|e| self.err(e.into()))?;
+                }
+                match group_of.get(&key) {
+                    Some(&at) => {
+                        if let Some(group) = groups.get_mut(at) {
+                            group.2 += 1;
+                        }
+                    }
+                    None => {
+                        group_of.insert(key.clone(), groups.len());
+                        groups.push((score, address, 0));
+                    }
+                }
+            }
+            total = groups.len();
+            for (score, address, others) in groups.into_iter().skip(request.offset).take(limit) {
+                page.push((score, self.record(&searcher, address)?, others));
+            }
         } else {
             let mut all: Vec<(f32, PassageRecord, usize)> = Vec::new();
             let mut group_of: BTreeMap<String, usize> = BTreeMap::new();

@@ -47,7 +47,13 @@ impl PassageIndex {
         };
         std::fs::create_dir_all(dir).map_err(|e| fail(e.into()))?;
         let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| fail(e.into()))?;
-        let index = Index::open_or_create(directory, schema::build_schema()).map_err(fail)?;
+        let index =
+            Index::open_or_create(directory, schema::build_schema()).map_err(|e| match e {
+                tantivy::TantivyError::SchemaError(_) => Error::OtherVersion {
+                    path: dir.to_path_buf(),
+                },
+                other => fail(other),
+            })?;
         schema::register_tokenizers(index.tokenizers());
         let fields = Fields::new(&index.schema()).map_err(fail)?;
         let reader = index
