@@ -509,6 +509,9 @@ fn print_report(report: &cfi_ingest::Report) {
             ),
             Some(e) => println!("  error  {:<50} {e}", f.file),
         }
+        for w in &f.warnings {
+            println!("         {:<50} {w}", "");
+        }
     }
     println!(
         "{} passages from {} of {} files",

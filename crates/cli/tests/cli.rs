@@ -302,3 +302,34 @@ fn a_running_server_shows_a_call_ingested_while_it_runs() {
     let _ = child.wait();
     assert!(found, "the running server never showed the new submission");
 }
+
+#[test]
+fn a_scanned_pdf_is_read_by_ocr_or_reported_as_needing_it() {
+    let scanned =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wild/pdf/tika-testOCR.pdf");
+    if !scanned.is_file() {
+        eprintln!("SKIPPED: {} is absent (../shared/wild)", scanned.display());
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let call = small_call(dir.path(), true);
+    std::fs::copy(&scanned, call.join("files/scanned.pdf")).expect("copy");
+    let manifest = std::fs::read_to_string(call.join("manifest.csv")).expect("read")
+        + "files/scanned.pdf,Scanned Submitter,CSOs,,input,,en,no,\n";
+    std::fs::write(call.join("manifest.csv"), manifest).expect("write");
+    let index = dir.path().join("index");
+    let (ok, stdout, _) = cfi(&[
+        "ingest",
+        call.to_str().expect("utf8"),
+        "--index",
+        index.to_str().expect("utf8"),
+    ]);
+    assert!(ok, "{stdout}");
+    let has_tesseract = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("tesseract").is_file()));
+    if has_tesseract {
+        assert!(stdout.contains("read by OCR"), "{stdout}");
+    } else {
+        assert!(stdout.contains("needs OCR"), "{stdout}");
+    }
+}

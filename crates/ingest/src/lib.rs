@@ -60,6 +60,8 @@ pub struct FileReport {
     pub languages: Vec<String>,
     /// Why it could not be read, naming the file and the cause.
     pub error: Option<String>,
+    /// What was read only in part (pages that need OCR).
+    pub warnings: Vec<String>,
 }
 
 /// The report of an ingest run.
@@ -123,8 +125,9 @@ pub fn ingest(
             problems: Vec::new(),
         };
         match read(entry, &analyzer) {
-            Ok((pages, passages)) => {
+            Ok((pages, passages, warnings)) => {
                 info.pages = pages;
+                info.problems.clone_from(&warnings);
                 info.passages = u32::try_from(passages.len()).unwrap_or(u32::MAX);
                 info.languages = passages
                     .iter()
@@ -139,6 +142,7 @@ pub fn ingest(
                     pages,
                     languages: info.languages.clone(),
                     error: None,
+                    warnings,
                 });
                 batch.put_submission(info, &passages)?;
             }
@@ -150,6 +154,7 @@ pub fn ingest(
                     pages: None,
                     languages: Vec::new(),
                     error: Some(message.clone()),
+                    warnings: Vec::new(),
                 });
                 // Keep whatever an earlier run indexed for this file; note the problem.
                 if previous.submission(&entry.id).is_none() {
@@ -168,11 +173,14 @@ pub fn ingest(
     })
 }
 
+/// One file read: its page count, passages, and what was read only in part.
+type ReadFile = (Option<u32>, Vec<Passage>, Vec<String>);
+
 /// Extracts and cuts one file, turning errors and panics inside readers into a message.
 fn read(
     entry: &ManifestEntry,
     analyzer: &Analyzer,
-) -> std::result::Result<(Option<u32>, Vec<Passage>), String> {
+) -> std::result::Result<ReadFile, String> {
     let options = cfi_extract::Options {
         password: entry.password.clone(),
     };
@@ -182,11 +190,28 @@ fn read(
     .map_err(|_| format!("{}: the reader crashed on this file", entry.path.display()))?
     .map_err(|e| e.to_string())?;
     let passages = analyzer.passages(&entry.id, &extracted.blocks, entry.language.as_deref());
+    let pages: Vec<String> = extracted.needs_ocr.iter().map(u32::to_string).collect();
+    let needs_ocr = (!pages.is_empty()).then(|| {
+        format!(
+            "{}: needs OCR (install tesseract-ocr), page{} {}",
+            entry.path.display(),
+            if pages.len() > 1 { "s" } else { "" },
+            pages.join(", ")
+        )
+    });
     if passages.is_empty() {
-        return Err(format!(
-            "{}: no text found (a scanned document may need OCR)",
-            entry.path.display()
-        ));
+        return Err(needs_ocr.unwrap_or_else(|| format!("{}: no text found", entry.path.display())));
     }
-    Ok((extracted.pages, passages))
+    let ocr_pages: BTreeSet<u32> = extracted
+        .blocks
+        .iter()
+        .filter(|b| b.ocr)
+        .filter_map(|b| b.page)
+        .collect();
+    let mut warnings: Vec<String> = needs_ocr.into_iter().collect();
+    if !ocr_pages.is_empty() {
+        let list: Vec<String> = ocr_pages.iter().map(u32::to_string).collect();
+        warnings.push(format!("read by OCR: page {}", list.join(", ")));
+    }
+    Ok((extracted.pages, passages, warnings))
 }
