@@ -131,8 +131,9 @@ def reference_command(path, password, source=None):
     kind = path.suffix.lower().lstrip(".")
     if kind == "pdf":
         return ["pdftotext"] + (["-upw", password] if password else []) + [str(path), "-"]
-    # A .doc converted here is compared with pandoc's reading of the DOCX it came from.
-    return ["pandoc", "-t", "plain", "--wrap=none", str(source or path)]
+    # pandoc does not read .doc: a .doc converted here is compared with its reading of the DOCX
+    # the .doc came from.
+    return ["pandoc", "-t", "plain", "--wrap=none", str(source if kind == "doc" else path)]
 
 
 def compare(path, source=None):
