@@ -167,27 +167,56 @@ impl PassageIndex {
             .map_err(|source| self.err(source))?;
         let mut passages: BTreeMap<(String, String), u64> = BTreeMap::new();
         let mut submissions: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+        // Read the three columns per segment; no stored passage is opened.
+        let mut by_segment: BTreeMap<u32, Vec<tantivy::DocId>> = BTreeMap::new();
         for address in addresses {
-            let record = self.record(&searcher, address)?;
-            let mut numbers: Vec<String> = record
-                .passage
-                .questions
-                .iter()
-                .map(|q| q.number.to_string())
-                .collect();
-            if numbers.is_empty() {
-                numbers.push("0".into());
-            }
-            for n in numbers {
-                let key = (n, record.submission.category.clone());
-                *passages.entry(key.clone()).or_default() += 1;
-                // An annex counts as its submission, not as one more.
-                let submission = record
-                    .submission
-                    .annex_of
-                    .clone()
-                    .unwrap_or_else(|| record.submission.id.clone());
-                submissions.entry(key).or_default().insert(submission);
+            by_segment
+                .entry(address.segment_ord)
+                .or_default()
+                .push(address.doc_id);
+        }
+        let mut category = String::new();
+        let mut submission = String::new();
+        for (segment, docs) in by_segment {
+            let fast = searcher.segment_reader(segment).fast_fields();
+            let questions = fast
+                .u64("question_number")
+                .map_err(|source| self.err(source))?;
+            let categories = fast
+                .str("category_key")
+                .map_err(|source| self.err(source))?;
+            let submission_keys = fast
+                .str("submission_key")
+                .map_err(|source| self.err(source))?;
+            for doc in docs {
+                let read = |column: &Option<tantivy::columnar::StrColumn>, out: &mut String| {
+                    out.clear();
+                    let found = column
+                        .as_ref()
+                        .and_then(|c| c.term_ords(doc).next().map(|ord| (c, ord)));
+                    if let Some((column, ord)) = found {
+                        let _ = column.ord_to_str(ord, out);
+                    }
+                };
+                read(&categories, &mut category);
+                read(&submission_keys, &mut submission);
+                let mut numbers: Vec<String> = questions
+                    .values_for_doc(doc)
+                    .map(|n| n.to_string())
+                    .collect();
+                numbers.sort();
+                numbers.dedup();
+                if numbers.is_empty() {
+                    numbers.push("0".into());
+                }
+                for n in numbers {
+                    let key = (n, category.clone());
+                    *passages.entry(key.clone()).or_default() += 1;
+                    submissions
+                        .entry(key)
+                        .or_default()
+                        .insert(submission.clone());
+                }
             }
         }
         let mut matrix = Matrix::default();

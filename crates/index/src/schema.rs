@@ -48,6 +48,9 @@ pub(crate) struct Fields {
     /// (language code, field), including `other`.
     pub text: Vec<(&'static str, Field)>,
     pub confidential: Field,
+    pub question_number: Field,
+    pub category_key: Field,
+    pub submission_key: Field,
     pub ordinal: Field,
     pub call: Field,
     pub question: Field,
@@ -82,6 +85,10 @@ pub(crate) fn build_schema() -> Schema {
         b.add_text_field(&format!("text_{code}"), text_options(&tokenizer_name(code)));
     }
     b.add_u64_field("confidential", INDEXED | FAST);
+    // Columns the coverage matrix reads without opening stored passages.
+    b.add_u64_field("question_number", FAST);
+    b.add_text_field("category_key", STRING | FAST);
+    b.add_text_field("submission_key", STRING | FAST);
     b.add_u64_field("ordinal", INDEXED | FAST);
     for facet in FACETS {
         b.add_facet_field(facet, FacetOptions::default());
@@ -116,6 +123,9 @@ impl Fields {
             exact: f("text_exact")?,
             text,
             confidential: f("confidential")?,
+            question_number: f("question_number")?,
+            category_key: f("category_key")?,
+            submission_key: f("submission_key")?,
             ordinal: f("ordinal")?,
             call: f("call")?,
             question: f("question")?,

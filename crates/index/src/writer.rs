@@ -156,6 +156,12 @@ impl Batch<'_> {
             }
             doc.add_text(f.exact, &passage.text);
             doc.add_u64(f.confidential, u64::from(sub.confidential));
+            doc.add_text(f.category_key, &sub.category);
+            // An annex counts as its submission in the matrix.
+            doc.add_text(f.submission_key, sub.annex_of.as_deref().unwrap_or(&sub.id));
+            for tag in &passage.questions {
+                doc.add_u64(f.question_number, u64::from(tag.number));
+            }
             doc.add_u64(f.ordinal, u64::from(passage.ordinal));
             doc.add_facet(f.call, Facet::from_path([&sub.call]));
             doc.add_facet(f.category, Facet::from_path([&sub.category]));

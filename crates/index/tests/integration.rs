@@ -566,3 +566,61 @@ fn each_language_matches_its_own_word_forms() {
         assert_eq!(search(&index, q(word)), [id], "{word}");
     }
 }
+
+#[test]
+fn the_matrix_counts_passages_and_submissions_by_hand() {
+    let (_dir, index) = build();
+    // An annex of Chile's with a question-7 passage: one more passage, not one more submission.
+    let mut batch = index.batch().expect("batch");
+    let mut annex = submission("chile-annex", "States", Some("Chile"), false);
+    annex.kind = Kind::Annex;
+    annex.annex_of = Some("chile".into());
+    let info = SubmissionInfo {
+        submission: annex,
+        path: "x".into(),
+        pages: None,
+        passages: 1,
+        languages: vec![],
+        problems: vec![],
+    };
+    batch
+        .put_submission(
+            info,
+            &[passage(
+                "chile-annex",
+                1,
+                "es",
+                &[7],
+                "Anexo estadístico sobre cifrado.",
+            )],
+        )
+        .expect("put");
+    batch.commit().expect("commit");
+    let m = index.matrix(&q("")).expect("matrix");
+    let cell = |question: &str, category: &str| {
+        m.cells
+            .get(question)
+            .and_then(|row| row.get(category))
+            .map(|c| (c.passages, c.submissions))
+    };
+    assert_eq!(
+        cell("7", "States"),
+        Some((2, 1)),
+        "passage + annex passage, one submission"
+    );
+    assert_eq!(cell("3", "States"), Some((1, 1)));
+    assert_eq!(
+        cell("7", "CSOs"),
+        Some((1, 1)),
+        "the confidential CSO passage is not counted"
+    );
+    assert_eq!(cell("2", "CSOs"), Some((1, 1)));
+    assert_eq!(cell("1", "States"), None);
+    let staff = index
+        .matrix(&SearchRequest {
+            include_confidential: true,
+            ..Default::default()
+        })
+        .expect("matrix");
+    assert_eq!(staff.cells["7"]["CSOs"].submissions, 2);
+}
