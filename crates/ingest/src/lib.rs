@@ -124,7 +124,7 @@ pub fn ingest(
             languages: Vec::new(),
             problems: Vec::new(),
         };
-        match read(entry, &analyzer) {
+        match read(entry, &analyzer, &folder.call.languages) {
             Ok((pages, passages, warnings)) => {
                 info.pages = pages;
                 info.problems.clone_from(&warnings);
@@ -180,15 +180,22 @@ type ReadFile = (Option<u32>, Vec<Passage>, Vec<String>);
 fn read(
     entry: &ManifestEntry,
     analyzer: &Analyzer,
+    call_languages: &[String],
 ) -> std::result::Result<ReadFile, String> {
     let options = cfi_extract::Options {
         password: entry.password.clone(),
     };
-    let extracted = catch_unwind(AssertUnwindSafe(|| {
-        cfi_extract::extract_path(&entry.path, &options)
-    }))
-    .map_err(|_| format!("{}: the reader crashed on this file", entry.path.display()))?
-    .map_err(|e| e.to_string())?;
+    // OCR in the submission's declared language first, then the call's languages.
+    let languages: Vec<&str> = entry
+        .language
+        .iter()
+        .chain(call_languages)
+        .map(String::as_str)
+        .collect();
+    let extractor = cfi_extract::Extractor::new(&options).ocr_languages(&languages);
+    let extracted = catch_unwind(AssertUnwindSafe(|| extractor.extract_path(&entry.path)))
+        .map_err(|_| format!("{}: the reader crashed on this file", entry.path.display()))?
+        .map_err(|e| e.to_string())?;
     let passages = analyzer.passages(&entry.id, &extracted.blocks, entry.language.as_deref());
     let pages: Vec<String> = extracted.needs_ocr.iter().map(u32::to_string).collect();
     let needs_ocr = (!pages.is_empty()).then(|| {
