@@ -46,7 +46,9 @@ fn free_port() -> u16 {
 }
 
 fn start_server(index: &Path) -> (Killed, String) {
-    let mut child = Command::new(CFI)
+    // CFI_BIN runs another build (e.g. target/release/cfi) to measure first paint.
+    let binary = std::env::var("CFI_BIN").unwrap_or_else(|_| CFI.to_string());
+    let mut child = Command::new(binary)
         .args(["serve", "--addr", "127.0.0.1:0", "--index"])
         .arg(index)
         .env("CFI_STAFF_TOKEN", STAFF_TOKEN)
