@@ -124,7 +124,7 @@ pub fn passages(
         heading: None,
     };
     let mut section = Section::default();
-    for block in blocks {
+    for block in blocks.iter().filter(|b| !is_page_number(&b.text)) {
         if let Some(found) = question_heading(block, call, max, &section) {
             cutter.flush(&section);
             section = found;
@@ -254,6 +254,41 @@ const CLOSINGS: [&str; 13] = [
     "please accept the assurances",
     "the permanent mission of",
 ];
+
+/// A line that only numbers the page: "3", "- 3 -", "Page 3 of 8", "Página 3 de 8",
+/// "3 / 8", "Стр. 3".
+fn is_page_number(text: &str) -> bool {
+    const WORDS: [&str; 12] = [
+        "page",
+        "pages",
+        "página",
+        "pagina",
+        "pág",
+        "p",
+        "стр",
+        "страница",
+        "of",
+        "de",
+        "sur",
+        "из",
+    ];
+    let lower = text.trim().to_lowercase();
+    let tokens: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | '/' | '.'))
+        .filter(|t| !t.is_empty())
+        .collect();
+    !tokens.is_empty()
+        && tokens.len() <= 5
+        && (1..=2).contains(
+            &tokens
+                .iter()
+                .filter(|t| t.chars().all(|c| c.is_ascii_digit()))
+                .count(),
+        )
+        && tokens
+            .iter()
+            .all(|t| t.chars().all(|c| c.is_ascii_digit()) || WORDS.contains(t))
+}
 
 /// A closing line: a place and date ("Geneva, 4 April 2024") or a complimentary close.
 fn is_closing(text: &str) -> bool {
@@ -558,6 +593,29 @@ categories = ["States"]
         let ps = cut(&blocks);
         assert_eq!(ps.len(), 1);
         assert_eq!((ps[0].page, ps[0].page_end), (Some(1), Some(2)));
+    }
+
+    #[test]
+    fn page_number_lines_are_not_passages() {
+        for text in [
+            "3",
+            "- 3 -",
+            "Page 1 of 1",
+            "Página 3 de 8",
+            "3 / 8",
+            "Стр. 3",
+            "page 2",
+        ] {
+            assert!(is_page_number(text), "{text}");
+        }
+        for text in [
+            "Law No. 21.575",
+            "Question 3",
+            "2023 | 318 | 455",
+            "Page layout matters",
+        ] {
+            assert!(!is_page_number(text), "{text}");
+        }
     }
 
     #[test]
