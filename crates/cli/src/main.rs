@@ -220,22 +220,7 @@ impl<'a> ExportRow<'a> {
             self.confidential.to_string(),
             self.text.to_string(),
         ];
-        let quoted: Vec<String> = fields
-            .iter()
-            .map(|f| {
-                // A leading =, +, - or @ would run as a formula in a spreadsheet.
-                let f = if f.starts_with(['=', '+', '-', '@']) {
-                    format!("'{f}")
-                } else {
-                    f.clone()
-                };
-                if f.contains([',', '"', '\n', '\r']) {
-                    format!("\"{}\"", f.replace('"', "\"\""))
-                } else {
-                    f
-                }
-            })
-            .collect();
+        let quoted: Vec<String> = fields.iter().map(|f| cfi_core::csv_field(f)).collect();
         quoted.join(",")
     }
 }

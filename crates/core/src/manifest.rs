@@ -203,6 +203,21 @@ fn cell_of(data: &Data) -> Cell {
     }
 }
 
+/// One CSV field as spreadsheets read it safely: quoted when it holds a comma, quote or
+/// line break, and with a leading `=`, `+`, `-` or `@` defused so it cannot run as a formula.
+pub fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
 /// RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF.
 fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
@@ -563,6 +578,18 @@ text.en = "y"
         let (_dir, f) = folder("file,submitter\nfiles/a.pdf,X\n");
         let msg = f.expect_err("no category").to_string();
         assert!(msg.contains("no `category` column"), "{msg}");
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, \"b\""), "\"a, \"\"b\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        let row = format!("{},{}", csv_field("x,y"), csv_field("z"));
+        assert_eq!(
+            parse_csv(&row),
+            vec![vec!["x,y".to_string(), "z".to_string()]]
+        );
     }
 
     #[test]

@@ -549,20 +549,6 @@ fn export_row(p: &PassageBody) -> [String; 13] {
     ]
 }
 
-fn csv_field(text: &str) -> String {
-    // A leading =, +, - or @ would run as a formula in a spreadsheet.
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
 #[utoipa::path(get, path = "/api/v1/export", tag = "search",
     params(("format" = String, Query, description = "csv, xlsx or jsonl"),
            ("q" = Option<String>, Query, description = "Query (and every search filter)")),
@@ -612,8 +598,10 @@ pub(crate) async fn export(
                     out.push_str(&EXPORT_COLUMNS.join(","));
                     out.push_str("\r\n");
                     for row in &rows {
-                        let fields: Vec<String> =
-                            export_row(row).iter().map(|f| csv_field(f)).collect();
+                        let fields: Vec<String> = export_row(row)
+                            .iter()
+                            .map(|f| cfi_core::csv_field(f))
+                            .collect();
                         out.push_str(&fields.join(","));
                         out.push_str("\r\n");
                     }
