@@ -498,6 +498,9 @@ fn print_report(report: &cfi_ingest::Report) {
             println!("         {:<50} {w}", "");
         }
     }
+    for id in &report.removed {
+        println!("  removed {id} (no longer in the manifest)");
+    }
     println!(
         "{} passages from {} of {} files",
         report.passages(),

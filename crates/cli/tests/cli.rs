@@ -333,3 +333,74 @@ fn a_scanned_pdf_is_read_by_ocr_or_reported_as_needing_it() {
         assert!(stdout.contains("needs OCR"), "{stdout}");
     }
 }
+
+#[test]
+fn re_ingesting_keeps_ids_and_a_row_removed_from_the_manifest_takes_its_passages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let call = small_call(dir.path(), true);
+    std::fs::write(
+        call.join("files/second.txt"),
+        "SYNTHETIC TEST DOCUMENT\n\nA second submission about volcanic hotlines, easy to find again.\n",
+    )
+    .expect("write");
+    let manifest = std::fs::read_to_string(call.join("manifest.csv")).expect("read");
+    // Only good rows, so that removal is allowed.
+    let good: String = manifest
+        .lines()
+        .filter(|l| !l.contains("broken.pdf"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(
+        call.join("manifest.csv"),
+        format!("{good}files/second.txt,Second,CSOs,,input,,en,no,\n"),
+    )
+    .expect("write");
+    let index = dir.path().join("index");
+    let args = |i: &Path| {
+        vec![
+            "export".to_string(),
+            "--format".into(),
+            "jsonl".into(),
+            "--index".into(),
+            i.to_string_lossy().into_owned(),
+        ]
+    };
+    let ids = || {
+        let a = args(&index);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let (_, out, _) = cfi(&a);
+        out.lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).expect("json")["passageId"]
+                    .as_str()
+                    .expect("id")
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+    };
+    let ingest = || {
+        cfi(&[
+            "ingest",
+            call.to_str().expect("utf8"),
+            "--index",
+            index.to_str().expect("utf8"),
+        ])
+    };
+    assert!(ingest().0);
+    let first = ids();
+    assert!(ingest().0);
+    assert_eq!(ids(), first, "re-ingesting the same call changes nothing");
+    std::fs::write(call.join("manifest.csv"), &good).expect("write");
+    let (ok, stdout, _) = ingest();
+    assert!(ok);
+    assert!(stdout.contains("removed second"), "{stdout}");
+    let after = ids();
+    assert!(
+        after.iter().all(|id| !id.starts_with("second-")),
+        "{after:?}"
+    );
+    assert_eq!(
+        after.len(),
+        first.iter().filter(|id| !id.starts_with("second-")).count()
+    );
+}

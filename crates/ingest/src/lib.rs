@@ -74,6 +74,8 @@ pub struct Report {
     pub files: Vec<FileReport>,
     /// Manifest rows left out, with file, row and column.
     pub manifest_problems: Vec<String>,
+    /// Submissions of this call no longer in the manifest, removed from the index.
+    pub removed: Vec<String>,
 }
 
 impl Report {
@@ -164,12 +166,30 @@ pub fn ingest(
             }
         }
     }
+    // Rows taken out of the manifest take their passages with them; while the manifest has
+    // bad rows nothing is removed, since a bad row may be a submission still wanted.
+    let mut removed = Vec::new();
+    if folder.problems.is_empty() {
+        let listed: BTreeSet<&str> = folder.entries.iter().map(|e| e.id.as_str()).collect();
+        let gone: Vec<String> = previous
+            .submissions
+            .iter()
+            .filter(|s| s.submission.call == folder.call.id)
+            .map(|s| s.submission.id.clone())
+            .filter(|id| !listed.contains(id.as_str()))
+            .collect();
+        for id in gone {
+            batch.remove_submission(&id);
+            removed.push(id);
+        }
+    }
     progress(Progress::Commit);
     batch.commit()?;
     Ok(Report {
         call: folder.call.id.clone(),
         files,
         manifest_problems: folder.problems.iter().map(ToString::to_string).collect(),
+        removed,
     })
 }
 
