@@ -38,6 +38,12 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Files read at once (default: one per core).
+        #[arg(long, short = 'j', default_value_t = 0)]
+        jobs: usize,
+        /// Seconds a file may take before it is reported as timed out and left behind.
+        #[arg(long, default_value_t = 900)]
+        file_timeout: u64,
     },
     /// Search passages.
     Search {
@@ -258,9 +264,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             folder,
             index,
             json,
+            jobs,
+            file_timeout,
         } => {
             let index = PassageIndex::open(&index)?;
-            let report = ingest(&folder, &index)?;
+            let options = cfi_ingest::Options {
+                jobs,
+                file_timeout: std::time::Duration::from_secs(file_timeout),
+            };
+            let report = ingest(&folder, &index, &options)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -418,7 +430,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     index.display(),
                     demo.display()
                 );
-                let report = ingest(&demo, &opened)
+                let report = ingest(&demo, &opened, &cfi_ingest::Options::default())
                     .with_context(|| format!("building the demo index from {}", demo.display()))?;
                 eprintln!(
                     "indexed {} passages from {} files",
@@ -451,28 +463,37 @@ fn open_existing(dir: &Path) -> anyhow::Result<PassageIndex> {
     Ok(PassageIndex::open(dir)?)
 }
 
-/// Runs an ingest with a progress bar on stderr.
-fn ingest(folder: &Path, index: &PassageIndex) -> anyhow::Result<cfi_ingest::Report> {
+/// Runs an ingest with a progress bar on stderr: files done, pages and passages per second,
+/// and the time left.
+fn ingest(
+    folder: &Path,
+    index: &PassageIndex,
+    options: &cfi_ingest::Options,
+) -> anyhow::Result<cfi_ingest::Report> {
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{bar:30}] {pos}/{len} files {per_sec} eta {eta} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
-    let mut started = false;
-    let report = cfi_ingest::ingest(folder, index, &mut |event| match event {
+    let started = std::time::Instant::now();
+    let (mut pages, mut passages) = (0u64, 0usize);
+    let report = cfi_ingest::ingest_with(folder, index, options, &mut |event| match event {
         cfi_ingest::Progress::Start(n) => bar.set_length(n as u64),
-        cfi_ingest::Progress::File(file) => {
-            if started {
-                bar.inc(1);
-            }
-            started = true;
-            bar.set_message(file.to_string());
-        }
-        cfi_ingest::Progress::Commit => {
+        cfi_ingest::Progress::Done(file) => {
+            pages += u64::from(file.pages.unwrap_or(0));
+            passages += file.passages;
+            let seconds = started.elapsed().as_secs_f64().max(0.001);
+            bar.set_message(format!(
+                "| {:.0} pages/s {:.0} passages/s",
+                pages as f64 / seconds,
+                passages as f64 / seconds
+            ));
             bar.inc(1);
-            bar.set_message("committing");
         }
+        cfi_ingest::Progress::Commit => bar.set_message("committing"),
     })?;
     bar.finish_and_clear();
     Ok(report)

@@ -25,4 +25,4 @@ pub use catalog::{Catalog, SubmissionInfo};
 pub use error::{Error, Result};
 pub use schema::{LANGUAGES, language_field_code};
 pub use search::{FacetDistribution, Hit, MAX_LIMIT, SearchRequest, SearchResults, Sort};
-pub use writer::{PassageIndex, PassageRecord};
+pub use writer::{Batch, PassageIndex, PassageRecord};

@@ -16,9 +16,12 @@ mod language;
 mod passages;
 pub mod questions;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 use cfi_core::{CallFolder, ManifestEntry, Passage, Submission};
 use cfi_index::{PassageIndex, SubmissionInfo};
@@ -95,75 +98,80 @@ impl Report {
 pub enum Progress<'a> {
     /// The run is about to read this many files.
     Start(usize),
-    /// A file is about to be read.
-    File(&'a str),
+    /// A file has been read (or has failed); files finish in any order.
+    Done(&'a FileReport),
     /// The changes are being committed.
     Commit,
 }
 
-/// Reads every file of the call folder into the index and commits once at the end.
-/// A file that fails is reported and leaves what was indexed before for it in place.
+/// How an ingest run uses the machine.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Files read at once; 0 means one per core.
+    pub jobs: usize,
+    /// A file still being read after this long is reported as timed out and left behind,
+    /// so one file that hangs a reader cannot stop the batch.
+    pub file_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            jobs: 0,
+            // Generous: OCR of a long scanned file is slow but not stuck.
+            file_timeout: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+impl Options {
+    /// The number of reader threads this run starts.
+    pub fn threads(&self) -> usize {
+        match self.jobs {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            n => n,
+        }
+    }
+}
+
+/// Reads every file of the call folder into the index and commits once at the end, with
+/// one reader per core. See [`ingest_with`].
 pub fn ingest(
     folder: &Path,
     index: &PassageIndex,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Report> {
+    ingest_with(folder, index, &Options::default(), progress)
+}
+
+/// Reads every file of the call folder into the index and commits once at the end.
+///
+/// Files are extracted and cut into passages on `options.threads()` reader threads while
+/// this thread writes finished files into the index, so memory holds at most a few files'
+/// passages at a time whatever the size of the call. A file that fails (an error, a panic
+/// in a reader, or no answer within `options.file_timeout`) is reported and leaves what was
+/// indexed before for it in place.
+pub fn ingest_with(
+    folder: &Path,
+    index: &PassageIndex,
+    options: &Options,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Report> {
     let folder = CallFolder::open(folder)?;
-    let analyzer = Analyzer::new(&folder.call);
     let previous = index.catalog();
     let mut batch = index.batch()?;
     batch.put_call(folder.call.clone());
     progress(Progress::Start(folder.entries.len()));
-    let mut files = Vec::new();
-    for entry in &folder.entries {
-        progress(Progress::File(&entry.file));
-        let submission = Submission::from_entry(&folder.call.id, entry);
-        let mut info = SubmissionInfo {
-            submission,
-            path: entry.path.clone(),
-            pages: None,
-            passages: 0,
-            languages: Vec::new(),
-            problems: Vec::new(),
+    let mut pool = ReaderPool::start(&folder, options);
+    let mut files: Vec<Option<FileReport>> = vec![None; folder.entries.len()];
+    while let Some((slot, outcome)) = pool.next() {
+        let Some(entry) = folder.entries.get(slot) else {
+            continue;
         };
-        match read(entry, &analyzer, &folder.call.languages) {
-            Ok((pages, passages, warnings)) => {
-                info.pages = pages;
-                info.problems.clone_from(&warnings);
-                info.passages = u32::try_from(passages.len()).unwrap_or(u32::MAX);
-                info.languages = passages
-                    .iter()
-                    .filter_map(|p| p.language.clone())
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .collect();
-                files.push(FileReport {
-                    file: entry.file.clone(),
-                    id: entry.id.clone(),
-                    passages: passages.len(),
-                    pages,
-                    languages: info.languages.clone(),
-                    error: None,
-                    warnings,
-                });
-                batch.put_submission(info, &passages)?;
-            }
-            Err(message) => {
-                files.push(FileReport {
-                    file: entry.file.clone(),
-                    id: entry.id.clone(),
-                    passages: 0,
-                    pages: None,
-                    languages: Vec::new(),
-                    error: Some(message.clone()),
-                    warnings: Vec::new(),
-                });
-                // Keep whatever an earlier run indexed for this file; note the problem.
-                if previous.submission(&entry.id).is_none() {
-                    info.problems.push(message);
-                    batch.put_submission(info, &[])?;
-                }
-            }
+        let report = write(&mut batch, &previous, &folder.call.id, entry, outcome)?;
+        progress(Progress::Done(&report));
+        if let Some(place) = files.get_mut(slot) {
+            *place = Some(report);
         }
     }
     // Rows taken out of the manifest take their passages with them; while the manifest has
@@ -187,10 +195,223 @@ pub fn ingest(
     batch.commit()?;
     Ok(Report {
         call: folder.call.id.clone(),
-        files,
+        files: files.into_iter().flatten().collect(),
         manifest_problems: folder.problems.iter().map(ToString::to_string).collect(),
         removed,
     })
+}
+
+/// Puts one file's outcome into the batch and says what happened to it.
+fn write(
+    batch: &mut cfi_index::Batch<'_>,
+    previous: &cfi_index::Catalog,
+    call: &str,
+    entry: &ManifestEntry,
+    outcome: std::result::Result<ReadFile, String>,
+) -> Result<FileReport> {
+    let submission = Submission::from_entry(call, entry);
+    let mut info = SubmissionInfo {
+        submission,
+        path: entry.path.clone(),
+        pages: None,
+        passages: 0,
+        languages: Vec::new(),
+        problems: Vec::new(),
+    };
+    match outcome {
+        Ok((pages, passages, warnings)) => {
+            info.pages = pages;
+            info.problems.clone_from(&warnings);
+            info.passages = u32::try_from(passages.len()).unwrap_or(u32::MAX);
+            info.languages = passages
+                .iter()
+                .filter_map(|p| p.language.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let report = FileReport {
+                file: entry.file.clone(),
+                id: entry.id.clone(),
+                passages: passages.len(),
+                pages,
+                languages: info.languages.clone(),
+                error: None,
+                warnings,
+            };
+            batch.put_submission(info, &passages)?;
+            Ok(report)
+        }
+        Err(message) => {
+            // Keep whatever an earlier run indexed for this file; note the problem.
+            if previous.submission(&entry.id).is_none() {
+                info.problems.push(message.clone());
+                batch.put_submission(info, &[])?;
+            }
+            Ok(FileReport {
+                file: entry.file.clone(),
+                id: entry.id.clone(),
+                passages: 0,
+                pages: None,
+                languages: Vec::new(),
+                error: Some(message),
+                warnings: Vec::new(),
+            })
+        }
+    }
+}
+
+/// A finished file: its manifest slot and what reading it gave.
+type Finished = (usize, std::result::Result<ReadFile, String>);
+
+/// Reader threads taking manifest rows in order and handing back finished files.
+struct ReaderPool {
+    shared: Arc<Shared>,
+    sender: mpsc::SyncSender<Finished>,
+    receiver: mpsc::Receiver<Finished>,
+    timeout: Duration,
+    /// Slots already handed out by `next` (a timed-out file may still answer later).
+    answered: Vec<bool>,
+    remaining: usize,
+}
+
+/// What the reader threads share.
+struct Shared {
+    entries: Vec<ManifestEntry>,
+    analyzer: Analyzer,
+    languages: Vec<String>,
+    next: AtomicUsize,
+    /// When each file being read was started.
+    started: Mutex<BTreeMap<usize, Instant>>,
+}
+
+/// Readers recurse through nested PDF objects and XML: give them a main thread's stack.
+const READER_STACK: usize = 64 * 1024 * 1024;
+
+impl ReaderPool {
+    fn start(folder: &CallFolder, options: &Options) -> ReaderPool {
+        let shared = Arc::new(Shared {
+            entries: folder.entries.clone(),
+            analyzer: Analyzer::new(&folder.call),
+            languages: folder.call.languages.clone(),
+            next: AtomicUsize::new(0),
+            started: Mutex::new(BTreeMap::new()),
+        });
+        let threads = options.threads().clamp(1, folder.entries.len().max(1));
+        // A bounded queue: readers wait while the writer is behind, so memory stays flat.
+        let (sender, receiver) = mpsc::sync_channel(threads);
+        let pool = ReaderPool {
+            shared,
+            sender,
+            receiver,
+            timeout: options.file_timeout,
+            answered: vec![false; folder.entries.len()],
+            remaining: folder.entries.len(),
+        };
+        for _ in 0..threads {
+            pool.spawn_reader();
+        }
+        pool
+    }
+
+    /// Starts one reader thread; if the thread cannot start, the files wait for the others
+    /// (and with none at all, the run reads on this thread).
+    fn spawn_reader(&self) -> bool {
+        let shared = Arc::clone(&self.shared);
+        let sender = self.sender.clone();
+        std::thread::Builder::new()
+            .name("cfi-reader".into())
+            .stack_size(READER_STACK)
+            .spawn(move || reader_loop(&shared, &sender))
+            .is_ok()
+    }
+
+    /// The next finished file, or `None` once every file has been answered for.
+    fn next(&mut self) -> Option<Finished> {
+        while self.remaining > 0 {
+            match self.receiver.recv_timeout(Duration::from_millis(250)) {
+                Ok((slot, outcome)) => {
+                    if let Some(answered) = self.answered.get_mut(slot)
+                        && !*answered
+                    {
+                        *answered = true;
+                        self.remaining -= 1;
+                        return Some((slot, outcome));
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Some(late) = self.overdue() {
+                        return Some(late);
+                    }
+                }
+                // The pool holds a sender, so this cannot happen; stop rather than spin.
+                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+        None
+    }
+
+    /// A file read for longer than the timeout: given up on, its thread left behind and
+    /// replaced so the pool keeps its size.
+    fn overdue(&mut self) -> Option<Finished> {
+        let slot = {
+            let started = self.shared.started.lock().ok()?;
+            started
+                .iter()
+                .find(|(slot, at)| {
+                    at.elapsed() > self.timeout
+                        && self.answered.get(**slot).is_some_and(|answered| !answered)
+                })
+                .map(|(slot, _)| *slot)?
+        };
+        if let Ok(mut started) = self.shared.started.lock() {
+            started.remove(&slot);
+        }
+        if let Some(answered) = self.answered.get_mut(slot) {
+            *answered = true;
+        }
+        self.remaining -= 1;
+        let spawned = self.spawn_reader();
+        let path = self
+            .shared
+            .entries
+            .get(slot)
+            .map(|e| e.path.display().to_string());
+        let message = format!(
+            "{}: reading stopped after {} s without an answer (time limit per file){}",
+            path.unwrap_or_default(),
+            self.timeout.as_secs(),
+            if spawned { "" } else { "; no reader left" }
+        );
+        Some((slot, Err(message)))
+    }
+}
+
+/// One reader thread: takes the next manifest row until there are none.
+fn reader_loop(shared: &Shared, sender: &mpsc::SyncSender<Finished>) {
+    loop {
+        let slot = shared.next.fetch_add(1, Ordering::Relaxed);
+        let Some(entry) = shared.entries.get(slot) else {
+            return;
+        };
+        if let Ok(mut started) = shared.started.lock() {
+            started.insert(slot, Instant::now());
+        }
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            read(entry, &shared.analyzer, &shared.languages)
+        }))
+        .unwrap_or_else(|_| {
+            Err(format!(
+                "{}: the reader crashed on this file",
+                entry.path.display()
+            ))
+        });
+        if let Ok(mut started) = shared.started.lock() {
+            started.remove(&slot);
+        }
+        if sender.send((slot, outcome)).is_err() {
+            return;
+        }
+    }
 }
 
 /// One file read: its page count, passages, and what was read only in part.
