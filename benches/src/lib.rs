@@ -8,6 +8,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod scale;
+
 use std::path::Path;
 
 use cfi_core::{Kind, Passage, QuestionTag, Submission, TagSource};
