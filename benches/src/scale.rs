@@ -159,7 +159,7 @@ impl Corpus {
             *counts.entry(language.clone()).or_default() += list.len();
         }
         let mut languages: Vec<(String, usize)> = counts.into_iter().collect();
-        languages.sort_by(|a, b| b.1.cmp(&a.1));
+        languages.sort_by_key(|l| std::cmp::Reverse(l.1));
         corpus.languages = languages.into_iter().map(|(l, _)| l).collect();
         anyhow::ensure!(
             !corpus.sentences.is_empty(),
