@@ -27,7 +27,7 @@ pub struct PassageIndex {
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
-    pub(crate) catalog: Arc<RwLock<Catalog>>,
+    pub(crate) catalog: Arc<RwLock<Arc<Catalog>>>,
 }
 
 impl std::fmt::Debug for PassageIndex {
@@ -67,7 +67,7 @@ impl PassageIndex {
             index,
             reader,
             fields,
-            catalog: Arc::new(RwLock::new(catalog)),
+            catalog: Arc::new(RwLock::new(Arc::new(catalog))),
         })
     }
 
@@ -76,11 +76,12 @@ impl PassageIndex {
         &self.dir
     }
 
-    /// A copy of the catalog as of the last commit this handle saw.
-    pub fn catalog(&self) -> Catalog {
+    /// The catalog as of the last commit this handle saw (shared, not copied: searches
+    /// read it on every request).
+    pub fn catalog(&self) -> Arc<Catalog> {
         match self.catalog.read() {
-            Ok(c) => c.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
+            Ok(c) => Arc::clone(&c),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
         }
     }
 
@@ -89,7 +90,7 @@ impl PassageIndex {
         self.reader.reload().map_err(|source| self.err(source))?;
         let fresh = Catalog::load(&self.dir)?;
         if let Ok(mut c) = self.catalog.write() {
-            *c = fresh;
+            *c = Arc::new(fresh);
         }
         Ok(())
     }
@@ -108,7 +109,7 @@ impl PassageIndex {
         Ok(Batch {
             index: self,
             writer,
-            catalog: self.catalog(),
+            catalog: Catalog::clone(&self.catalog()),
         })
     }
 
@@ -206,7 +207,7 @@ impl Batch<'_> {
             .map_err(|source| self.index.err(source))?;
         self.catalog.save(&self.index.dir)?;
         if let Ok(mut c) = self.index.catalog.write() {
-            *c = self.catalog.clone();
+            *c = Arc::new(self.catalog.clone());
         }
         self.index
             .reader
