@@ -47,8 +47,21 @@ impl PassageIndex {
         };
         std::fs::create_dir_all(dir).map_err(|e| fail(e.into()))?;
         let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| fail(e.into()))?;
-        let index =
-            Index::open_or_create(directory, schema::build_schema()).map_err(|e| match e {
+        // Stored passages are mostly text: zstd keeps the store at about a third of the
+        // text where lz4 keeps two thirds, and a 16 KB block still opens in microseconds.
+        let settings = tantivy::IndexSettings {
+            docstore_compression: tantivy::store::Compressor::Zstd(
+                tantivy::store::ZstdCompressor {
+                    compression_level: Some(3),
+                },
+            ),
+            ..tantivy::IndexSettings::default()
+        };
+        let index = Index::builder()
+            .schema(schema::build_schema())
+            .settings(settings)
+            .open_or_create(directory)
+            .map_err(|e| match e {
                 tantivy::TantivyError::SchemaError(_) => Error::OtherVersion {
                     path: dir.to_path_buf(),
                 },
