@@ -15,6 +15,7 @@ mod browse;
 mod catalog;
 mod compile;
 mod error;
+mod facets;
 pub mod query;
 mod schema;
 mod search;

@@ -1,7 +1,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
+use tantivy::collector::{Count, MultiCollector, TopDocs};
+
+use crate::facets::FacetCounts;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -191,26 +193,13 @@ impl PassageIndex {
             TopDocs::with_limit(SCAN_LIMIT).order_by_score()
         });
         let count = multi.add_collector(Count);
-        let mut facet_handles = Vec::new();
-        for name in COUNTED {
-            let mut collector = FacetCollector::for_field(name);
-            collector.add_facet(Facet::root());
-            facet_handles.push((name, multi.add_collector(collector)));
-        }
+        let facet_handle = multi.add_collector(FacetCounts::new(&COUNTED));
         let mut fruit = searcher
             .search_with_statistics_provider(&*query, &multi, &statistics)
             .map_err(|source| self.err(source))?;
         let top = top.extract(&mut fruit);
         let mut total = count.extract(&mut fruit);
-        let mut facets = FacetDistribution::new();
-        for (name, handle) in facet_handles {
-            let counts = handle.extract(&mut fruit);
-            let values = counts
-                .get(Facet::root())
-                .filter_map(|(facet, n)| facet.to_path().last().map(|v| (v.to_string(), n)))
-                .collect();
-            facets.insert(name.to_string(), values);
-        }
+        let mut facets: FacetDistribution = facet_handle.extract(&mut fruit);
         // A facet under a filter counts as if that filter were off, so the other values
         // stay visible and clickable (the questions list keeps all nine counts).
         if !compiled.contradiction {
@@ -229,16 +218,10 @@ impl PassageIndex {
                     continue;
                 }
                 let query = self.filtered(compiled.text.box_clone(), &without);
-                let mut collector = FacetCollector::for_field(name);
-                collector.add_facet(Facet::root());
-                let counts = searcher
-                    .search(&*query, &collector)
+                let mut counts = searcher
+                    .search(&*query, &FacetCounts::new(&[name]))
                     .map_err(|source| self.err(source))?;
-                let values = counts
-                    .get(Facet::root())
-                    .filter_map(|(facet, n)| facet.to_path().last().map(|v| (v.to_string(), n)))
-                    .collect();
-                facets.insert(name.to_string(), values);
+                facets.insert(name.to_string(), counts.remove(name).unwrap_or_default());
             }
         }
         let mut page: Vec<(f32, PassageRecord, usize)> = Vec::new();

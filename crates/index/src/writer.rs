@@ -226,6 +226,17 @@ impl Batch<'_> {
             .reader
             .reload()
             .map_err(|source| self.index.err(source))?;
+        // Let the merges this commit started finish: a writer dropped mid-merge leaves the
+        // merged files orphaned and the index in many small segments, each of which every
+        // search then visits.
+        let Batch { writer, index, .. } = self;
+        writer
+            .wait_merging_threads()
+            .map_err(|source| index.err(source))?;
+        index
+            .reader
+            .reload()
+            .map_err(|source| index.err(source))?;
         Ok(())
     }
 }
