@@ -29,12 +29,16 @@ impl FacetCounts {
 /// Field → value → hits.
 pub(crate) type Counts = BTreeMap<String, BTreeMap<String, u64>>;
 
+/// Hits in all, and the counts per facet value.
+pub(crate) type Fruit = (usize, Counts);
+
 pub(crate) struct SegmentCounts {
+    hits: usize,
     fields: Vec<(&'static str, FacetReader, Vec<u32>)>,
 }
 
 impl Collector for FacetCounts {
-    type Fruit = Counts;
+    type Fruit = Fruit;
     type Child = SegmentCounts;
 
     fn for_segment(
@@ -48,19 +52,21 @@ impl Collector for FacetCounts {
             let counters = vec![0u32; facets.num_facets()];
             fields.push((*name, facets, counters));
         }
-        Ok(SegmentCounts { fields })
+        Ok(SegmentCounts { hits: 0, fields })
     }
 
     fn requires_scoring(&self) -> bool {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
+    fn merge_fruits(&self, fruits: Vec<Fruit>) -> tantivy::Result<Fruit> {
         let mut merged = Counts::new();
         for name in &self.fields {
             merged.insert((*name).to_string(), BTreeMap::new());
         }
-        for fruit in fruits {
+        let mut hits = 0;
+        for (segment_hits, fruit) in fruits {
+            hits += segment_hits;
             for (field, values) in fruit {
                 let into = merged.entry(field).or_default();
                 for (value, n) in values {
@@ -68,14 +74,15 @@ impl Collector for FacetCounts {
                 }
             }
         }
-        Ok(merged)
+        Ok((hits, merged))
     }
 }
 
 impl SegmentCollector for SegmentCounts {
-    type Fruit = Counts;
+    type Fruit = Fruit;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
+        self.hits += 1;
         for (_, facets, counters) in &mut self.fields {
             for ord in facets.facet_ords(doc) {
                 if let Some(counter) = usize::try_from(ord)
@@ -88,7 +95,7 @@ impl SegmentCollector for SegmentCounts {
         }
     }
 
-    fn harvest(self) -> Counts {
+    fn harvest(self) -> Fruit {
         let mut out = Counts::new();
         for (name, facets, counters) in self.fields {
             let values = out.entry(name.to_string()).or_default();
@@ -105,6 +112,6 @@ impl SegmentCollector for SegmentCounts {
                 }
             }
         }
-        out
+        (self.hits, out)
     }
 }

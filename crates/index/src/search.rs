@@ -1,7 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
-use tantivy::collector::{Count, MultiCollector, TopDocs};
+use tantivy::collector::TopDocs;
 
 use crate::facets::FacetCounts;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
@@ -184,22 +184,21 @@ impl PassageIndex {
             n => n.min(MAX_LIMIT),
         };
         let plain = !request.group_by_submission && request.sort == Sort::Relevance;
-        let mut multi = MultiCollector::new();
-        let top = multi.add_collector(if plain {
+        let top = if plain {
             TopDocs::with_limit(limit)
                 .and_offset(request.offset)
                 .order_by_score()
         } else {
             TopDocs::with_limit(SCAN_LIMIT).order_by_score()
-        });
-        let count = multi.add_collector(Count);
-        let facet_handle = multi.add_collector(FacetCounts::new(&COUNTED));
-        let mut fruit = searcher
-            .search_with_statistics_provider(&*query, &multi, &statistics)
+        };
+        // A pair, not a MultiCollector: every hit goes through both without dynamic calls.
+        let (top, (mut total, mut facets)) = searcher
+            .search_with_statistics_provider(
+                &*query,
+                &(top, FacetCounts::new(&COUNTED)),
+                &statistics,
+            )
             .map_err(|source| self.err(source))?;
-        let top = top.extract(&mut fruit);
-        let mut total = count.extract(&mut fruit);
-        let mut facets: FacetDistribution = facet_handle.extract(&mut fruit);
         // A facet under a filter counts as if that filter were off, so the other values
         // stay visible and clickable (the questions list keeps all nine counts).
         if !compiled.contradiction {
@@ -218,7 +217,7 @@ impl PassageIndex {
                     continue;
                 }
                 let query = self.filtered(compiled.text.box_clone(), &without);
-                let mut counts = searcher
+                let (_, mut counts) = searcher
                     .search(&*query, &FacetCounts::new(&[name]))
                     .map_err(|source| self.err(source))?;
                 facets.insert(name.to_string(), counts.remove(name).unwrap_or_default());
