@@ -162,13 +162,14 @@ impl PassageIndex {
     }
 
     fn slot_query(&self, slot: &[Atom]) -> Option<Box<dyn Query>> {
-        let alternatives: Vec<(Occur, Box<dyn Query>)> = slot
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = slot
             .iter()
             .filter_map(|a| self.atom_query(a))
             .map(|q| (Occur::Should, q))
             .collect();
         match alternatives.len() {
             0 => None,
+            1 => alternatives.pop().map(|(_, q)| q),
             _ => Some(Box::new(BooleanQuery::new(alternatives))),
         }
     }
@@ -194,8 +195,20 @@ impl PassageIndex {
                     .iter()
                     .map(|(_, f)| (*f, 1.0))
                     .chain([(self.fields.exact, EXACT_BOOST)]);
+                // Only the fields that hold every term: a word is usually in one or two
+                // languages, and each empty field would still widen the union every hit
+                // goes through.
+                let searcher = self.reader.searcher();
+                let mut analyzed = false;
                 for (field, boost) in fields {
                     let terms = self.analyze(field, text);
+                    analyzed |= !terms.is_empty();
+                    if terms
+                        .iter()
+                        .any(|(_, term)| searcher.doc_freq(term).unwrap_or(1) == 0)
+                    {
+                        continue;
+                    }
                     let q: Box<dyn Query> = match terms.len() {
                         0 => continue,
                         1 => match terms.into_iter().next() {
@@ -212,10 +225,16 @@ impl PassageIndex {
                         Box::new(BoostQuery::new(q, boost))
                     });
                 }
-                (!per_field.is_empty()).then(|| {
-                    Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, 0.1))
-                        as Box<dyn Query>
-                })
+                match per_field.len() {
+                    // Nothing is left for a word that only stop-word lists drop.
+                    0 if !analyzed => None,
+                    // A word no passage holds matches nothing (it is not dropped).
+                    0 => Some(Box::new(EmptyQuery)),
+                    1 => per_field.pop(),
+                    _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                        per_field, 0.1,
+                    ))),
+                }
             }
         }
     }
