@@ -85,10 +85,7 @@ impl SegmentCollector for SegmentCounts {
         self.hits += 1;
         for (_, facets, counters) in &mut self.fields {
             for ord in facets.facet_ords(doc) {
-                if let Some(counter) = usize::try_from(ord)
-                    .ok()
-                    .and_then(|i| counters.get_mut(i))
-                {
+                if let Some(counter) = usize::try_from(ord).ok().and_then(|i| counters.get_mut(i)) {
                     *counter += 1;
                 }
             }

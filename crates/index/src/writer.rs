@@ -233,10 +233,7 @@ impl Batch<'_> {
         writer
             .wait_merging_threads()
             .map_err(|source| index.err(source))?;
-        index
-            .reader
-            .reload()
-            .map_err(|source| index.err(source))?;
+        index.reader.reload().map_err(|source| index.err(source))?;
         Ok(())
     }
 }
