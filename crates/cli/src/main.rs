@@ -9,6 +9,11 @@ use anyhow::{Context, bail};
 use cfi_index::{PassageIndex, SearchRequest};
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// PDF reading allocates a little for every glyph and word: mimalloc makes those cheap
+/// (a 315-page PDF reads in 0.28 s with it, 0.43 s without).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The demo call bundled with the source tree, built by `cfi serve` into an empty index.
 const DEMO_CALL: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -79,8 +84,9 @@ enum Command {
     },
     /// Print the text of a file as the index reads it (pages separated by form feeds).
     Extract {
-        /// The file.
-        file: PathBuf,
+        /// The files (several are read in one run, each under a `==> file <==` line).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         /// Print blocks with page numbers as JSON.
         #[arg(long)]
         json: bool,
@@ -237,7 +243,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tantivy=warn".into()),
+                .unwrap_or_else(|_| "info,tantivy=warn,lopdf=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -345,17 +351,41 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Extract {
-            file,
+            files,
             json,
             password,
         } => {
-            let doc = cfi_extract::extract_path(&file, &cfi_extract::Options { password })?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&doc)?);
-            } else {
-                print!("{}", doc.to_plain_text());
+            let options = cfi_extract::Options { password };
+            let several = files.len() > 1;
+            let mut failed = false;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            for file in &files {
+                // One file's error does not stop the others; it is named on stderr.
+                let doc = match cfi_extract::extract_path(file, &options) {
+                    Ok(doc) => doc,
+                    Err(e) if several => {
+                        eprintln!("{e}");
+                        failed = true;
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                if several {
+                    writeln!(out, "==> {} <==", file.display())?;
+                }
+                if json {
+                    writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+                } else {
+                    write!(out, "{}", doc.to_plain_text())?;
+                }
             }
-            Ok(ExitCode::SUCCESS)
+            out.flush()?;
+            Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Export {
             format,

@@ -156,3 +156,26 @@ fn a_file_that_never_answers_is_cut_off_and_the_batch_goes_on() {
     );
     assert!(ok && out.contains("Good State"), "{out}");
 }
+
+#[test]
+fn extract_reads_several_files_in_one_run_and_names_the_one_it_cannot() {
+    let demo = demo_call();
+    let docx = demo.join("files/states-colombia.docx");
+    let pdf = demo.join("files/states-chile.pdf");
+    let missing = demo.join("files/not-there.pdf");
+    let out = Command::new(CFI)
+        .arg("extract")
+        .args([&docx, &missing, &pdf])
+        .output()
+        .expect("run cfi");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "one file is missing: the run fails");
+    assert!(stderr.contains("not-there.pdf"), "{stderr}");
+    assert!(
+        stdout.contains(&format!("==> {} <==", docx.display()))
+            && stdout.contains(&format!("==> {} <==", pdf.display())),
+        "{stdout}"
+    );
+    assert!(stdout.contains("SYNTHETIC TEST DOCUMENT"), "{stdout}");
+}
