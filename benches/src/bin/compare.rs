@@ -23,6 +23,10 @@ use tantivy::{Index, IndexReader, TantivyDocument, Term};
 
 const SEED: u64 = 7;
 
+/// The allocator `cfi serve` runs with, so in-process figures match the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// One benchmark query: words (with quotes for a phrase) and an optional question filter.
 #[derive(Debug, Clone)]
 struct BenchQuery {
