@@ -233,6 +233,9 @@ impl Bare {
             writer.commit()?;
             writer.wait_merging_threads()?;
         }
+        // The same executor cfi gives its index: segments searched on all cores.
+        let mut index = index;
+        index.set_default_multithread_executor()?;
         let reader = index.reader()?;
         Ok(Bare {
             index,
