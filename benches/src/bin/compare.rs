@@ -503,6 +503,27 @@ fn main() -> anyhow::Result<()> {
     };
     let http = http_times(cfi.clone(), &queries)?;
 
+    // The other views staff open: the coverage matrix and hits grouped by submission.
+    let some: Vec<BenchQuery> = queries.iter().take(20).cloned().collect();
+    let (matrix_times, _) = measure(&some, |q| {
+        let request = cfi_index::SearchRequest {
+            q: q.cfi(),
+            question: q.question,
+            ..cfi_index::SearchRequest::default()
+        };
+        Ok(cfi.matrix(&request)?.cells.len())
+    })?;
+    let (group_times, _) = measure(&some, |q| {
+        let request = cfi_index::SearchRequest {
+            q: q.cfi(),
+            question: q.question,
+            limit: 10,
+            group_by_submission: true,
+            ..cfi_index::SearchRequest::default()
+        };
+        Ok(cfi.search(&request)?.total)
+    })?;
+
     let text_bytes: usize = {
         let mut sum = 0;
         cfi_benches::scale::passages(&corpus, n, SEED, &mut |_, list| {
@@ -537,6 +558,11 @@ fn main() -> anyhow::Result<()> {
         fts_p.0 / cfi_p.0.max(1e-9),
         fts_p.1 / cfi_p.1.max(1e-9),
         http_p.0 / cfi_p.0.max(1e-9),
+    );
+    let (matrix_p50, matrix_p99, _) = percentiles(matrix_times);
+    let (group_p50, group_p99, _) = percentiles(group_times);
+    println!(
+        "cfi views on the first 20 queries: matrix p50 {matrix_p50:.1} ms p99 {matrix_p99:.1} ms; grouped by submission p50 {group_p50:.1} ms p99 {group_p99:.1} ms"
     );
     println!(
         "index size: cfi {:.1} MB for {:.1} MB of passage text ({:.2}x)",

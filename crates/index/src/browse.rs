@@ -1,7 +1,7 @@
 //! Reading around a hit: a passage by id with its neighbours, similar passages in other
 //! submissions, facet values, and the guiding question x category matrix.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use tantivy::collector::{DocSetCollector, FacetCollector, TopDocs};
@@ -162,73 +162,17 @@ impl PassageIndex {
     pub fn matrix(&self, request: &SearchRequest) -> Result<Matrix> {
         let searcher = self.reader.searcher();
         let query = self.compile(request)?.full;
-        let addresses = searcher
-            .search(&*query, &DocSetCollector)
+        // Counted on column ordinals per segment; no stored passage is opened.
+        let cells = searcher
+            .search(&*query, &crate::matrix::MatrixCollector)
             .map_err(|source| self.err(source))?;
-        let mut passages: BTreeMap<(String, String), u64> = BTreeMap::new();
-        let mut submissions: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
-        // Read the three columns per segment; no stored passage is opened.
-        let mut by_segment: BTreeMap<u32, Vec<tantivy::DocId>> = BTreeMap::new();
-        for address in addresses {
-            by_segment
-                .entry(address.segment_ord)
-                .or_default()
-                .push(address.doc_id);
-        }
-        let mut category = String::new();
-        let mut submission = String::new();
-        for (segment, docs) in by_segment {
-            let fast = searcher.segment_reader(segment).fast_fields();
-            let questions = fast
-                .u64("question_number")
-                .map_err(|source| self.err(source))?;
-            let categories = fast
-                .str("category_key")
-                .map_err(|source| self.err(source))?;
-            let submission_keys = fast
-                .str("submission_key")
-                .map_err(|source| self.err(source))?;
-            for doc in docs {
-                let read = |column: &Option<tantivy::columnar::StrColumn>, out: &mut String| {
-                    out.clear();
-                    let found = column
-                        .as_ref()
-                        .and_then(|c| c.term_ords(doc).next().map(|ord| (c, ord)));
-                    if let Some((column, ord)) = found {
-                        let _ = column.ord_to_str(ord, out);
-                    }
-                };
-                read(&categories, &mut category);
-                read(&submission_keys, &mut submission);
-                let mut numbers: Vec<String> = questions
-                    .values_for_doc(doc)
-                    .map(|n| n.to_string())
-                    .collect();
-                numbers.sort();
-                numbers.dedup();
-                if numbers.is_empty() {
-                    numbers.push("0".into());
-                }
-                for n in numbers {
-                    let key = (n, category.clone());
-                    *passages.entry(key.clone()).or_default() += 1;
-                    submissions
-                        .entry(key)
-                        .or_default()
-                        .insert(submission.clone());
-                }
-            }
-        }
         let mut matrix = Matrix::default();
-        for ((question, category), count) in passages {
-            let subs = submissions
-                .get(&(question.clone(), category.clone()))
-                .map_or(0, |s| s.len() as u64);
+        for ((question, category), (count, submissions)) in cells {
             matrix.cells.entry(question).or_default().insert(
                 category,
                 MatrixCell {
                     passages: count,
-                    submissions: subs,
+                    submissions: submissions.len() as u64,
                 },
             );
         }

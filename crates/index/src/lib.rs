@@ -16,6 +16,8 @@ mod catalog;
 mod compile;
 mod error;
 mod facets;
+mod group;
+mod matrix;
 pub mod query;
 mod schema;
 mod search;

@@ -184,21 +184,35 @@ impl PassageIndex {
             n => n.min(MAX_LIMIT),
         };
         let plain = !request.group_by_submission && request.sort == Sort::Relevance;
-        let top = if plain {
-            TopDocs::with_limit(limit)
-                .and_offset(request.offset)
-                .order_by_score()
+        let grouped = request.group_by_submission && request.sort == Sort::Relevance;
+        let mut groups = Vec::new();
+        // Pairs, not a MultiCollector: every hit goes through both without dynamic calls.
+        let (top, (mut total, mut facets)) = if grouped {
+            let (found, counts) = searcher
+                .search_with_statistics_provider(
+                    &*query,
+                    &(crate::group::BySubmission, FacetCounts::new(&COUNTED)),
+                    &statistics,
+                )
+                .map_err(|source| self.err(source))?;
+            groups = found;
+            (Vec::new(), counts)
         } else {
-            TopDocs::with_limit(SCAN_LIMIT).order_by_score()
+            let top = if plain {
+                TopDocs::with_limit(limit)
+                    .and_offset(request.offset)
+                    .order_by_score()
+            } else {
+                TopDocs::with_limit(SCAN_LIMIT).order_by_score()
+            };
+            searcher
+                .search_with_statistics_provider(
+                    &*query,
+                    &(top, FacetCounts::new(&COUNTED)),
+                    &statistics,
+                )
+                .map_err(|source| self.err(source))?
         };
-        // A pair, not a MultiCollector: every hit goes through both without dynamic calls.
-        let (top, (mut total, mut facets)) = searcher
-            .search_with_statistics_provider(
-                &*query,
-                &(top, FacetCounts::new(&COUNTED)),
-                &statistics,
-            )
-            .map_err(|source| self.err(source))?;
         // A facet under a filter counts as if that filter were off, so the other values
         // stay visible and clickable (the questions list keeps all nine counts).
         if !compiled.contradiction {
@@ -228,44 +242,8 @@ impl PassageIndex {
             for (score, address) in top {
                 page.push((score, self.record(&searcher, address)?, 0));
             }
-        } else if request.group_by_submission && request.sort == Sort::Relevance {
-            // Group on the submission id's fast column; read only the page's passages.
-            let mut groups: Vec<(f32, DocAddress, usize)> = Vec::new();
-            let mut group_of: BTreeMap<String, usize> = BTreeMap::new();
-            let mut columns = BTreeMap::new();
-            let mut key = String::new();
-            for (score, address) in top {
-                if let std::collections::btree_map::Entry::Vacant(slot) =
-                    columns.entry(address.segment_ord)
-                {
-                    let column = searcher
-                        .segment_reader(address.segment_ord)
-                        .fast_fields()
-                        .str("submission_id")
-                        .map_err(|source| self.err(source))?;
-                    slot.insert(column);
-                }
-                key.clear();
-                let column = columns.get(&address.segment_ord).and_then(Option::as_ref);
-                if let Some((column, ord)) =
-                    column.and_then(|c| c.term_ords(address.doc_id).next().map(|o| (c, o)))
-                {
-                    column
-                        .ord_to_str(ord, &mut key)
-                        .map_err(|e| self.err(e.into()))?;
-                }
-                match group_of.get(&key) {
-                    Some(&at) => {
-                        if let Some(group) = groups.get_mut(at) {
-                            group.2 += 1;
-                        }
-                    }
-                    None => {
-                        group_of.insert(key.clone(), groups.len());
-                        groups.push((score, address, 0));
-                    }
-                }
-            }
+        } else if grouped {
+            // Every submission's best passage, over all hits; read only the page's passages.
             total = groups.len();
             for (score, address, others) in groups.into_iter().skip(request.offset).take(limit) {
                 page.push((score, self.record(&searcher, address)?, others));

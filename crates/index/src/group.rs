@@ -1,0 +1,105 @@
+//! Hits grouped by submission as a collector: each submission's best passage and how many
+//! others matched, over every hit (not only the first few thousand), in one pass.
+
+use std::collections::HashMap;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+/// Best hit of each submission: (score, its address, other hits of the same submission),
+/// best first.
+pub(crate) type Groups = Vec<(Score, DocAddress, usize)>;
+
+/// Groups hits on the `submission_id` column.
+pub(crate) struct BySubmission;
+
+pub(crate) struct SegmentGroups {
+    segment: SegmentOrdinal,
+    ids: Option<StrColumn>,
+    /// Per submission-id ordinal: best score, its document, hits.
+    best: Vec<(Score, DocId, usize)>,
+}
+
+/// One segment's groups, keyed by submission id so segments can be merged.
+pub(crate) type SegmentFruit = Vec<(String, Score, DocAddress, usize)>;
+
+impl Collector for BySubmission {
+    type Fruit = Groups;
+    type Child = SegmentGroups;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentGroups> {
+        let ids = reader.fast_fields().str("submission_id")?;
+        let size = ids.as_ref().map_or(0, |ids| ids.num_terms());
+        Ok(SegmentGroups {
+            segment,
+            ids,
+            best: vec![(Score::NEG_INFINITY, 0, 0); size],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<Groups> {
+        let mut merged: HashMap<String, (Score, DocAddress, usize)> = HashMap::new();
+        for fruit in fruits {
+            for (id, score, address, hits) in fruit {
+                let group = merged.entry(id).or_insert((score, address, 0));
+                if score > group.0 || (score == group.0 && address < group.1) {
+                    group.0 = score;
+                    group.1 = address;
+                }
+                group.2 += hits;
+            }
+        }
+        let mut groups: Groups = merged
+            .into_values()
+            .map(|(score, address, hits)| (score, address, hits.saturating_sub(1)))
+            .collect();
+        groups.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ok(groups)
+    }
+}
+
+impl SegmentCollector for SegmentGroups {
+    type Fruit = SegmentFruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let slot = self
+            .ids
+            .as_ref()
+            .and_then(|ids| ids.term_ords(doc).next())
+            .and_then(|ord| usize::try_from(ord).ok())
+            .and_then(|i| self.best.get_mut(i));
+        if let Some(slot) = slot {
+            if score > slot.0 {
+                slot.0 = score;
+                slot.1 = doc;
+            }
+            slot.2 += 1;
+        }
+    }
+
+    fn harvest(self) -> SegmentFruit {
+        let Some(ids) = self.ids else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (ord, (score, doc, hits)) in self.best.into_iter().enumerate() {
+            if hits == 0 {
+                continue;
+            }
+            let mut id = String::new();
+            if ids.ord_to_str(ord as u64, &mut id).is_ok() {
+                out.push((id, score, DocAddress::new(self.segment, doc), hits));
+            }
+        }
+        out
+    }
+}
