@@ -90,16 +90,27 @@ impl SegmentCollector for SegmentGroups {
         let Some(ids) = self.ids else {
             return Vec::new();
         };
-        let mut out = Vec::new();
-        for (ord, (score, doc, hits)) in self.best.into_iter().enumerate() {
-            if hits == 0 {
-                continue;
+        let hit: Vec<(u64, (Score, DocId, usize))> = self
+            .best
+            .into_iter()
+            .enumerate()
+            .filter(|(_, (_, _, hits))| *hits > 0)
+            .map(|(ord, best)| (ord as u64, best))
+            .collect();
+        let ords: Vec<u64> = hit.iter().map(|(ord, _)| *ord).collect();
+        // Named in one sequential pass over the dictionary, not one block decode per id.
+        let mut out = Vec::with_capacity(hit.len());
+        let mut next = hit.iter();
+        let _ = ids.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+            if let Some((_, (score, doc, hits))) = next.next() {
+                out.push((
+                    String::from_utf8_lossy(bytes).into_owned(),
+                    *score,
+                    DocAddress::new(self.segment, *doc),
+                    *hits,
+                ));
             }
-            let mut id = String::new();
-            if ids.ord_to_str(ord as u64, &mut id).is_ok() {
-                out.push((id, score, DocAddress::new(self.segment, doc), hits));
-            }
-        }
+        });
         out
     }
 }

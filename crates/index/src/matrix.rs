@@ -7,8 +7,9 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-/// (question, category) → (passages, submission keys).
-pub(crate) type Cells = BTreeMap<(String, String), (u64, BTreeSet<String>)>;
+/// (question, category) → (passages, submissions as hashes of their keys: a submission's
+/// passages may sit in several segments, whose ordinals differ).
+pub(crate) type Cells = BTreeMap<(String, String), (u64, BTreeSet<u64>)>;
 
 /// Counts the hits of a search into matrix cells.
 pub(crate) struct MatrixCollector;
@@ -124,6 +125,41 @@ impl SegmentCollector for SegmentMatrix {
             }
             text
         };
+        // The submissions seen, named in one sequential pass over the dictionary (looking
+        // ordinals up one by one decodes a block each time).
+        let mut used = vec![
+            0u64;
+            self.cells
+                .iter()
+                .flatten()
+                .map(|c| c.1.len())
+                .max()
+                .unwrap_or(0)
+        ];
+        for (_, seen) in self.cells.iter().flatten() {
+            for (word, bits) in used.iter_mut().zip(seen) {
+                *word |= bits;
+            }
+        }
+        let mut ords = Vec::new();
+        for (w, word) in used.iter().enumerate() {
+            let mut bits = *word;
+            while bits != 0 {
+                ords.push((w * 64 + bits.trailing_zeros() as usize) as u64);
+                bits &= bits - 1;
+            }
+        }
+        let mut hashes = vec![0u64; used.len() * 64];
+        if let Some(column) = &self.submissions {
+            let mut next = ords.iter();
+            let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                if let Some(slot) = next.next().and_then(|&o| hashes.get_mut(o as usize)) {
+                    let mut hasher = std::hash::DefaultHasher::new();
+                    std::hash::Hasher::write(&mut hasher, bytes);
+                    *slot = std::hash::Hasher::finish(&hasher);
+                }
+            });
+        }
         for (question, row) in self.cells.iter().enumerate() {
             for (category, (passages, seen)) in row.iter().enumerate() {
                 if *passages == 0 {
@@ -135,7 +171,7 @@ impl SegmentCollector for SegmentMatrix {
                     while bits != 0 {
                         let bit = bits.trailing_zeros() as usize;
                         bits &= bits - 1;
-                        submissions.insert(name(self.submissions.as_ref(), w * 64 + bit));
+                        submissions.insert(hashes.get(w * 64 + bit).copied().unwrap_or(0));
                     }
                 }
                 out.insert(
