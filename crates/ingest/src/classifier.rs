@@ -192,6 +192,29 @@ impl QuestionClassifier {
         QuestionClassifier { profiles }
     }
 
+    /// Of the questions a combined heading names ("Questions 4 and 5"), the one `text`
+    /// clearly answers: scored on those questions only, the best must score at least half as
+    /// much again as the next. `None` when the text does not tell them apart.
+    pub fn choose(&self, text: &str, candidates: &[u32]) -> Option<u32> {
+        let words = stems(text);
+        let present: BTreeSet<&String> = words.iter().collect();
+        let mut scores: Vec<(u32, f32)> = candidates
+            .iter()
+            .filter_map(|q| {
+                let profile = self.profiles.get(q)?;
+                let score: f32 = present.iter().filter_map(|s| profile.get(*s)).sum();
+                Some((*q, score))
+            })
+            .collect();
+        scores.sort_by(|a, b| b.1.total_cmp(&a.1));
+        match scores.as_slice() {
+            [(best, top), (_, next), ..] if *top >= THRESHOLD / 2.0 && *top >= next * 1.5 => {
+                Some(*best)
+            }
+            _ => None,
+        }
+    }
+
     /// The questions `text` answers, best first, with a confidence in 0..1.
     pub fn classify(&self, text: &str) -> Vec<(u32, f32)> {
         // Short passages (footnotes, titles, signatures) and the cover letter or
@@ -299,5 +322,21 @@ keywords.en = ["consultation", "participation", "youth panel", "child participat
                        y que las fuerzas del orden no pueden detectar ni eliminar los materiales alojados en el extranjero.";
         assert_eq!(c.classify(spanish).first().map(|t| t.0), Some(4));
         assert!(c.classify("Yours sincerely, the Ministry of Foreign Affairs, Geneva, 30 April 2024, with our highest consideration for the Special Rapporteur.").is_empty());
+    }
+
+    #[test]
+    fn a_combined_heading_keeps_the_question_a_passage_clearly_answers() {
+        let c = QuestionClassifier::new(&call());
+        let police = "Police investigators told us that cross-border requests for evidence take months, \
+                      and that prosecutors cannot bring charges in another jurisdiction.";
+        assert_eq!(c.choose(police, &[4, 8]), Some(4));
+        let youth =
+            "A youth panel took part in the consultation; child participation shaped the plan.";
+        assert_eq!(c.choose(youth, &[4, 8]), Some(8));
+        // Words of neither question: both tags stay.
+        assert_eq!(
+            c.choose("The weather was mild in the spring of that year.", &[4, 8]),
+            None
+        );
     }
 }

@@ -61,6 +61,22 @@ impl Analyzer {
             .filter(|(i, p)| p.questions.is_empty() && classify(*i, p))
             .map(|(i, _)| i)
             .collect();
+        // Under a heading naming several questions, a passage that clearly answers one of
+        // them keeps only that one.
+        for passage in &mut out {
+            let named: Vec<u32> = passage
+                .questions
+                .iter()
+                .filter(|q| q.source == TagSource::Heading)
+                .map(|q| q.number)
+                .collect();
+            if named.len() < 2 {
+                continue;
+            }
+            if let Some(number) = self.classifier.choose(&passage.text, &named) {
+                passage.questions.retain(|q| q.number == number);
+            }
+        }
         for i in chosen {
             let Some(passage) = out.get_mut(i) else {
                 continue;
