@@ -449,6 +449,21 @@ fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&cache)?;
     let corpus = Corpus::load(&root.join("fixtures"))?;
     let queries = queries(&corpus);
+    if let Some(path) = std::env::var_os("CFI_WRITE_QUERIES") {
+        // The same queries as API paths, one per line, for an HTTP load generator.
+        let lines: Vec<String> = queries
+            .iter()
+            .map(|q| {
+                let mut url = format!("/api/v1/search?limit=10&q={}", encode(&q.cfi()));
+                if let Some(n) = q.question {
+                    url.push_str(&format!("&question={n}"));
+                }
+                url
+            })
+            .collect();
+        std::fs::write(&path, lines.join("\n") + "\n")?;
+        return Ok(());
+    }
 
     let started = Instant::now();
     let cfi = cfi_benches::scale::build_index(&corpus, &cache.join(format!("cfi-{n}")), n, SEED)
