@@ -44,6 +44,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8], budget: &Budget) -> Result<Documen
         styles,
         numbering,
         counters: HashMap::new(),
+        seen: std::collections::HashSet::new(),
         footnotes: HashMap::new(),
         endnotes: HashMap::new(),
     };
@@ -426,8 +427,11 @@ pub(crate) fn depth_error(path: &Path) -> Error {
 struct Context {
     styles: Styles,
     numbering: Numbering,
-    /// numId -> counter per level (0 = not started)
+    /// abstractNumId -> counter per level (0 = not started): list instances that share an
+    /// abstract definition continue one numbering, as in Word, unless one restarts it.
     counters: HashMap<String, [u32; 9]>,
+    /// List instances met so far (a new one with a start override restarts its levels).
+    seen: std::collections::HashSet<String>,
     footnotes: HashMap<String, String>,
     endnotes: HashMap<String, String>,
 }
@@ -438,7 +442,20 @@ impl Context {
         let ilvl = ilvl.min(8);
         let index = usize::from(ilvl);
         let numbering = &self.numbering;
-        let counters = self.counters.entry(num_id.to_string()).or_insert([0; 9]);
+        let key = numbering.nums.get(num_id).map_or_else(
+            || num_id.to_string(),
+            |(abstract_id, _)| abstract_id.clone(),
+        );
+        let counters = self.counters.entry(key).or_insert([0; 9]);
+        if self.seen.insert(num_id.to_string())
+            && let Some((_, overrides)) = numbering.nums.get(num_id)
+        {
+            for level in overrides.keys() {
+                if let Some(slot) = counters.get_mut(usize::from(*level)) {
+                    *slot = 0;
+                }
+            }
+        }
         let current = counters.get(index).copied().unwrap_or(0);
         let next = if current == 0 {
             numbering.start(num_id, ilvl)

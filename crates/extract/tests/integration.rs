@@ -975,3 +975,55 @@ fn wild_corpus_expected_text_is_found() {
         passed.len()
     );
 }
+
+/// Word keeps one count per abstract list definition: a second list instance of the same
+/// definition continues it ("Question 3." after "Question 2."), and one with a start override
+/// restarts it.
+#[test]
+fn docx_list_instances_share_their_definition_s_numbering_unless_restarted() {
+    let item = |text: &str, num: u8| {
+        format!(
+            r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="{num}"/></w:numPr></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"#
+        )
+    };
+    let body = [
+        item("Question one", 1),
+        item("Question two", 1),
+        "<w:p><w:r><w:t>An answer in between.</w:t></w:r></w:p>".to_string(),
+        item("Question three", 2),
+        item("A new list", 3),
+        item("Its second item", 3),
+    ]
+    .join("");
+    let document = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"{W}\"><w:body>{body}</w:body></w:document>"
+    );
+    let numbering = format!(
+        r#"<w:numbering xmlns:w="{W}"><w:abstractNum w:abstractNumId="0">
+             <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>
+           </w:abstractNum>
+           <w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>
+           <w:num w:numId="2"><w:abstractNumId w:val="0"/></w:num>
+           <w:num w:numId="3"><w:abstractNumId w:val="0"/><w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>
+           </w:numbering>"#
+    );
+    let bytes = zip(&[
+        ("[Content_Types].xml", CONTENT_TYPES),
+        ("_rels/.rels", PACKAGE_RELS),
+        ("word/document.xml", &document),
+        ("word/numbering.xml", &numbering),
+    ]);
+    let doc = extract_bytes(Path::new("lists.docx"), &bytes, &Options::default()).expect("extract");
+    let texts: Vec<&str> = doc.blocks.iter().map(|b| b.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        vec![
+            "1. Question one",
+            "2. Question two",
+            "An answer in between.",
+            "3. Question three",
+            "1. A new list",
+            "2. Its second item",
+        ]
+    );
+}
