@@ -144,10 +144,9 @@ fn a_file_that_never_answers_is_cut_off_and_the_batch_goes_on() {
         out.contains("stuck.doc") && out.contains("time limit per file"),
         "{out}"
     );
-    assert!(
-        out.contains("1 passages from 1 of 2 files") || out.contains("from 1 of 2 files"),
-        "{out}"
-    );
+    assert!(out.contains("from 1 of 2 files"), "{out}");
+    // The message names the file as the manifest does, not where the folder sits.
+    assert!(!out.contains(&call.display().to_string()), "{out}");
     // Not a timing assertion: only that the run did not wait for the 30 s converter.
     assert!(started.elapsed().as_secs() < 25, "{:?}", started.elapsed());
     let (ok, out, _) = cfi(

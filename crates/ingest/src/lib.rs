@@ -209,6 +209,19 @@ fn write(
     entry: &ManifestEntry,
     outcome: std::result::Result<ReadFile, String>,
 ) -> Result<FileReport> {
+    // Messages name the file as the manifest does: the report and the catalog (which the
+    // API serves) never carry where the call folder sits on this machine.
+    let full = entry.path.display().to_string();
+    let relative = |message: String| message.replace(&full, &entry.file);
+    let outcome = outcome
+        .map(|(pages, passages, warnings)| {
+            (
+                pages,
+                passages,
+                warnings.into_iter().map(relative).collect(),
+            )
+        })
+        .map_err(relative);
     let submission = Submission::from_entry(call, entry);
     let mut info = SubmissionInfo {
         submission,
