@@ -1,5 +1,12 @@
-//! `catalog.json` beside the index: the calls and submissions it holds and how their
-//! files were read, written after each commit by replacing the file whole.
+//! The catalog beside the index: the calls and submissions it holds and how their files
+//! were read.
+//!
+//! It is written before the tantivy commit to a file of its own name (`catalog-<opstamp>-<nonce>.json`,
+//! to a temporary file, synced, then renamed), and the commit names that file in its payload.
+//! `meta.json` is replaced atomically by tantivy, so whatever moment a writer is killed at,
+//! the committed segments and the catalog they name belong to the same commit: a catalog
+//! written for a commit that never happened is never read, and is removed by the next one.
+//! An index written before this (payload empty) keeps its `catalog.json`.
 
 use std::path::{Path, PathBuf};
 
@@ -37,13 +44,47 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    pub(crate) const FILE: &'static str = "catalog.json";
+    /// The catalog of indexes written before commits named theirs.
+    pub(crate) const LEGACY_FILE: &'static str = "catalog.json";
 
-    pub(crate) fn load(dir: &Path) -> Result<Catalog> {
-        let path = dir.join(Self::FILE);
+    /// A fresh file name for the catalog of the commit with this opstamp. The opstamp alone
+    /// is not enough: a commit with no changes reuses the committed one.
+    pub(crate) fn file_name(opstamp: u64) -> String {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("catalog-{opstamp}-{}-{nanos}.json", std::process::id())
+    }
+
+    /// Whether `name` is a catalog file name this crate writes (and nothing that could leave
+    /// the index folder).
+    fn is_catalog_name(name: &str) -> bool {
+        name.strip_prefix("catalog-")
+            .and_then(|rest| rest.strip_suffix(".json"))
+            .is_some_and(|stem| {
+                !stem.is_empty() && stem.chars().all(|c| c.is_ascii_digit() || c == '-')
+            })
+    }
+
+    /// The catalog a commit names in its payload (`None`: an index from before commits
+    /// named their catalog, or a new one). `Ok(None)` when the named file is not there,
+    /// which happens when a newer commit removed it while this one was being read.
+    pub(crate) fn load(dir: &Path, payload: Option<&str>) -> Result<Option<Catalog>> {
+        let name = match payload {
+            None => Self::LEGACY_FILE,
+            Some(name) if Self::is_catalog_name(name) => name,
+            Some(_) => {
+                return Err(Error::OtherVersion {
+                    path: dir.to_path_buf(),
+                });
+            }
+        };
+        let path = dir.join(name);
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Catalog::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(payload.is_none().then(Catalog::default));
+            }
             Err(e) => {
                 return Err(Error::Catalog {
                     path,
@@ -51,22 +92,56 @@ impl Catalog {
                 });
             }
         };
-        serde_json::from_slice(&bytes).map_err(|e| Error::Catalog {
-            path,
-            message: e.to_string(),
-        })
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| Error::Catalog {
+                path,
+                message: e.to_string(),
+            })
     }
 
-    pub(crate) fn save(&self, dir: &Path) -> Result<()> {
-        let path = dir.join(Self::FILE);
+    /// Writes the catalog as `dir/name`, durably: a temporary file, synced, renamed, and
+    /// the folder synced.
+    pub(crate) fn save(&self, dir: &Path, name: &str) -> Result<()> {
+        let path = dir.join(name);
         let fail = |message: String| Error::Catalog {
             path: path.clone(),
             message,
         };
-        let json = serde_json::to_vec_pretty(self).map_err(|e| fail(e.to_string()))?;
-        let tmp = dir.join(format!("{}.tmp", Self::FILE));
-        std::fs::write(&tmp, json).map_err(|e| fail(e.to_string()))?;
-        std::fs::rename(&tmp, &path).map_err(|e| fail(e.to_string()))
+        let json = serde_json::to_vec(self).map_err(|e| fail(e.to_string()))?;
+        let tmp = dir.join(format!("{name}.tmp"));
+        let write = || -> std::io::Result<()> {
+            let mut file = std::fs::File::create(&tmp)?;
+            std::io::Write::write_all(&mut file, &json)?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, &path)?;
+            sync_dir(dir)
+        };
+        write().map_err(|e| fail(e.to_string()))
+    }
+
+    /// Removes catalog files no commit in `keep` names: those of commits that never
+    /// happened (a killed run), of older commits, and the legacy `catalog.json`. Called
+    /// by the writer while it holds the index lock.
+    pub(crate) fn remove_stale(dir: &Path, keep: &[&str]) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                continue;
+            };
+            let ours = Self::is_catalog_name(name)
+                || name == Self::LEGACY_FILE
+                || name
+                    .strip_suffix(".tmp")
+                    .is_some_and(|n| Self::is_catalog_name(n) || n == Self::LEGACY_FILE);
+            if ours && !keep.contains(&name) {
+                // A file left behind costs only space; the next commit tries again.
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 
     /// The call with this id.
@@ -90,5 +165,66 @@ impl Catalog {
         self.submissions
             .retain(|s| s.submission.id != info.submission.id);
         self.submissions.push(info);
+    }
+}
+
+/// Makes a rename in `dir` durable (a no-op where folders cannot be opened).
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_names_this_crate_writes_are_read() {
+        assert!(Catalog::is_catalog_name(&Catalog::file_name(12)));
+        for bad in [
+            "catalog-.json",
+            "catalog-../x.json",
+            "../catalog-1.json",
+            "/etc/passwd",
+            "catalog-1.json.tmp",
+            "catalog.json",
+        ] {
+            assert!(!Catalog::is_catalog_name(bad), "{bad}");
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert!(matches!(
+            Catalog::load(dir.path(), Some("../../etc/passwd")),
+            Err(Error::OtherVersion { .. })
+        ));
+    }
+
+    #[test]
+    fn stale_files_go_and_the_named_ones_stay() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let catalog = Catalog::default();
+        let (old, current, orphan) = (
+            Catalog::file_name(1),
+            Catalog::file_name(2),
+            Catalog::file_name(3),
+        );
+        for name in [&old, &current, &orphan] {
+            catalog.save(dir.path(), name).expect("save");
+        }
+        std::fs::write(dir.path().join(Catalog::LEGACY_FILE), "{}").expect("write");
+        std::fs::write(dir.path().join(format!("{orphan}.tmp")), "{").expect("write");
+        std::fs::write(dir.path().join("meta.json"), "{}").expect("write");
+        Catalog::remove_stale(dir.path(), &[&current, &old]);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("read")
+            .flatten()
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .collect();
+        left.sort();
+        let mut want = vec![old, current, "meta.json".to_string()];
+        want.sort();
+        assert_eq!(left, want);
     }
 }

@@ -20,7 +20,7 @@ pub struct PassageRecord {
     pub submission: Submission,
 }
 
-/// An index folder: tantivy segments plus `catalog.json`.
+/// An index folder: tantivy segments plus the catalog their last commit names.
 #[derive(Clone)]
 pub struct PassageIndex {
     pub(crate) dir: PathBuf,
@@ -74,10 +74,11 @@ impl PassageIndex {
         let fields = Fields::new(&index.schema()).map_err(fail)?;
         let reader = index
             .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            // Reloaded only with the catalog (see `reload`), never behind its back.
+            .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(fail)?;
-        let catalog = Catalog::load(dir)?;
+        let catalog = load_consistent(&index, &reader, dir)?;
         Ok(PassageIndex {
             dir: dir.to_path_buf(),
             index,
@@ -101,14 +102,22 @@ impl PassageIndex {
         }
     }
 
-    /// Re-reads segments and catalog after another process committed.
+    /// Re-reads segments and catalog after another process committed; both come from the
+    /// same commit.
     pub fn reload(&self) -> Result<()> {
-        self.reader.reload().map_err(|source| self.err(source))?;
-        let fresh = Catalog::load(&self.dir)?;
+        let fresh = load_consistent(&self.index, &self.reader, &self.dir)?;
         if let Ok(mut c) = self.catalog.write() {
             *c = Arc::new(fresh);
         }
         Ok(())
+    }
+
+    /// When the last commit or merge was written (`meta.json`'s modification time): a
+    /// server polls it and calls [`PassageIndex::reload`] when it changes.
+    pub fn committed_at(&self) -> Option<std::time::SystemTime> {
+        std::fs::metadata(self.dir.join("meta.json"))
+            .and_then(|m| m.modified())
+            .ok()
     }
 
     /// Number of passages in the index, confidential ones included.
@@ -216,27 +225,247 @@ impl Batch<'_> {
         &self.catalog
     }
 
-    /// Makes the changes durable and visible, then saves the catalog.
+    /// Makes the changes and the catalog durable and visible in one step: the catalog is
+    /// written to a file of its own, and the tantivy commit names it in its payload, so
+    /// a process killed at any moment leaves the previous commit or this one, whole.
     pub fn commit(mut self) -> Result<()> {
-        self.writer
-            .commit()
-            .map_err(|source| self.index.err(source))?;
-        self.catalog.save(&self.index.dir)?;
-        if let Ok(mut c) = self.index.catalog.write() {
+        let index = self.index;
+        let previous = index
+            .index
+            .load_metas()
+            .map_err(|source| index.err(source))?
+            .payload;
+        let mut prepared = self
+            .writer
+            .prepare_commit()
+            .map_err(|source| index.err(source))?;
+        let name = Catalog::file_name(prepared.opstamp());
+        self.catalog.save(&index.dir, &name)?;
+        prepared.set_payload(&name);
+        prepared.commit().map_err(|source| index.err(source))?;
+        if let Ok(mut c) = index.catalog.write() {
             *c = Arc::new(self.catalog.clone());
         }
-        self.index
-            .reader
-            .reload()
-            .map_err(|source| self.index.err(source))?;
+        index.reader.reload().map_err(|source| index.err(source))?;
+        // The previous catalog stays one commit longer for a reader that has just read the
+        // previous `meta.json`; this writer still holds the index lock, so no other commit
+        // can be writing a catalog now.
+        let mut keep = vec![name.as_str()];
+        keep.extend(previous.as_deref());
+        Catalog::remove_stale(&index.dir, &keep);
         // Let the merges this commit started finish: a writer dropped mid-merge leaves the
         // merged files orphaned and the index in many small segments, each of which every
-        // search then visits.
-        let Batch { writer, index, .. } = self;
+        // search then visits. Merges keep the commit's payload.
+        let Batch { writer, .. } = self;
         writer
             .wait_merging_threads()
             .map_err(|source| index.err(source))?;
         index.reader.reload().map_err(|source| index.err(source))?;
         Ok(())
+    }
+}
+
+/// Reloads `reader` and reads the catalog of the commit it now sees. `meta.json` is read
+/// before and after the reload: when both name the same commit, the segments loaded are
+/// that commit's (a merge in between keeps the commit and the passages). A commit landing
+/// in between, or removing the catalog just read, means another try.
+fn load_consistent(index: &Index, reader: &IndexReader, dir: &Path) -> Result<Catalog> {
+    let fail = |source| Error::Tantivy {
+        path: dir.to_path_buf(),
+        source,
+    };
+    const TRIES: u32 = 50;
+    for attempt in 1..=TRIES {
+        let before = index.load_metas().map_err(fail)?;
+        reader.reload().map_err(fail)?;
+        let after = index.load_metas().map_err(fail)?;
+        let same = before.opstamp == after.opstamp && before.payload == after.payload;
+        if same && let Some(catalog) = Catalog::load(dir, after.payload.as_deref())? {
+            return Ok(catalog);
+        }
+        if same && attempt == TRIES {
+            return Err(Error::Catalog {
+                path: dir.join(after.payload.unwrap_or_default()),
+                message: "the catalog the last commit names is missing".into(),
+            });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(u64::from(attempt)));
+    }
+    Err(Error::Catalog {
+        path: dir.to_path_buf(),
+        message: format!("the index kept changing while it was read ({TRIES} tries)"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cfi_core::Kind;
+
+    fn submission(id: &str, text: &str) -> (SubmissionInfo, Vec<Passage>) {
+        let submission = Submission {
+            id: id.into(),
+            call: "demo".into(),
+            submitter: format!("{id} submitter"),
+            category: "CSOs".into(),
+            country: None,
+            kind: Kind::Input,
+            annex_of: None,
+            file: format!("files/{id}.txt"),
+            language: Some("en".into()),
+            confidential: false,
+            received: None,
+        };
+        let passage = Passage {
+            id: format!("{id}-1"),
+            ordinal: 1,
+            text: text.into(),
+            heading: None,
+            page: None,
+            page_end: None,
+            page_label: None,
+            paragraph: 1,
+            language: Some("en".into()),
+            questions: vec![],
+            mentioned_countries: vec![],
+        };
+        let info = SubmissionInfo {
+            submission,
+            path: PathBuf::from(format!("files/{id}.txt")),
+            pages: None,
+            passages: 1,
+            languages: vec!["en".into()],
+            problems: vec![],
+        };
+        (info, vec![passage])
+    }
+
+    fn put(index: &PassageIndex, ids: &[&str]) {
+        let mut batch = index.batch().expect("batch");
+        for id in ids {
+            let (info, passages) = submission(id, "hotlines and encryption");
+            batch.put_submission(info, &passages).expect("put");
+        }
+        batch.commit().expect("commit");
+    }
+
+    fn ids(index: &PassageIndex) -> Vec<String> {
+        index
+            .catalog()
+            .submissions
+            .iter()
+            .map(|s| s.submission.id.clone())
+            .collect()
+    }
+
+    fn catalog_files(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("read")
+            .flatten()
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .filter(|n| n.starts_with("catalog"))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_catalog_written_for_a_commit_that_never_happened_is_not_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PassageIndex::open(dir.path()).expect("open");
+        put(&index, &["a"]);
+        // What a writer killed between writing its catalog and committing leaves behind.
+        let mut orphan = Catalog::clone(&index.catalog());
+        orphan.submissions.clear();
+        orphan
+            .save(dir.path(), &Catalog::file_name(99))
+            .expect("save");
+        let reopened = PassageIndex::open(dir.path()).expect("reopen");
+        assert_eq!(ids(&reopened), ["a"]);
+        assert_eq!(reopened.passage_count(), 1);
+        // The next commit removes it; the previous commit's catalog stays one commit longer.
+        put(&reopened, &["b"]);
+        assert_eq!(
+            catalog_files(dir.path()).len(),
+            2,
+            "{:?}",
+            catalog_files(dir.path())
+        );
+        assert_eq!(
+            ids(&PassageIndex::open(dir.path()).expect("open")),
+            ["a", "b"]
+        );
+    }
+
+    #[test]
+    fn a_commit_without_changes_keeps_the_catalog_it_had() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PassageIndex::open(dir.path()).expect("open");
+        put(&index, &["a", "b"]);
+        // No operation since the last commit: tantivy reuses its opstamp.
+        index.batch().expect("batch").commit().expect("commit");
+        index.batch().expect("batch").commit().expect("commit");
+        let reopened = PassageIndex::open(dir.path()).expect("reopen");
+        assert_eq!(ids(&reopened), ["a", "b"]);
+        assert_eq!(reopened.passage_count(), 2);
+    }
+
+    #[test]
+    fn an_index_from_before_named_catalogs_is_read_and_moves_on_at_its_next_commit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PassageIndex::open(dir.path()).expect("open");
+        put(&index, &["a"]);
+        // Rewrite the folder as older versions left it: no payload, catalog.json beside.
+        let catalog = index.catalog();
+        drop(index);
+        let meta_path = dir.path().join("meta.json");
+        let mut meta: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&meta_path).expect("meta")).expect("json");
+        meta["payload"] = serde_json::Value::Null;
+        std::fs::write(&meta_path, meta.to_string()).expect("write");
+        for name in catalog_files(dir.path()) {
+            std::fs::remove_file(dir.path().join(name)).expect("remove");
+        }
+        catalog
+            .save(dir.path(), Catalog::LEGACY_FILE)
+            .expect("save");
+        let old = PassageIndex::open(dir.path()).expect("open");
+        assert_eq!(ids(&old), ["a"]);
+        put(&old, &["b"]);
+        let files = catalog_files(dir.path());
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert!(!files.contains(&Catalog::LEGACY_FILE.to_string()));
+        assert_eq!(
+            ids(&PassageIndex::open(dir.path()).expect("open")),
+            ["a", "b"]
+        );
+    }
+
+    #[test]
+    fn a_payload_this_version_does_not_know_is_another_version() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        put(&PassageIndex::open(dir.path()).expect("open"), &["a"]);
+        let meta_path = dir.path().join("meta.json");
+        let mut meta: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&meta_path).expect("meta")).expect("json");
+        meta["payload"] = serde_json::Value::String("{\"catalog\": 3}".into());
+        std::fs::write(&meta_path, meta.to_string()).expect("write");
+        assert!(matches!(
+            PassageIndex::open(dir.path()),
+            Err(Error::OtherVersion { .. })
+        ));
+    }
+
+    #[test]
+    fn another_handle_sees_a_commit_only_after_reload_and_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let writer = PassageIndex::open(dir.path()).expect("open");
+        let reader = PassageIndex::open(dir.path()).expect("open");
+        put(&writer, &["a", "b"]);
+        assert_eq!(reader.passage_count(), 0);
+        assert!(ids(&reader).is_empty());
+        reader.reload().expect("reload");
+        assert_eq!(reader.passage_count(), 2);
+        assert_eq!(ids(&reader), ["a", "b"]);
     }
 }

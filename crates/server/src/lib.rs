@@ -193,11 +193,9 @@ async fn readyz(
 pub fn spawn_reloader(state: &AppState, every: Duration) -> tokio::task::JoinHandle<()> {
     let index = state.index.clone();
     tokio::spawn(async move {
-        let stamp = |index: &PassageIndex| {
-            std::fs::metadata(index.dir().join("catalog.json"))
-                .and_then(|m| m.modified())
-                .ok()
-        };
+        // Any commit or merge rewrites `meta.json`; `reload` reads segments and catalog of
+        // one commit together.
+        let stamp = |index: &PassageIndex| index.committed_at();
         let mut seen = stamp(&index);
         loop {
             tokio::time::sleep(every).await;
