@@ -14,5 +14,5 @@ mod passage;
 
 pub use call::{Call, GlossaryEntry, GuidingQuestion, OneOrMany};
 pub use error::{Error, Result};
-pub use manifest::{CallFolder, Kind, ManifestEntry, csv_field, submission_id};
+pub use manifest::{CallFolder, Kind, ManifestEntry, csv_field, read_manifest, submission_id};
 pub use passage::{Passage, QuestionTag, Submission, TagSource};

@@ -109,8 +109,11 @@ impl CallFolder {
                 path: root.to_path_buf(),
                 message: format!("no manifest found (one of {})", MANIFEST_NAMES.join(", ")),
             })?;
-        let rows = read_rows(&manifest)?;
-        let (entries, problems) = parse_manifest(&call, &manifest, rows)?;
+        let bytes = std::fs::read(&manifest).map_err(|source| Error::Io {
+            path: manifest.clone(),
+            source,
+        })?;
+        let (entries, problems) = read_manifest(&call, &manifest, &bytes)?;
         Ok(CallFolder {
             root: root.to_path_buf(),
             call,
@@ -156,14 +159,27 @@ impl Cell {
     }
 }
 
-fn read_rows(path: &Path) -> Result<Vec<Vec<Cell>>> {
+/// Reads a manifest from its bytes, as [`CallFolder::open`] does: `path` names it in errors,
+/// its extension chooses the reader (`.csv`, else a workbook whose first sheet is read), and the
+/// files it names are looked up beside it. Returns the valid rows and, for each row left out,
+/// the reason; fails only when the manifest as a whole is unusable.
+pub fn read_manifest(
+    call: &Call,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(Vec<ManifestEntry>, Vec<Error>)> {
+    let rows = read_rows(path, bytes)?;
+    parse_manifest(call, path, rows)
+}
+
+fn read_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
     let is_csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     if is_csv {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        let text = std::str::from_utf8(bytes).map_err(|e| Error::Io {
             path: path.to_path_buf(),
-            source,
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
         })?;
         return Ok(parse_csv(text.trim_start_matches('\u{feff}'))
             .into_iter()
@@ -174,7 +190,8 @@ fn read_rows(path: &Path) -> Result<Vec<Vec<Cell>>> {
         path: path.to_path_buf(),
         message,
     };
-    let mut book = calamine::open_workbook_auto(path).map_err(|e| fail(e.to_string()))?;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| fail(e.to_string()))?;
     let sheet = book
         .sheet_names()
         .first()
