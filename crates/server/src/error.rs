@@ -58,6 +58,46 @@ impl ApiError {
         }
     }
 
+    /// The request line or headers are larger than the server reads.
+    pub fn too_large(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code: "too_large",
+            message: message.into(),
+        }
+    }
+
+    /// The same body for an error answered below the handlers (a rejected method, a body
+    /// over the limit, a range that cannot be served), which would otherwise be plain text
+    /// or empty.
+    pub(crate) fn from_status(status: StatusCode) -> ApiError {
+        let (code, message) = match status {
+            StatusCode::NOT_FOUND => ("not_found", "nothing here"),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                ("method_not_allowed", "this route does not take that method")
+            }
+            StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "the body is larger than 64 KB"),
+            StatusCode::RANGE_NOT_SATISFIABLE => {
+                ("invalid_range", "the range asked for is outside the file")
+            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                "invalid_body",
+                "the body must be JSON (content-type: application/json)",
+            ),
+            StatusCode::UNAUTHORIZED => ("unauthorized", "not authorized"),
+            StatusCode::REQUEST_TIMEOUT
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT => ("unavailable", "the server is busy; try again"),
+            s if s.is_server_error() => ("internal", "internal error"),
+            _ => ("invalid_request", "the request cannot be answered"),
+        };
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
     /// Nothing here.
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError {

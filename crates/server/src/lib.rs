@@ -35,10 +35,24 @@ pub struct AppState {
     cors_origins: Vec<String>,
     request_timeout: Duration,
     in_flight: Arc<tokio::sync::Semaphore>,
+    index_work: Arc<tokio::sync::Semaphore>,
 }
 
 /// Requests handled at once; more wait (up to the request timeout) rather than pile up.
 const MAX_IN_FLIGHT: usize = 64;
+/// Longest request target (path and query string) read, in bytes: a query is at most
+/// 1,000 characters, so this leaves room for every filter.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Most header bytes (names and values) read, and most headers.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Most headers in one request.
+pub const MAX_HEADERS: usize = 64;
+
+/// Searches run on the blocking threads at once: one per core, and a few more so that a
+/// cheap lookup is not stuck behind two long searches.
+fn default_index_work() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from) + 2
+}
 
 impl AppState {
     /// State serving `index` to anonymous callers only.
@@ -49,7 +63,35 @@ impl AppState {
             cors_origins: Vec::new(),
             request_timeout: Duration::from_secs(10),
             in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
+            index_work: Arc::new(tokio::sync::Semaphore::new(default_index_work())),
         }
+    }
+
+    /// Index work (searches, exports) running at once on the blocking threads (default:
+    /// cores + 2). A search outlives the request that gave up on it, holding its place
+    /// until it ends, so slow queries cannot pile up threads behind the 503s.
+    pub fn with_max_index_work(mut self, searches: usize) -> AppState {
+        self.index_work = Arc::new(tokio::sync::Semaphore::new(searches));
+        self
+    }
+
+    /// Runs blocking index work off the async threads, once a place among
+    /// [`AppState::with_max_index_work`] is free; the place is held until the work ends.
+    pub(crate) async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, cfi_index::Error> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let place = Arc::clone(&self.index_work)
+            .acquire_owned()
+            .await
+            .map_err(ApiError::internal)?;
+        tokio::task::spawn_blocking(move || {
+            let _place = place;
+            f()
+        })
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::from)
     }
 
     /// Lets pages on these origins call the API from a browser (CORS is off by default).
@@ -136,7 +178,9 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .fallback(|| async { ApiError::not_found("no such route") })
         .layer(axum::middleware::from_fn_with_state(state.clone(), budget))
+        .layer(axum::middleware::from_fn(limits))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
+        .layer(axum::middleware::from_fn(json_errors))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(cors(&state.cors_origins))
         .layer(page::security_headers())
@@ -145,21 +189,102 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Bounds each request: a place among [`MAX_IN_FLIGHT`] and a time budget, else a 503
-/// with the usual error body.
+/// with the usual error body. The handler runs as a task of its own, so a panic in it
+/// answers a 500 with the usual body (nothing of the panic leaves the log) and a request
+/// out of time stops where it is.
 async fn budget(
     axum::extract::State(state): axum::extract::State<AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
+    /// Stops the handler's task when the budget runs out and its answer is dropped.
+    struct AbortOnDrop(tokio::task::AbortHandle);
+    impl Drop for AbortOnDrop {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
     let work = async {
         let _permit = state.in_flight.acquire().await;
-        next.run(request).await
+        let task = tokio::spawn(next.run(request));
+        let _abort = AbortOnDrop(task.abort_handle());
+        match task.await {
+            Ok(response) => response,
+            Err(error) if error.is_panic() => {
+                tracing::error!("a handler panicked");
+                ApiError::internal("handler panicked").into_response()
+            }
+            Err(_) => ApiError::busy("the request was cancelled").into_response(),
+        }
     };
     match tokio::time::timeout(state.request_timeout, work).await {
         Ok(response) => response,
         Err(_) => ApiError::busy("the request took too long; try a narrower query").into_response(),
     }
+}
+
+/// Refuses request targets and headers larger than anything the API needs, before any
+/// handler reads them: 414 and 431 with the usual error body.
+async fn limits(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let uri = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    if uri > MAX_URI_BYTES {
+        return ApiError::too_large(
+            StatusCode::URI_TOO_LONG,
+            format!("the request target is longer than {MAX_URI_BYTES} bytes"),
+        )
+        .into_response();
+    }
+    let headers = request.headers();
+    let bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if headers.len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
+        return ApiError::too_large(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!("at most {MAX_HEADERS} headers and {MAX_HEADER_BYTES} bytes of headers"),
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// Every error answers `{"error": {"code", "message"}}`, including those made below the
+/// handlers (a method a route does not take, a body over the limit, a range outside a
+/// file), which would otherwise be plain text or empty.
+async fn json_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let mut answer = ApiError::from_status(status).into_response();
+    // Keep what the status needs a client to know (`Allow`, `Content-Range`).
+    for name in [axum::http::header::ALLOW, axum::http::header::CONTENT_RANGE] {
+        if let Some(value) = parts.headers.remove(&name) {
+            answer.headers_mut().insert(name, value);
+        }
+    }
+    answer
 }
 
 fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {

@@ -401,9 +401,57 @@ impl SubmissionBody {
             received: s.received.map(|d| d.to_string()),
             pages: info.pages,
             passages: info.passages,
-            problems: info.problems.clone(),
+            problems: info
+                .problems
+                .iter()
+                .map(|p| public_problem(info, p))
+                .collect(),
         }
     }
+}
+
+/// A problem met reading a file, as the API may show it: the file named as the manifest
+/// does, never where the call folder sits on the server. Ingest writes them so; catalogs
+/// written before it did carry the full path, and a reader's message may name another file.
+pub(crate) fn public_problem(info: &SubmissionInfo, message: &str) -> String {
+    let file = &info.submission.file;
+    let full = info.path.display().to_string();
+    let mut text = if full.is_empty() {
+        message.to_string()
+    } else {
+        message.replace(&full, file)
+    };
+    // The call folder: the file's path without the manifest's relative part.
+    let depth = std::path::Path::new(file)
+        .components()
+        .filter(|c| matches!(c, std::path::Component::Normal(_)))
+        .count();
+    let folder = info.path.ancestors().nth(depth);
+    if let Some(folder) = folder.filter(|f| f.parent().is_some()) {
+        let prefix = folder.display().to_string();
+        let with_separator = format!("{prefix}{}", std::path::MAIN_SEPARATOR);
+        text = text.replace(&with_separator, "");
+    }
+    // Anything else that looks like an absolute path keeps only its last part.
+    text.split(' ')
+        .map(|word| {
+            let trimmed = word.trim_start_matches(['"', '\'', '(', '[', '`']);
+            let absolute = trimmed
+                .strip_prefix('/')
+                .is_some_and(|rest| rest.contains('/'))
+                || trimmed.get(1..3).is_some_and(|s| s == ":\\" || s == ":/");
+            if !absolute {
+                return word.to_string();
+            }
+            let lead = word.strip_suffix(trimmed).unwrap_or("");
+            let last = trimmed
+                .rsplit(['/', '\\'])
+                .find(|part| !part.is_empty())
+                .unwrap_or("");
+            format!("{lead}{last}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl CallBody {
@@ -433,5 +481,68 @@ impl CallBody {
             submissions: mine.len() as u64,
             passages: mine.iter().map(|s| u64::from(s.passages)).sum(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(path: &str, file: &str) -> SubmissionInfo {
+        SubmissionInfo {
+            submission: cfi_core::Submission {
+                id: "s".into(),
+                call: "c".into(),
+                submitter: "S".into(),
+                category: "CSOs".into(),
+                country: None,
+                kind: cfi_core::Kind::Input,
+                annex_of: None,
+                file: file.into(),
+                language: None,
+                confidential: false,
+                received: None,
+            },
+            path: path.into(),
+            pages: None,
+            passages: 0,
+            languages: vec![],
+            problems: vec![],
+        }
+    }
+
+    #[test]
+    fn problems_never_say_where_the_call_folder_is() {
+        let i = info("/srv/calls/c1/files/a.pdf", "files/a.pdf");
+        let cases = [
+            (
+                "/srv/calls/c1/files/a.pdf: needs OCR (install tesseract-ocr), pages 2, 3",
+                "files/a.pdf: needs OCR (install tesseract-ocr), pages 2, 3",
+            ),
+            (
+                "embedded /srv/calls/c1/files/b.docx is encrypted",
+                "embedded files/b.docx is encrypted",
+            ),
+            (
+                "cannot run \"/usr/local/bin/tesseract\" (exit 1)",
+                "cannot run \"tesseract\" (exit 1)",
+            ),
+            ("C:\\calls\\c1\\x.pdf broken", "x.pdf broken"),
+            (
+                "files/a.pdf: page 1/2 unreadable",
+                "files/a.pdf: page 1/2 unreadable",
+            ),
+        ];
+        for (message, want) in cases {
+            assert_eq!(public_problem(&i, message), want);
+        }
+        // A path the catalog stores relative changes nothing.
+        let relative = info("files/a.pdf", "files/a.pdf");
+        assert_eq!(
+            public_problem(&relative, "files/a.pdf: no text found"),
+            "files/a.pdf: no text found"
+        );
+        let empty = info("", "files/a.pdf");
+        assert_eq!(public_problem(&empty, "no text"), "no text");
     }
 }

@@ -4,7 +4,8 @@ use std::time::Instant;
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, Request, State};
+use axum::extract::{FromRequestParts, Path, RawQuery, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use cfi_index::{Catalog, SubmissionInfo};
@@ -17,14 +18,19 @@ use crate::{ApiError, AppState};
 
 type ApiResult<T> = Result<T, ApiError>;
 
-/// Runs blocking index work off the async threads.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, cfi_index::Error> + Send + 'static,
-) -> ApiResult<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::from)
+/// A path parameter (an id, a facet name), its rejection answered with the usual error
+/// body. Ids are only ever looked up in the catalog or the index, never joined to a path.
+pub(crate) struct Segment(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Segment {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> ApiResult<Segment> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(s)| Segment(s))
+            .map_err(|_| ApiError::bad_parameter("a path segment is not valid UTF-8"))
+    }
 }
 
 fn visible(catalog: &Catalog, access: Access) -> Vec<&SubmissionInfo> {
@@ -98,7 +104,7 @@ async fn search(
         .map(|f| f.split(',').map(|s| s.trim().to_string()).collect());
     let (offset, limit) = (request.offset, request.limit);
     let index = state.index.clone();
-    let results = blocking(move || index.search(&request)).await?;
+    let results = state.blocking(move || index.search(&request)).await?;
     let catalog = state.index.catalog();
     let hits = results
         .hits
@@ -162,7 +168,7 @@ pub(crate) async fn calls(State(state): State<AppState>, access: Access) -> Json
 pub(crate) async fn call(
     State(state): State<AppState>,
     access: Access,
-    Path(id): Path<String>,
+    Segment(id): Segment,
 ) -> ApiResult<Json<CallBody>> {
     let catalog = state.index.catalog();
     let call = catalog
@@ -250,7 +256,7 @@ fn find_submission(catalog: &Catalog, access: Access, id: &str) -> ApiResult<Sub
 pub(crate) async fn submission(
     State(state): State<AppState>,
     access: Access,
-    Path(id): Path<String>,
+    Segment(id): Segment,
 ) -> ApiResult<Json<SubmissionBody>> {
     let catalog = state.index.catalog();
     let info = find_submission(&catalog, access, &id)?;
@@ -270,7 +276,7 @@ pub(crate) async fn submission(
 pub(crate) async fn submission_file(
     State(state): State<AppState>,
     access: Access,
-    Path(id): Path<String>,
+    Segment(id): Segment,
     request: Request,
 ) -> ApiResult<Response> {
     let catalog = state.index.catalog();
@@ -282,21 +288,82 @@ pub(crate) async fn submission_file(
         .and_then(|n| n.to_str())
         .unwrap_or("submission")
         .replace(['"', '\\', '\r', '\n'], "_");
+    let gone = || {
+        ApiError::not_found(format!(
+            "the file of submission {id:?} is no longer on disk"
+        ))
+    };
+    // Only a file inside its call folder, links resolved: a link among the submitted
+    // files cannot hand out anything else on the machine.
+    let check = info.clone();
+    let inside = tokio::task::spawn_blocking(move || inside_call_folder(&check))
+        .await
+        .map_err(ApiError::internal)?;
+    if !inside {
+        return Err(gone());
+    }
     let mut response = tower_http::services::ServeFile::new(&info.path)
         .oneshot(request)
         .await
         .map_err(ApiError::internal)?;
     if response.status() == axum::http::StatusCode::NOT_FOUND {
-        return Err(ApiError::not_found(format!(
-            "the file of submission {id:?} is no longer on disk"
-        )));
+        return Err(gone());
     }
-    if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"{name}\"")) {
+    // Submitted files are strangers' content served from this origin: only types a
+    // browser shows without running anything open in place; the rest (HTML, SVG, XML,
+    // scripts...) download.
+    let inline = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| INLINE_TYPES.iter().any(|i| t.starts_with(i)));
+    if !inline {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        );
+    }
+    let disposition = if inline { "inline" } else { "attachment" };
+    if let Ok(value) = HeaderValue::from_str(&format!("{disposition}; filename=\"{name}\"")) {
         response
             .headers_mut()
             .insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response.map(Body::new).into_response())
+}
+
+/// Types of submitted files a browser may show in place.
+const INLINE_TYPES: [&str; 6] = [
+    "application/pdf",
+    "text/plain",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+];
+
+/// Whether the submission's file, links resolved, lies inside its call folder (the path
+/// without the manifest's relative part).
+fn inside_call_folder(info: &SubmissionInfo) -> bool {
+    let depth = std::path::Path::new(&info.submission.file)
+        .components()
+        .filter(|c| matches!(c, std::path::Component::Normal(_)))
+        .count();
+    let Some(folder) = info.path.ancestors().nth(depth) else {
+        return false;
+    };
+    let folder = if folder.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        folder
+    };
+    match (
+        std::fs::canonicalize(&info.path),
+        std::fs::canonicalize(folder),
+    ) {
+        (Ok(file), Ok(folder)) => file != folder && file.starts_with(&folder),
+        _ => false,
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/passages/{id}", tag = "passages",
@@ -308,18 +375,19 @@ pub(crate) async fn submission_file(
 pub(crate) async fn passage(
     State(state): State<AppState>,
     access: Access,
-    Path(id): Path<String>,
+    Segment(id): Segment,
 ) -> ApiResult<Json<PassageContext>> {
     let index = state.index.clone();
     let lookup = id.clone();
-    let found = blocking(move || {
-        let Some(record) = index.passage(&lookup, access.staff)? else {
-            return Ok(None);
-        };
-        let all = index.submission_passages(&record.submission.id, access.staff)?;
-        Ok(Some((record, all)))
-    })
-    .await?;
+    let found = state
+        .blocking(move || {
+            let Some(record) = index.passage(&lookup, access.staff)? else {
+                return Ok(None);
+            };
+            let all = index.submission_passages(&record.submission.id, access.staff)?;
+            Ok(Some((record, all)))
+        })
+        .await?;
     let (record, all) = found.ok_or_else(|| ApiError::not_found(format!("no passage {id:?}")))?;
     let catalog = state.index.catalog();
     let at = all
@@ -359,7 +427,7 @@ pub(crate) async fn passage(
 pub(crate) async fn similar(
     State(state): State<AppState>,
     access: Access,
-    Path(id): Path<String>,
+    Segment(id): Segment,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<SimilarList>> {
     let params = Params::from_query(raw.as_deref(), &["limit"])?;
@@ -368,13 +436,14 @@ pub(crate) async fn similar(
         .unwrap_or(10);
     let index = state.index.clone();
     let lookup = id.clone();
-    let found = blocking(move || {
-        if index.passage(&lookup, access.staff)?.is_none() {
-            return Ok(None);
-        }
-        index.similar(&lookup, limit, access.staff).map(Some)
-    })
-    .await?;
+    let found = state
+        .blocking(move || {
+            if index.passage(&lookup, access.staff)?.is_none() {
+                return Ok(None);
+            }
+            index.similar(&lookup, limit, access.staff).map(Some)
+        })
+        .await?;
     let similar = found.ok_or_else(|| ApiError::not_found(format!("no passage {id:?}")))?;
     let catalog = state.index.catalog();
     let results: Vec<HitBody> = similar
@@ -416,7 +485,7 @@ pub(crate) async fn matrix(
     let params = Params::from_query(raw.as_deref(), &params::SEARCH)?;
     let request = params.search(access.staff)?;
     let index = state.index.clone();
-    let matrix = blocking(move || index.matrix(&request)).await?;
+    let matrix = state.blocking(move || index.matrix(&request)).await?;
     let catalog = state.index.catalog();
     let mut categories: Vec<String> = Vec::new();
     let mut questions: Vec<u32> = Vec::new();
@@ -470,14 +539,16 @@ pub(crate) async fn matrix(
 pub(crate) async fn facet(
     State(state): State<AppState>,
     access: Access,
-    Path(field): Path<String>,
+    Segment(field): Segment,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<FacetValues>> {
     let params = Params::from_query(raw.as_deref(), &params::SEARCH)?;
     let request = params.search(access.staff)?;
     let index = state.index.clone();
     let name = field.clone();
-    let values = blocking(move || index.facet_values(&name, &request)).await?;
+    let values = state
+        .blocking(move || index.facet_values(&name, &request))
+        .await?;
     let values = values.ok_or_else(|| ApiError::not_found(format!("no facet {field:?}")))?;
     Ok(Json(FacetValues { field, values }))
 }
@@ -493,7 +564,8 @@ pub(crate) async fn stats(
         include_confidential: access.staff,
         ..Default::default()
     };
-    let languages = blocking(move || index.facet_values("language", &request))
+    let languages = state
+        .blocking(move || index.facet_values("language", &request))
         .await?
         .unwrap_or_default();
     let catalog = state.index.catalog();
@@ -572,7 +644,7 @@ pub(crate) async fn export(
     }
     let request = params.search(access.staff)?;
     let index = state.index.clone();
-    let records = blocking(move || index.all_hits(&request)).await?;
+    let records = state.blocking(move || index.all_hits(&request)).await?;
     let catalog = state.index.catalog();
     let rows: Vec<PassageBody> = records
         .into_iter()

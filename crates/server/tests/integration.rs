@@ -8,8 +8,11 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
+#[path = "integration/hostile.rs"]
+mod hostile;
+
 struct Corpus {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     app: axum::Router,
 }
 
@@ -104,17 +107,23 @@ fn corpus_with(configure: impl FnOnce(cfi_server::AppState) -> cfi_server::AppSt
                 confidence: 1.0,
             }],
         };
+        let path = files.join(format!("{id}.pdf"));
+        std::fs::write(&path, format!("%PDF-1.4 file of {id}")).expect("write");
+        // As catalogs written before ingest named files relatively had it.
+        let problems = match id {
+            "spain" => vec![format!(
+                "{}: needs OCR (install tesseract-ocr), page 2",
+                path.display()
+            )],
+            _ => vec![],
+        };
         let info = SubmissionInfo {
             submission,
-            path: {
-                let path = files.join(format!("{id}.pdf"));
-                std::fs::write(&path, format!("%PDF-1.4 file of {id}")).expect("write");
-                path
-            },
+            path,
             pages: Some(4),
             passages: 1,
             languages: vec![lang.into()],
-            problems: vec![],
+            problems,
         };
         batch
             .put_submission(info, std::slice::from_ref(&passage))
@@ -122,7 +131,7 @@ fn corpus_with(configure: impl FnOnce(cfi_server::AppState) -> cfi_server::AppSt
     }
     batch.commit().expect("commit");
     Corpus {
-        _dir: dir,
+        dir,
         app: cfi_server::app(configure(
             cfi_server::AppState::new(index)
                 .with_staff_token(cfi_server::StaffToken::from_secret(STAFF)),
