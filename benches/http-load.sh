@@ -24,7 +24,7 @@ target/release/cfi serve --read-only --index "$dir/cfi-$n" --addr "127.0.0.1:$po
 server=$!
 trap 'kill $server 2>/dev/null; rm -f "$queries"' EXIT
 for _ in $(seq 100); do
-  curl -fsS "http://127.0.0.1:$port/api/v1/healthz" >/dev/null 2>&1 && break
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
   sleep 0.1
 done
 echo "cfi serve, $n passages, $connections connections, 2 wrk threads, ${seconds}s, the compare bench's 200 queries in turn"
