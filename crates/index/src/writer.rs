@@ -131,6 +131,13 @@ impl PassageIndex {
             .index
             .writer(64 * 1024 * 1024)
             .map_err(|source| self.err(source))?;
+        // A run killed after writing segment or delete files but before its commit leaves
+        // them behind; this run may reach the same names (opstamps are counted the same
+        // way), so clear what no commit refers to before writing.
+        writer
+            .garbage_collect_files()
+            .wait()
+            .map_err(|source| self.err(source))?;
         Ok(Batch {
             index: self,
             writer,
