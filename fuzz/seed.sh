@@ -47,13 +47,48 @@ else
   echo "seed.sh: $wild not found, real-world seeds skipped" >&2
 fi
 
+# Containers as parts (the form fuzz/src/lib.rs `zip_parts` reads): the XML inside, separated
+# by 0xFF 0xFF, so that mutations reach the XML readers instead of breaking zip checksums.
+# parts PREFIX TARGET FILE PART...: PREFIX is written first (a format byte, or nothing).
+parts() {
+  local prefix="$1" target="$2" file="$3"; shift 3
+  local tmp part first=1
+  tmp="$(mktemp)"
+  printf '%b' "$prefix" >"$tmp"
+  for part in "$@"; do
+    [ "$first" -eq 1 ] || printf '\xff\xff' >>"$tmp"
+    first=0
+    unzip -p "$file" "$part" >>"$tmp" 2>/dev/null || true
+  done
+  add "$target" "$tmp"
+  rm -f "$tmp"
+}
+if command -v unzip >/dev/null; then
+  for f in "$root"/fixtures/calls/*/files/*.docx "$wild"/docx/*.docx; do
+    parts '' docx "$f" word/document.xml word/styles.xml word/numbering.xml word/footnotes.xml \
+      word/endnotes.xml word/header1.xml _rels/.rels '[Content_Types].xml'
+  done
+  for f in "$root"/fixtures/calls/*/files/*.xlsx "$wild"/xlsx/*.xlsx; do
+    parts '\xff' spreadsheet "$f" xl/workbook.xml xl/_rels/workbook.xml.rels \
+      xl/worksheets/sheet1.xml xl/sharedStrings.xml xl/styles.xml '[Content_Types].xml' _rels/.rels
+  done
+  for f in "$wild"/xlsx/*.ods; do
+    parts '\xfe' spreadsheet "$f" content.xml META-INF/manifest.xml
+  done
+else
+  echo "seed.sh: unzip not found, container-part seeds skipped" >&2
+fi
+
 # ODT and RTF: no fixture has them; convert a few DOCX files when pandoc is there.
 if command -v pandoc >/dev/null; then
   n=0
   for f in "$root"/fixtures/calls/*/files/*.docx "$wild"/docx/*.docx; do
     [ "$n" -lt 12 ] || break
     tmp="$(mktemp -d)"
-    if pandoc "$f" -o "$tmp/out.odt" 2>/dev/null; then add odt "$tmp/out.odt"; fi
+    if pandoc "$f" -o "$tmp/out.odt" 2>/dev/null; then
+      add odt "$tmp/out.odt"
+      command -v unzip >/dev/null && parts '' odt "$tmp/out.odt" content.xml styles.xml meta.xml
+    fi
     if pandoc -s "$f" -o "$tmp/out.rtf" 2>/dev/null; then add rtf "$tmp/out.rtf"; fi
     rm -rf "$tmp"
     n=$((n + 1))

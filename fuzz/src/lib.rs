@@ -29,6 +29,41 @@ pub fn extract(name: &str, data: &[u8]) {
     }
 }
 
+/// Separates the parts of an input given as parts (see [`zip_parts`]); it cannot occur in
+/// UTF-8 text.
+pub const PART_SEPARATOR: &[u8] = b"\xff\xff";
+
+/// A zip container built from `data` when `data` is not a zip itself: `data` split at
+/// [`PART_SEPARATOR`] gives the contents of `names`, in order (missing parts are left out, extra
+/// ones go to `extra-N.xml`). Random bytes seldom survive a zip's checksums and deflate
+/// streams, so this is how the XML readers behind DOCX and ODT get mutated directly.
+/// `fuzz/seed.sh` writes seeds in this form from real files.
+pub fn zip_parts(data: &[u8], names: &[&str]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored);
+    for (i, part) in split(data, PART_SEPARATOR).into_iter().enumerate() {
+        let name = names
+            .get(i)
+            .map_or_else(|| format!("extra-{i}.xml"), |n| (*n).to_string());
+        if zip.start_file(name, options).is_err() || zip.write_all(part).is_err() {
+            break;
+        }
+    }
+    zip.finish().map(|c| c.into_inner()).unwrap_or_default()
+}
+
+fn split<'a>(mut data: &'a [u8], separator: &[u8]) -> Vec<&'a [u8]> {
+    let mut parts = Vec::new();
+    while let Some(at) = data.windows(separator.len()).position(|w| w == separator) {
+        parts.push(&data[..at]);
+        data = &data[at + separator.len()..];
+    }
+    parts.push(data);
+    parts
+}
+
 /// The demo call folder of the repository.
 pub fn fixture_call_folder() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/calls/sr-children-digital-2024")
