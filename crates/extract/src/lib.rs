@@ -157,6 +157,10 @@ pub enum BlockKind {
     TableRow,
     /// A footnote or endnote.
     Footnote,
+    /// A running header or footer: a line repeated at the top or bottom of the pages of a PDF,
+    /// or a header or footer part of a DOCX or ODT file. Each distinct one is kept once, where
+    /// it first appears, so the extract shows it; passages leave it out.
+    Running,
     /// A spreadsheet row, with header names carried into the text.
     SheetRow {
         /// Sheet name.

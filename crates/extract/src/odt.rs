@@ -51,9 +51,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8], budget: &Budget) -> Result<Documen
                 continue;
             }
             seen.push(key);
-            if !matches!(block.kind, BlockKind::TableRow) {
-                block.kind = BlockKind::Paragraph;
-            }
+            block.kind = BlockKind::Running;
             blocks.push(block);
         }
     }

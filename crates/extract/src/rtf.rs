@@ -250,7 +250,7 @@ impl<'a> RtfReader<'a> {
         self.blocks.extend(
             headers
                 .into_iter()
-                .map(|h| Block::new(BlockKind::Paragraph, h)),
+                .map(|h| Block::new(BlockKind::Running, h)),
         );
         Ok(())
     }

@@ -7,13 +7,30 @@ use std::path::Path;
 use calamine::{Data, Reader, SheetVisible, open_workbook_auto_from_rs};
 
 use crate::archive::Archive;
-use crate::limits::Budget;
+use quick_xml::events::Event;
+
+use crate::limits::{Budget, MAX_XML_DEPTH, exceeded};
 use crate::{Block, BlockKind, Document, Error, Format, Result};
 
 pub(crate) fn read_workbook(path: &Path, bytes: &[u8], budget: &Budget) -> Result<Document> {
     if bytes.starts_with(b"PK") {
-        // calamine opens the container itself: check every entry against the caps first.
-        Archive::open(path, bytes, Format::Spreadsheet)?.check_all()?;
+        // calamine opens the container itself: check every entry against the caps first, and
+        // that its XML parts are whole (calamine's ODS reader loops for ever on a table that
+        // is never closed; found by fuzzing).
+        let mut archive = Archive::open(path, bytes, Format::Spreadsheet)?;
+        archive.check_all()?;
+        let parts: Vec<String> = archive
+            .names()
+            .iter()
+            .filter(|n| n.ends_with(".xml") || n.ends_with(".rels"))
+            .cloned()
+            .collect();
+        for part in parts {
+            budget.check(path, || format!("checking {part}"))?;
+            if let Some(xml) = archive.read(&part)? {
+                check_well_formed(path, &part, &xml)?;
+            }
+        }
     }
     let corrupt = |detail: String| Error::Corrupt {
         path: path.to_path_buf(),
@@ -63,6 +80,48 @@ pub(crate) fn read_workbook(path: &Path, bytes: &[u8], budget: &Budget) -> Resul
         blocks,
         needs_ocr: Vec::new(),
     })
+}
+
+/// Fails unless `xml` is one element tree whose end tags match their starts, no deeper than
+/// [`MAX_XML_DEPTH`].
+fn check_well_formed(path: &Path, part: &str, xml: &[u8]) -> Result<()> {
+    let corrupt = |detail: String| Error::Corrupt {
+        path: path.to_path_buf(),
+        format: Format::Spreadsheet,
+        detail: format!("zip entry {part}: {detail}"),
+    };
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    reader.config_mut().check_end_names = true;
+    let mut depth = 0usize;
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(_)) => {
+                depth += 1;
+                if depth > MAX_XML_DEPTH {
+                    return Err(exceeded(
+                        path,
+                        format!("{part}: XML nesting deeper than {MAX_XML_DEPTH} elements"),
+                    ));
+                }
+            }
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Eof) if depth == 0 => return Ok(()),
+            Ok(Event::Eof) => {
+                return Err(corrupt(format!(
+                    "the XML ends inside {depth} unclosed element(s)"
+                )));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                return Err(corrupt(format!(
+                    "XML error at byte {}: {e}",
+                    reader.error_position()
+                )));
+            }
+        }
+        buf.clear();
+    }
 }
 
 fn cell_text(cell: &Data) -> String {

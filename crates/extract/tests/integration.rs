@@ -458,7 +458,7 @@ fn odt_headings_lists_tables_notes_and_boxes() {
             ("Text in a box".into(), BlockKind::Paragraph),
             ("Box: end.".into(), BlockKind::Paragraph),
             ("An endnote.".into(), BlockKind::Footnote),
-            ("Ministry of Justice".into(), BlockKind::Paragraph),
+            ("Ministry of Justice".into(), BlockKind::Running),
         ],
         "{:#?}",
         doc.blocks
@@ -526,7 +526,7 @@ fn rtf_headings_lists_tables_notes_and_code_pages() {
             ("Year | Cases".into(), BlockKind::TableRow),
             ("2023 | 1204".into(), BlockKind::TableRow),
             ("Привет link".into(), BlockKind::Paragraph),
-            ("Running header".into(), BlockKind::Paragraph),
+            ("Running header".into(), BlockKind::Running),
         ],
         "{:#?}",
         doc.blocks
@@ -1026,4 +1026,80 @@ fn docx_list_instances_share_their_definition_s_numbering_unless_restarted() {
             "2. Its second item",
         ]
     );
+}
+
+#[test]
+fn pdf_running_header_and_footer_are_kept_once_and_marked() {
+    // A three-page LibreOffice PDF of the second demo call with a running header and a
+    // "Page N of 3" footer on every page.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../../fixtures/calls/sr-sale-children-digital-2024/files/private-sector-kestrelwave.pdf",
+    );
+    let doc = extract_path(&path, &Options::default()).expect("extract");
+    assert_eq!(doc.pages, Some(3));
+    let running: Vec<(Option<u32>, &str)> = doc
+        .blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::Running)
+        .map(|b| (b.page, b.text.as_str()))
+        .collect();
+    assert_eq!(
+        running,
+        vec![
+            (
+                Some(1),
+                "Kestrelwave Technologies Inc. — Submission to the Special Rapporteur"
+            ),
+            (Some(1), "Page 1 of 3"),
+        ],
+        "{:#?}",
+        doc.blocks
+    );
+    // The header opens page 1, the footer closes it, and the repeats are gone.
+    let first = doc.blocks.first().expect("blocks");
+    assert_eq!(first.kind, BlockKind::Running);
+    let last_of_page_1 = doc.blocks.iter().rposition(|b| b.page == Some(1));
+    let footer = doc.blocks.iter().position(|b| b.text == "Page 1 of 3");
+    assert_eq!(last_of_page_1, footer);
+    for block in doc.blocks.iter().filter(|b| b.kind != BlockKind::Running) {
+        assert!(
+            !block.text.contains("Page 2 of 3")
+                && !block.text.contains("Kestrelwave Technologies Inc. —"),
+            "{block:#?}"
+        );
+    }
+}
+
+/// Every input fuzzing found to crash, hang or exhaust memory is kept in `tests/regressions/`
+/// as the file a submitter would send; each must now give a result or a clear error, quickly.
+#[test]
+fn fuzz_regressions_end_with_a_result_or_an_error() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions");
+    let mut files: Vec<_> = std::fs::read_dir(&folder)
+        .expect("regressions folder")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    assert!(
+        !files.is_empty(),
+        "no regression inputs in {}",
+        folder.display()
+    );
+    for file in files {
+        let (send, receive) = std::sync::mpsc::channel();
+        let path = file.clone();
+        std::thread::spawn(move || {
+            let outcome = extract_path(&path, &Options::default()).map(|d| d.blocks.len());
+            let _ = send.send(outcome);
+        });
+        match receive.recv_timeout(Duration::from_secs(60)) {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("?");
+                assert!(e.to_string().contains(name), "{name}: {e}");
+            }
+            Err(_) => panic!("{}: no answer within 60 s", file.display()),
+        }
+    }
 }

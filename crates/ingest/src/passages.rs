@@ -140,7 +140,11 @@ pub fn passages(
         heading: None,
     };
     let mut section = Section::default();
-    for block in blocks.iter().filter(|b| !is_page_number(&b.text)) {
+    // Running headers and footers are page furniture, not answers.
+    let body = blocks
+        .iter()
+        .filter(|b| b.kind != BlockKind::Running && !is_page_number(&b.text));
+    for block in body {
         if let Some(found) = question_heading(block, call, max, &section) {
             cutter.flush(&section);
             section = found;
@@ -609,6 +613,28 @@ categories = ["States"]
         let ps = cut(&blocks);
         assert_eq!(ps.len(), 1);
         assert_eq!((ps[0].page, ps[0].page_end), (Some(1), Some(2)));
+    }
+
+    #[test]
+    fn running_headers_and_footers_are_not_in_passages() {
+        let blocks = vec![
+            block(
+                1,
+                BlockKind::Running,
+                "Kestrelwave Technologies Inc. — Submission",
+            ),
+            para(2, LONG),
+            block(3, BlockKind::Running, "Confidential · page 1 of 2"),
+            para(4, LONG),
+        ];
+        let ps = cut(&blocks);
+        assert!(!ps.is_empty());
+        for p in &ps {
+            assert!(
+                !p.text.contains("Kestrelwave") && !p.text.contains("Confidential"),
+                "{p:#?}"
+            );
+        }
     }
 
     #[test]

@@ -80,10 +80,10 @@ pub(crate) fn read(
         page_lines.push(layout::page_lines(chars));
     }
     let page_count = page_lines.len();
-    drop_running_lines(&mut page_lines);
+    let running = take_running_lines(&mut page_lines);
     let pages_paragraphs: Vec<Vec<Paragraph>> =
         page_lines.into_iter().map(layout::paragraphs).collect();
-    let mut blocks = classify(pages_paragraphs, &labels);
+    let mut blocks = with_running(classify(pages_paragraphs, &labels), running, &labels);
     let mut needs_ocr = Vec::new();
     if !scanned.is_empty() {
         let read = ocr::read_pages(bytes, &scanned, extractor);
@@ -261,10 +261,18 @@ fn clip_to_page(page_box: Option<[f64; 4]>, chars: Vec<interp::TextChar>) -> Vec
         .collect()
 }
 
+/// A running header or footer line taken out of a page's lines: its page index, its text, and
+/// whether it stood in the top half of the page.
+struct RunningLine {
+    page: usize,
+    text: String,
+    top: bool,
+}
+
 /// Lines that repeat at the top or bottom of most pages (digits ignored) are running headers
-/// and footers: the first is kept, the repeats are dropped. Lines that are only a page number
-/// are dropped.
-fn drop_running_lines(pages: &mut [Vec<Line>]) {
+/// and footers: all are taken out of the pages, and the first of each is returned. Lines that
+/// are only a page number are dropped.
+fn take_running_lines(pages: &mut [Vec<Line>]) -> Vec<RunningLine> {
     const EDGE: usize = 3;
     let key = |text: &str| -> String {
         text.chars()
@@ -310,7 +318,8 @@ fn drop_running_lines(pages: &mut [Vec<Line>]) {
             && !k.is_empty()
     };
     let mut kept: Vec<String> = Vec::new();
-    for lines in pages.iter_mut() {
+    let mut first = Vec::new();
+    for (page, lines) in pages.iter_mut().enumerate() {
         let candidates = edges(lines);
         let upright = |i: &usize| lines.get(*i).is_some_and(|l| l.orientation == 0);
         let y_of = |i: &usize| lines.get(*i).map_or(0.0, |l| l.y);
@@ -330,12 +339,16 @@ fn drop_running_lines(pages: &mut [Vec<Line>]) {
             let flag = if page_count >= 2 && extreme && is_page_number(&line.text) {
                 true
             } else if running(&k) {
-                if kept.contains(&k) {
-                    true
-                } else {
+                if !kept.contains(&k) {
                     kept.push(k);
-                    false
+                    let (high, low) = (y_of(&top), y_of(&bottom));
+                    first.push(RunningLine {
+                        page,
+                        text: line.text.clone(),
+                        top: line.y * 2.0 >= high + low,
+                    });
                 }
+                true
             } else {
                 false
             };
@@ -350,6 +363,51 @@ fn drop_running_lines(pages: &mut [Vec<Line>]) {
             keep
         });
     }
+    first
+}
+
+/// The blocks with each running header before its page's first block and each running footer
+/// after its page's last.
+fn with_running(
+    blocks: Vec<Block>,
+    running: Vec<RunningLine>,
+    labels: &[Option<String>],
+) -> Vec<Block> {
+    if running.is_empty() {
+        return blocks;
+    }
+    let block_of = |line: &RunningLine| {
+        let page = u32::try_from(line.page + 1).unwrap_or(u32::MAX);
+        let mut block = Block::new(BlockKind::Running, line.text.clone());
+        block.page = Some(page);
+        block.page_label = labels.get(line.page).cloned().flatten();
+        (page, block)
+    };
+    let (mut headers, mut footers): (Vec<_>, Vec<_>) = running.iter().partition(|l| l.top);
+    let mut headers = headers.drain(..).map(block_of).peekable();
+    let mut footers = footers.drain(..).map(block_of).peekable();
+    let mut out = Vec::with_capacity(blocks.len() + running.len());
+    let page_of = |b: &Block| b.page.unwrap_or(0);
+    let mut blocks = blocks.into_iter().peekable();
+    while let Some(block) = blocks.next() {
+        let page = page_of(&block);
+        // Footers of pages before this one (pages with no blocks of their own included).
+        while let Some((_, footer)) = footers.next_if(|(p, _)| *p < page) {
+            out.push(footer);
+        }
+        while let Some((_, header)) = headers.next_if(|(p, _)| *p <= page) {
+            out.push(header);
+        }
+        out.push(block);
+        if blocks.peek().is_none_or(|next| page_of(next) != page) {
+            while let Some((_, footer)) = footers.next_if(|(p, _)| *p <= page) {
+                out.push(footer);
+            }
+        }
+    }
+    out.extend(headers.map(|(_, b)| b));
+    out.extend(footers.map(|(_, b)| b));
+    out
 }
 
 /// "12", "- 12 -", "[iv]", "12/40": a page number and nothing else.
