@@ -176,6 +176,13 @@ pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
                 )
             })
             .collect();
+        // Each passage's blocks (its lines), folded: a labelled paragraph is first looked for
+        // as a block of its own, so that a heading quoted in a table of contents aligns
+        // with the heading itself.
+        let lines: Vec<Vec<String>> = passages
+            .iter()
+            .map(|p| p.text.lines().map(fold).collect())
+            .collect();
         for label in file_labels {
             let want = fold(&label.text);
             if want.is_empty() {
@@ -184,9 +191,12 @@ pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
             // The passage holding the paragraph; for a paragraph split across passages, the
             // one holding its start.
             let start: String = want.chars().take(60).collect();
-            let Some((_, got)) = folded
+            let own_block = lines
                 .iter()
-                .find(|(t, _)| t.contains(&want))
+                .position(|ls| ls.iter().any(|l| l.starts_with(&want)))
+                .and_then(|i| folded.get(i));
+            let Some((_, got)) = own_block
+                .or_else(|| folded.iter().find(|(t, _)| t.contains(&want)))
                 .or_else(|| folded.iter().find(|(t, _)| t.contains(&start)))
             else {
                 group.unaligned += 1;

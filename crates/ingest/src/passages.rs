@@ -144,8 +144,15 @@ pub fn passages(
     let body = blocks
         .iter()
         .filter(|b| b.kind != BlockKind::Running && !is_page_number(&b.text));
+    // A document that numbers its own sections ("1. Introduction", "2. Background") does
+    // not number them by the questions: its bare numbers name no question.
+    let mut numbering = Numbering {
+        bare_numbers: !blocks.iter().any(is_own_section_number),
+        in_sublist: false,
+    };
     for block in body {
-        if let Some(found) = question_heading(block, call, max, &section) {
+        numbering.follow(block, &section);
+        if let Some(found) = question_heading(block, call, max, &section, &numbering) {
             cutter.flush(&section);
             section = found;
             cutter.heading = Some(block.text.clone());
@@ -259,7 +266,13 @@ const MONTHS: [&str; 48] = [
     "ноября",
     "декабря",
 ];
-const CLOSINGS: [&str; 13] = [
+const CLOSINGS: [&str; 19] = [
+    "pour le ministère",
+    "pour la mission",
+    "por el ministerio",
+    "for the ministry",
+    "on behalf of",
+    "en nombre de",
     "signed",
     "firmado",
     "signé",
@@ -273,6 +286,20 @@ const CLOSINGS: [&str; 13] = [
     "с уважением",
     "please accept the assurances",
     "the permanent mission of",
+];
+
+/// The formula that closes a diplomatic note, wherever it stands in its sentence.
+const COURTESIES: [&str; 10] = [
+    "avails itself of this opportunity",
+    "highest consideration",
+    "hago propicia la ocasión",
+    "aprovecha la oportunidad para reiterar",
+    "aprovecha esta oportunidad para reiterar",
+    "distinguida consideración",
+    "saisit cette occasion",
+    "haute considération",
+    "пользуется случаем",
+    "уверения в своем",
 ];
 
 /// A line that only numbers the page: "3", "- 3 -", "Page 3 of 8", "Página 3 de 8",
@@ -317,6 +344,9 @@ fn is_closing(text: &str) -> bool {
     if words <= 20 && CLOSINGS.iter().any(|c| lower.starts_with(c)) {
         return true;
     }
+    if words <= 60 && COURTESIES.iter().any(|c| lower.contains(c)) {
+        return true;
+    }
     let has_year = lower
         .split(|c: char| !c.is_ascii_digit())
         .any(|d| d.len() == 4 && (d.starts_with("19") || d.starts_with("20")));
@@ -326,8 +356,88 @@ fn is_closing(text: &str) -> bool {
     words <= 12 && has_year && has_month && lower.contains(',')
 }
 
+/// How a document numbers its headings.
+struct Numbering {
+    /// Bare numbers ("3.", "III.") may name questions.
+    bare_numbers: bool,
+    /// Inside a numbered list that started again below the current question ("1.", "2."
+    /// under question 2): its items are points of the answer, not questions.
+    in_sublist: bool,
+}
+
+impl Numbering {
+    fn follow(&mut self, block: &Block, section: &Section) {
+        match &block.kind {
+            BlockKind::ListItem { level: 0, label } => {
+                let n = label
+                    .as_deref()
+                    .and_then(|l| questions::strip_label(l).0)
+                    .or_else(|| questions::strip_label(&block.text).0);
+                let last = section.questions.iter().max().copied().unwrap_or(0);
+                if n.is_some_and(|n| last > 0 && n <= last) {
+                    self.in_sublist = true;
+                }
+            }
+            BlockKind::ListItem { .. } | BlockKind::TableRow => {}
+            _ => self.in_sublist = false,
+        }
+    }
+}
+
+/// Titles of the sections a document has before or beside the answers: when one is numbered
+/// ("1. Introduction"), the document's numbers are its own.
+const OWN_SECTIONS: [&str; 24] = [
+    "introduction",
+    "background",
+    "context",
+    "summary",
+    "executive summary",
+    "overview",
+    "preamble",
+    "methodology",
+    "introducción",
+    "antecedentes",
+    "contexto",
+    "resumen",
+    "resumen ejecutivo",
+    "presentación",
+    "metodología",
+    "contexte",
+    "résumé",
+    "préambule",
+    "présentation",
+    "méthodologie",
+    "введение",
+    "общие положения",
+    "контекст",
+    "مقدمة",
+];
+
+fn is_own_section_number(block: &Block) -> bool {
+    let numbered = match &block.kind {
+        BlockKind::Heading { .. } => questions::strip_label(&block.text).0.is_some(),
+        BlockKind::ListItem { level: 0, label } => label.is_some(),
+        _ => false,
+    };
+    if !numbered {
+        return false;
+    }
+    let title = questions::strip_label(&block.text)
+        .1
+        .trim()
+        .trim_end_matches(['.', ':'])
+        .to_lowercase();
+    OWN_SECTIONS.contains(&title.as_str())
+}
+
 /// The section a block opens, when it is a question heading.
-fn question_heading(block: &Block, call: &Call, max: u32, current: &Section) -> Option<Section> {
+fn question_heading(
+    block: &Block,
+    call: &Call,
+    max: u32,
+    current: &Section,
+    numbering: &Numbering,
+) -> Option<Section> {
     let words = word_count(&block.text);
     let level = match block.kind {
         BlockKind::Heading { level } => Some(level),
@@ -359,13 +469,24 @@ fn question_heading(block: &Block, call: &Call, max: u32, current: &Section) -> 
             .or_else(|| questions::strip_label(&block.text).0),
         _ => None,
     };
-    let n = label.filter(|n| (1..=max).contains(n))?;
-    // A title, not a sentence: a heading; a short item without a full stop; or a very
-    // short item ("2. Practical recommendations.").
-    let title_words = word_count(questions::strip_label(&block.text).1);
+    let in_list = matches!(block.kind, BlockKind::ListItem { .. });
+    let n = label
+        .filter(|n| (1..=max).contains(n))
+        .filter(|_| numbering.bare_numbers && !(in_list && numbering.in_sublist))?;
+    // A title, not a sentence: a heading; a short item without a full stop; a very short
+    // item ("2. Practical recommendations."); or an item that opens with a run-in title
+    // ("4. Challenges for law enforcement. Most platforms ...").
+    let body = questions::strip_label(&block.text).1.trim();
+    let title_words = word_count(body);
+    let run_in = body.split_once(". ").is_some_and(|(title, rest)| {
+        word_count(title) <= 8
+            && word_count(rest) >= 5
+            && title.chars().next().is_some_and(char::is_uppercase)
+    });
     let title_like = level.is_some()
         || (words <= 15 && !block.text.trim_end().ends_with('.'))
-        || title_words <= 6;
+        || title_words <= 6
+        || run_in;
     let last = current.questions.iter().max().copied().unwrap_or(0);
     let forward = n > last && n <= last + 3;
     (title_like && forward).then(|| Section {
@@ -571,6 +692,99 @@ categories = ["States"]
         ];
         let ps = cut(&blocks);
         assert_eq!(tags(&ps), vec![vec![1], vec![3]]);
+    }
+
+    fn item(n: u32, label: &str, text: &str) -> Block {
+        block(
+            n,
+            BlockKind::ListItem {
+                level: 0,
+                label: Some(label.into()),
+            },
+            text,
+        )
+    }
+
+    #[test]
+    fn numbered_items_with_run_in_titles_open_questions() {
+        let blocks = vec![
+            para(1, LONG),
+            item(
+                2,
+                "1.",
+                "1. Use of technology to facilitate abuse. The police report that offenders mainly use social media and games to reach children, and the rest of this answer goes on for a while.",
+            ),
+            item(
+                3,
+                "2.",
+                "2. Practical recommendations. Malaysia proposes the following measures to States and companies, set out in the list below with reasons for each.",
+            ),
+            item(
+                4,
+                "3.",
+                "3. Remaining gaps. The law criminalises grooming, but courts and police lack the training and the tools to apply it to offences committed online.",
+            ),
+        ];
+        let ps = cut(&blocks);
+        assert_eq!(tags(&ps), vec![vec![], vec![1], vec![2], vec![3]]);
+    }
+
+    #[test]
+    fn a_list_numbered_again_under_a_question_is_its_points() {
+        let blocks = vec![
+            block(1, BlockKind::Heading { level: 2 }, "Question 2"),
+            para(2, LONG),
+            item(
+                3,
+                "1.",
+                "1. Fund hotlines. They need money for staff and analysts every year, not project grants.",
+            ),
+            item(
+                4,
+                "2.",
+                "2. Train police. Officers need to know what sextortion is and how to help the child who reports it.",
+            ),
+            item(
+                5,
+                "3.",
+                "3. Teach children. Schools should cover consent, privacy and where to get help in every year of study.",
+            ),
+            item(
+                6,
+                "4.",
+                "4. Design for safety. Companies should make child accounts private by default and reporting easy.",
+            ),
+        ];
+        let ps = cut(&blocks);
+        assert!(
+            ps.iter()
+                .all(|p| tags(std::slice::from_ref(p)) == vec![vec![2]]),
+            "{:#?}",
+            tags(&ps)
+        );
+    }
+
+    #[test]
+    fn a_document_numbering_its_own_sections_names_no_question_by_number() {
+        let blocks = vec![
+            block(1, BlockKind::Heading { level: 1 }, "1. Introduction"),
+            para(2, LONG),
+            block(
+                3,
+                BlockKind::Heading { level: 1 },
+                "2. Trends observed by member States",
+            ),
+            para(4, LONG),
+            block(5, BlockKind::Heading { level: 1 }, "3. Recommendations"),
+            para(6, LONG),
+        ];
+        let ps = cut(&blocks);
+        assert!(
+            ps.iter()
+                .all(|p| p.questions.iter().all(|q| q.source != TagSource::Heading)),
+            "{:#?}",
+            tags(&ps)
+        );
     }
 
     #[test]

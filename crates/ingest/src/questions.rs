@@ -5,7 +5,16 @@
 use cfi_core::Call;
 
 /// Words that introduce a question number, lowercased, longest first where they overlap.
-const LEADS: [&str; 26] = [
+const LEADS: [&str; 35] = [
+    "guiding questions",
+    "guiding question",
+    "preguntas orientadoras",
+    "pregunta orientadora",
+    "pregunta guía",
+    "questions directrices",
+    "question directrice",
+    "question d'orientation",
+    "руководящий вопрос",
     "en réponse à la question",
     "réponse à la question",
     "reponse a la question",
@@ -213,7 +222,7 @@ mod tests {
 
     #[test]
     fn lead_words_in_several_languages() {
-        let cases: [(&str, &[u32]); 18] = [
+        let cases: [(&str, &[u32]); 22] = [
             ("Question 3", &[3]),
             ("QUESTION 3: Gaps in laws", &[3]),
             ("Q3", &[3]),
@@ -230,6 +239,13 @@ mod tests {
             ("3. Question III", &[3]),
             ("Sur la question 9 : coordination", &[9]),
             ("In response to question 2", &[2]),
+            (
+                "Guiding question 1: Use of technology to facilitate abuse",
+                &[1],
+            ),
+            ("Guiding questions 4 and 5", &[4, 5]),
+            ("Pregunta orientadora 3", &[3]),
+            ("Question directrice n° 7", &[7]),
             ("Respecto de la pregunta 5", &[5]),
             ("По вопросу 4", &[4]),
         ];
