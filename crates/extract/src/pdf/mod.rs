@@ -173,7 +173,16 @@ fn load(path: &Path, bytes: &[u8], options: &Options) -> Result<PdfDocument> {
         max_decompressed_size: Some(MAX_PDF_STREAM_SIZE),
         ..LoadOptions::default()
     };
-    let doc = match PdfDocument::load_mem_with_options(bytes, load_options) {
+    let mut loaded = PdfDocument::load_mem_with_options(bytes, load_options.clone());
+    if matches!(loaded, Err(lopdf::Error::InvalidPassword))
+        && let Some(fixed) = encryption_as_object(bytes)
+    {
+        // lopdf finds the encryption dictionary only behind a reference; some producers
+        // (cpdf) write it into the trailer itself. Moved into an object by an incremental
+        // update, the file opens with its password.
+        loaded = PdfDocument::load_mem_with_options(&fixed, load_options);
+    }
+    let doc = match loaded {
         Ok(doc) => doc,
         Err(lopdf::Error::InvalidPassword) => {
             return Err(Error::Encrypted {
@@ -206,6 +215,126 @@ fn load(path: &Path, bytes: &[u8], options: &Options) -> Result<PdfDocument> {
         return Err(corrupt("no document catalog".into()));
     }
     Ok(doc)
+}
+
+/// The file with an incremental update that moves an encryption dictionary written inline in
+/// the last trailer into an object of its own; `None` when the trailer does not hold one.
+fn encryption_as_object(bytes: &[u8]) -> Option<Vec<u8>> {
+    let trailer_at = find_last(bytes, b"trailer")?;
+    let open = trailer_at + find_first(bytes.get(trailer_at..)?, b"<<")?;
+    let close = dictionary_end(bytes, open)?;
+    let trailer = bytes.get(open..close)?;
+    let key = find_first(trailer, b"/Encrypt")?;
+    let mut value = open + key + b"/Encrypt".len();
+    while bytes.get(value).is_some_and(u8::is_ascii_whitespace) {
+        value += 1;
+    }
+    if bytes.get(value..value + 2)? != b"<<" {
+        return None;
+    }
+    let value_end = dictionary_end(bytes, value)?;
+    let encrypt = bytes.get(value..value_end)?;
+    let previous = {
+        let at = find_last(bytes, b"startxref")? + b"startxref".len();
+        let digits: String = bytes
+            .get(at..)?
+            .iter()
+            .map(|b| char::from(*b))
+            .skip_while(char::is_ascii_whitespace)
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse::<usize>().ok()?
+    };
+    // An object number past every number in the file.
+    let size = {
+        let at = find_first(trailer, b"/Size")? + b"/Size".len();
+        let digits: String = trailer
+            .get(at..)?
+            .iter()
+            .map(|b| char::from(*b))
+            .skip_while(char::is_ascii_whitespace)
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse::<u32>().ok()?
+    };
+    let mut out = bytes.to_vec();
+    out.extend_from_slice(b"\n");
+    let object_at = out.len();
+    out.extend_from_slice(format!("{size} 0 obj\n").as_bytes());
+    out.extend_from_slice(encrypt);
+    out.extend_from_slice(b"\nendobj\n");
+    let xref_at = out.len();
+    out.extend_from_slice(
+        format!("xref\n{size} 1\n{object_at:010} 00000 n \ntrailer\n").as_bytes(),
+    );
+    // The old trailer with the dictionary replaced by a reference; the later /Size and /Prev
+    // win over any earlier ones.
+    out.extend_from_slice(bytes.get(open..value)?);
+    out.extend_from_slice(format!(" {size} 0 R ").as_bytes());
+    out.extend_from_slice(bytes.get(value_end..close - 2)?);
+    out.extend_from_slice(
+        format!(
+            " /Size {} /Prev {previous} >>\nstartxref\n{xref_at}\n%%EOF\n",
+            size + 1
+        )
+        .as_bytes(),
+    );
+    Some(out)
+}
+
+fn find_first(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// The index just past the `>>` that closes the dictionary opening at `open` ("<<"), skipping
+/// strings and nested dictionaries.
+fn dictionary_end(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = open;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'(' => {
+                // A literal string: balanced parentheses, backslash escapes.
+                let mut parens = 1usize;
+                i += 1;
+                while parens > 0 {
+                    match bytes.get(i)? {
+                        b'\\' => i += 1,
+                        b'(' => parens += 1,
+                        b')' => parens -= 1,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'<' if bytes.get(i + 1) == Some(&b'<') => {
+                depth += 1;
+                i += 2;
+                continue;
+            }
+            b'<' => {
+                // A hex string.
+                i += find_first(bytes.get(i..)?, b">")? + 1;
+                continue;
+            }
+            b'>' if bytes.get(i + 1) == Some(&b'>') => {
+                depth = depth.checked_sub(1)?;
+                i += 2;
+                if depth == 0 {
+                    return Some(i);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Device space to the page as displayed (after /Rotate), y up.
