@@ -179,6 +179,15 @@ impl PassageIndex {
         Ok(matrix)
     }
 
+    /// How many passages a search matches.
+    pub fn count_hits(&self, request: &SearchRequest) -> Result<usize> {
+        let searcher = self.reader.searcher();
+        let query = self.compile(request)?.full;
+        searcher
+            .search(&*query, &tantivy::collector::Count)
+            .map_err(|source| self.err(source))
+    }
+
     /// Every passage a search matches (not just a page), in submission and passage order.
     pub fn all_hits(&self, request: &SearchRequest) -> Result<Vec<PassageRecord>> {
         let searcher = self.reader.searcher();

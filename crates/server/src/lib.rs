@@ -34,10 +34,13 @@ pub struct AppState {
     staff_token: Option<StaffToken>,
     cors_origins: Vec<String>,
     request_timeout: Duration,
+    max_export_rows: usize,
     in_flight: Arc<tokio::sync::Semaphore>,
     index_work: Arc<tokio::sync::Semaphore>,
 }
 
+/// Most passages one HTTP export holds (it is built in memory); `cfi export` has no limit.
+pub const MAX_EXPORT_ROWS: usize = 100_000;
 /// Requests handled at once; more wait (up to the request timeout) rather than pile up.
 const MAX_IN_FLIGHT: usize = 64;
 /// Longest request target (path and query string) read, in bytes: a query is at most
@@ -62,6 +65,7 @@ impl AppState {
             staff_token: None,
             cors_origins: Vec::new(),
             request_timeout: Duration::from_secs(10),
+            max_export_rows: MAX_EXPORT_ROWS,
             in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
             index_work: Arc::new(tokio::sync::Semaphore::new(default_index_work())),
         }
@@ -92,6 +96,17 @@ impl AppState {
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::from)
+    }
+
+    /// Most passages one export over HTTP may hold (default [`MAX_EXPORT_ROWS`]); a larger one
+    /// is refused with 413 and a pointer to `cfi export`.
+    pub fn with_max_export_rows(mut self, rows: usize) -> AppState {
+        self.max_export_rows = rows;
+        self
+    }
+
+    pub(crate) fn max_export_rows(&self) -> usize {
+        self.max_export_rows
     }
 
     /// Lets pages on these origins call the API from a browser (CORS is off by default).

@@ -627,6 +627,7 @@ fn export_row(p: &PassageBody) -> [String; 13] {
     responses(
         (status = 200, description = "Every hit with its citation", content_type = "text/csv"),
         (status = 400, description = "Bad parameter or query", body = ErrorBody),
+        (status = 413, description = "More passages than one download may hold", body = ErrorBody),
     ))]
 pub(crate) async fn export(
     State(state): State<AppState>,
@@ -644,7 +645,24 @@ pub(crate) async fn export(
     }
     let request = params.search(access.staff)?;
     let index = state.index.clone();
-    let records = state.blocking(move || index.all_hits(&request)).await?;
+    let max = state.max_export_rows();
+    let records = state
+        .blocking(move || {
+            let count = index.count_hits(&request)?;
+            if count > max {
+                return Ok(Err(count));
+            }
+            index.all_hits(&request).map(Ok)
+        })
+        .await?
+        .map_err(|count| {
+            ApiError::too_large(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "the export would hold {count} passages, more than the {max} one download may: narrow the query, or run `cfi export` on the server"
+                ),
+            )
+        })?;
     let catalog = state.index.catalog();
     let rows: Vec<PassageBody> = records
         .into_iter()

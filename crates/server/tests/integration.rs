@@ -719,3 +719,20 @@ async fn openapi_snapshot() {
         "openapi.json changed; review the diff and bless it with CFI_BLESS=1"
     );
 }
+
+#[tokio::test]
+async fn an_export_larger_than_one_download_may_hold_is_refused_with_the_way_out() {
+    let c = corpus_with(|s| s.with_max_export_rows(1));
+    // Everything public is three passages: over the cap of one.
+    let (status, body) = get(&c.app, "/api/v1/export?format=jsonl").await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(body["error"]["code"], "too_large", "{body}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("3 passages") && message.contains("cfi export"),
+        "{message}"
+    );
+    // One passage is within the cap.
+    let (status, _) = get(&c.app, "/api/v1/export?format=jsonl&q=recommendations").await;
+    assert_eq!(status, StatusCode::OK);
+}
