@@ -9,6 +9,10 @@
 # of each program, process start included). The summary gives mean and minimum of each score
 # and the ratio of the median times per page, cfi / reference.
 #
+# Running headers and footers (a line among the top or bottom three of most pages, digits
+# ignored) are counted once in pdftotext's text, and lines holding only a page number not at all,
+# as cfi keeps each running line once (marked, outside passages) and drops bare page numbers.
+#
 # The reference is not the truth: pdftotext reverses Arabic, maps some CID fonts wrongly and has
 # no text for scanned pages (cfi reads those by OCR, so they are reported apart). Low scores are
 # a place to look, not a verdict.
@@ -84,6 +88,31 @@ def words(text):
     return TOKEN.findall(text)
 
 
+def running_once(text):
+    """pdftotext's text with each running header or footer line kept at its first page only
+    and bare page numbers left out."""
+    pages = [[l.strip() for l in page.splitlines() if l.strip()] for page in text.split("\f")]
+    pages = [p for p in pages if p]
+    key = lambda line: re.sub(r"\s+", "", re.sub(r"\d", "#", line)).casefold()
+    bare_number = re.compile(r"^[\W_]*(\d+|[ivxl]{1,6})[\W_]*$", re.IGNORECASE)
+    edges = lambda lines: set(lines[:3] + lines[-3:])
+    counts = Counter(k for lines in pages for k in {key(l) for l in edges(lines)})
+    running = {k for k, n in counts.items() if len(pages) >= 2 and n >= 2 and 2 * n > len(pages)}
+    seen, out = set(), []
+    for lines in pages:
+        edge = edges(lines)
+        for line in lines:
+            if len(pages) >= 2 and bare_number.match(line) and line in edge:
+                continue
+            k = key(line)
+            if line in edge and k in running:
+                if k in seen:
+                    continue
+                seen.add(k)
+            out.append(line)
+    return "\n".join(out)
+
+
 def lcs(a, b):
     """Length of the longest common subsequence, bit-parallel over b (Hyyrö 2004)."""
     if not a or not b:
@@ -150,6 +179,8 @@ def compare(path, source=None):
         row["error"] = ("cfi: " + our_err) if ours is None else ("reference: " + ref_err)
         return row
     pages = (pdf_pages(path, password) if kind == "pdf" else None) or 1
+    if kind == "pdf":
+        ref = running_once(ref)
     a, b = words(ours)[:CAP], words(ref)[:CAP]
     common = sum((Counter(a) & Counter(b)).values())
     row.update(
