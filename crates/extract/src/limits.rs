@@ -36,6 +36,10 @@ pub const MAX_OCR_TIME: Duration = Duration::from_secs(600);
 pub const MAX_TOOL_TIME: Duration = Duration::from_secs(120);
 /// Longest time LibreOffice may take to convert one legacy .doc file.
 pub const MAX_CONVERT_TIME: Duration = Duration::from_secs(60);
+/// Most cells (rows × columns of the area its cells span) one worksheet may cover: calamine
+/// holds a sheet as one dense grid, and a forged reference ("XFD1048576") would ask for more
+/// memory than there is, which aborts the process instead of failing the file.
+pub const MAX_SHEET_CELLS: u64 = 5_000_000;
 /// Deepest nesting of RTF groups.
 pub const MAX_RTF_DEPTH: usize = 256;
 

@@ -9,7 +9,7 @@ use calamine::{Data, Reader, SheetVisible, open_workbook_auto_from_rs};
 use crate::archive::Archive;
 use quick_xml::events::Event;
 
-use crate::limits::{Budget, MAX_XML_DEPTH, exceeded};
+use crate::limits::{Budget, MAX_SHEET_CELLS, MAX_XML_DEPTH, exceeded};
 use crate::{Block, BlockKind, Document, Error, Format, Result};
 
 pub(crate) fn read_workbook(path: &Path, bytes: &[u8], budget: &Budget) -> Result<Document> {
@@ -94,8 +94,28 @@ fn check_well_formed(path: &Path, part: &str, xml: &[u8]) -> Result<()> {
     reader.config_mut().check_end_names = true;
     let mut depth = 0usize;
     let mut buf = Vec::new();
+    let mut area = Area::default();
     loop {
-        match reader.read_event_into(&mut buf) {
+        let event = reader.read_event_into(&mut buf);
+        if let Ok(Event::Start(e) | Event::Empty(e)) = &event {
+            if let Err(reference) = area.see(e) {
+                let shown: String = reference.chars().take(40).collect();
+                return Err(corrupt(format!(
+                    "cell reference {shown:?} is outside any worksheet (XFD1048576 is the last cell)"
+                )));
+            }
+            if area.cells() > MAX_SHEET_CELLS {
+                return Err(exceeded(
+                    path,
+                    format!(
+                        "{part}: the cells span {} rows by {} columns, over {MAX_SHEET_CELLS} cells",
+                        area.rows(),
+                        area.columns()
+                    ),
+                ));
+            }
+        }
+        match event {
             Ok(Event::Start(_)) => {
                 depth += 1;
                 if depth > MAX_XML_DEPTH {
@@ -122,6 +142,90 @@ fn check_well_formed(path: &Path, part: &str, xml: &[u8]) -> Result<()> {
         }
         buf.clear();
     }
+}
+
+/// The rows and columns the cells of an xlsx worksheet span, from their references
+/// (`<row r="7">`, `<c r="C7">`; a cell without one follows the previous).
+#[derive(Default)]
+struct Area {
+    row: u64,
+    column: u64,
+    rows: Option<(u64, u64)>,
+    columns: Option<(u64, u64)>,
+}
+
+impl Area {
+    /// Takes in a `row` or `c` element; a cell reference past the last cell of any sheet is
+    /// returned as the error.
+    fn see(
+        &mut self,
+        element: &quick_xml::events::BytesStart<'_>,
+    ) -> std::result::Result<(), String> {
+        match crate::xml::local(element) {
+            b"row" => {
+                self.row = crate::xml::attr(element, b"r")
+                    .and_then(|r| r.parse().ok())
+                    .unwrap_or(self.row + 1);
+                self.column = 0;
+            }
+            b"c" => {
+                let (column, row) = match crate::xml::attr(element, b"r") {
+                    Some(r) => cell_reference(&r).ok_or(r)?,
+                    None => (None, None),
+                };
+                self.column = column.unwrap_or(self.column + 1);
+                if let Some(row) = row {
+                    self.row = row;
+                }
+                let widen = |span: &mut Option<(u64, u64)>, at: u64| {
+                    let (lo, hi) = span.get_or_insert((at, at));
+                    *lo = (*lo).min(at);
+                    *hi = (*hi).max(at);
+                };
+                widen(&mut self.rows, self.row);
+                widen(&mut self.columns, self.column);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn rows(&self) -> u64 {
+        self.rows.map_or(0, |(lo, hi)| hi - lo + 1)
+    }
+
+    fn columns(&self) -> u64 {
+        self.columns.map_or(0, |(lo, hi)| hi - lo + 1)
+    }
+
+    fn cells(&self) -> u64 {
+        self.rows().saturating_mul(self.columns())
+    }
+}
+
+/// "C7" as (column 3, row 7); either may be missing ("C", "7"). `None` past the last cell of
+/// any sheet (column XFD, row 1,048,576) or when it is not a reference.
+fn cell_reference(reference: &str) -> Option<(Option<u64>, Option<u64>)> {
+    const LAST_COLUMN: u64 = 16_384;
+    const LAST_ROW: u64 = 1_048_576;
+    let letters = reference
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .count();
+    let (letters, digits) = reference.split_at(letters);
+    if letters.len() > 3 || digits.len() > 7 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let column = (!letters.is_empty()).then(|| {
+        letters.bytes().fold(0u64, |n, c| {
+            n * 26 + u64::from(c.to_ascii_uppercase() - b'A' + 1)
+        })
+    });
+    let row = (!digits.is_empty()).then(|| digits.parse().unwrap_or(u64::MAX));
+    if column.is_some_and(|c| c > LAST_COLUMN) || row.is_some_and(|r| r == 0 || r > LAST_ROW) {
+        return None;
+    }
+    Some((column, row))
 }
 
 fn cell_text(cell: &Data) -> String {

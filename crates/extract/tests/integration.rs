@@ -1103,3 +1103,22 @@ fn fuzz_regressions_end_with_a_result_or_an_error() {
         }
     }
 }
+
+/// A forged cell reference ("OOOO…C16") wraps calamine's column arithmetic in a release build
+/// into a column so far right that the dense sheet it allocates exhausts memory and aborts the
+/// process (found by fuzzing): such files are refused before calamine reads them.
+#[test]
+fn forged_cell_references_are_refused_before_calamine_reads_them() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions");
+    for name in [
+        "xlsx-huge-sheet-area.xlsx",
+        "xlsx-cell-reference-overflow.xlsx",
+    ] {
+        match extract_path(&folder.join(name), &Options::default()) {
+            Err(Error::Corrupt { detail, .. }) => {
+                assert!(detail.contains("outside any worksheet"), "{name}: {detail}");
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}
