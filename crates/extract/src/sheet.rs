@@ -163,9 +163,13 @@ impl Area {
     ) -> std::result::Result<(), String> {
         match crate::xml::local(element) {
             b"row" => {
-                self.row = crate::xml::attr(element, b"r")
-                    .and_then(|r| r.parse().ok())
-                    .unwrap_or(self.row + 1);
+                self.row = match crate::xml::attr(element, b"r") {
+                    Some(r) => match cell_reference(&r) {
+                        Some((None, Some(row))) => row,
+                        _ => return Err(r),
+                    },
+                    None => self.row.saturating_add(1),
+                };
                 self.column = 0;
             }
             b"c" => {
@@ -173,7 +177,7 @@ impl Area {
                     Some(r) => cell_reference(&r).ok_or(r)?,
                     None => (None, None),
                 };
-                self.column = column.unwrap_or(self.column + 1);
+                self.column = column.unwrap_or(self.column.saturating_add(1));
                 if let Some(row) = row {
                     self.row = row;
                 }
@@ -191,11 +195,12 @@ impl Area {
     }
 
     fn rows(&self) -> u64 {
-        self.rows.map_or(0, |(lo, hi)| hi - lo + 1)
+        self.rows.map_or(0, |(lo, hi)| (hi - lo).saturating_add(1))
     }
 
     fn columns(&self) -> u64 {
-        self.columns.map_or(0, |(lo, hi)| hi - lo + 1)
+        self.columns
+            .map_or(0, |(lo, hi)| (hi - lo).saturating_add(1))
     }
 
     fn cells(&self) -> u64 {

@@ -179,22 +179,28 @@ impl PassageIndex {
         Ok(matrix)
     }
 
-    /// How many passages a search matches.
-    pub fn count_hits(&self, request: &SearchRequest) -> Result<usize> {
-        let searcher = self.reader.searcher();
-        let query = self.compile(request)?.full;
-        searcher
-            .search(&*query, &tantivy::collector::Count)
-            .map_err(|source| self.err(source))
-    }
-
     /// Every passage a search matches (not just a page), in submission and passage order.
     pub fn all_hits(&self, request: &SearchRequest) -> Result<Vec<PassageRecord>> {
+        Ok(self
+            .all_hits_up_to(request, usize::MAX)?
+            .unwrap_or_default())
+    }
+
+    /// [`PassageIndex::all_hits`] when they are at most `max`; otherwise how many they are,
+    /// found before any passage is read.
+    pub fn all_hits_up_to(
+        &self,
+        request: &SearchRequest,
+        max: usize,
+    ) -> Result<std::result::Result<Vec<PassageRecord>, usize>> {
         let searcher = self.reader.searcher();
         let query = self.compile(request)?.full;
         let addresses = searcher
             .search(&*query, &DocSetCollector)
             .map_err(|source| self.err(source))?;
+        if addresses.len() > max {
+            return Ok(Err(addresses.len()));
+        }
         let mut records = addresses
             .into_iter()
             .map(|a| self.record(&searcher, a))
@@ -206,6 +212,6 @@ impl PassageIndex {
                 b.passage.ordinal,
             ))
         });
-        Ok(records)
+        Ok(Ok(records))
     }
 }

@@ -369,10 +369,7 @@ impl Numbering {
     fn follow(&mut self, block: &Block, section: &Section) {
         match &block.kind {
             BlockKind::ListItem { level: 0, label } => {
-                let n = label
-                    .as_deref()
-                    .and_then(|l| questions::strip_label(l).0)
-                    .or_else(|| questions::strip_label(&block.text).0);
+                let n = item_number(label.as_deref(), &block.text);
                 let last = section.questions.iter().max().copied().unwrap_or(0);
                 if n.is_some_and(|n| last > 0 && n <= last) {
                     self.in_sublist = true;
@@ -382,6 +379,13 @@ impl Numbering {
             _ => self.in_sublist = false,
         }
     }
+}
+
+/// The number of a list item: its rendered label ("3."), else the label typed into its text.
+fn item_number(label: Option<&str>, text: &str) -> Option<u32> {
+    label
+        .and_then(|l| questions::strip_label(l).0)
+        .or_else(|| questions::strip_label(text).0)
 }
 
 /// Titles of the sections a document has before or beside the answers: when one is numbered
@@ -463,10 +467,7 @@ fn question_heading(
     // question 2 must not open question 3.
     let label = match &block.kind {
         BlockKind::Heading { .. } => questions::strip_label(&block.text).0,
-        BlockKind::ListItem { level: 0, label } => label
-            .as_deref()
-            .and_then(|l| questions::strip_label(l).0)
-            .or_else(|| questions::strip_label(&block.text).0),
+        BlockKind::ListItem { level: 0, label } => item_number(label.as_deref(), &block.text),
         _ => None,
     };
     let in_list = matches!(block.kind, BlockKind::ListItem { .. });
@@ -646,20 +647,14 @@ categories = ["States"]
             para(2, LONG),
             block(3, BlockKind::Heading { level: 2 }, "Question 2"),
             para(4, LONG),
-            block(
+            item(
                 5,
-                BlockKind::ListItem {
-                    level: 0,
-                    label: Some("1.".into()),
-                },
+                "1.",
                 "1. Fund hotlines and give them legal protection to view and report material.",
             ),
-            block(
+            item(
                 6,
-                BlockKind::ListItem {
-                    level: 0,
-                    label: Some("3.".into()),
-                },
+                "3.",
                 "3. Require safety by design in every product used by children.",
             ),
             para(7, LONG),

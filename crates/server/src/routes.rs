@@ -647,13 +647,7 @@ pub(crate) async fn export(
     let index = state.index.clone();
     let max = state.max_export_rows();
     let records = state
-        .blocking(move || {
-            let count = index.count_hits(&request)?;
-            if count > max {
-                return Ok(Err(count));
-            }
-            index.all_hits(&request).map(Ok)
-        })
+        .blocking(move || index.all_hits_up_to(&request, max))
         .await?
         .map_err(|count| {
             ApiError::too_large(

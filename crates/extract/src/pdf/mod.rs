@@ -234,29 +234,9 @@ fn encryption_as_object(bytes: &[u8]) -> Option<Vec<u8>> {
     }
     let value_end = dictionary_end(bytes, value)?;
     let encrypt = bytes.get(value..value_end)?;
-    let previous = {
-        let at = find_last(bytes, b"startxref")? + b"startxref".len();
-        let digits: String = bytes
-            .get(at..)?
-            .iter()
-            .map(|b| char::from(*b))
-            .skip_while(char::is_ascii_whitespace)
-            .take_while(char::is_ascii_digit)
-            .collect();
-        digits.parse::<usize>().ok()?
-    };
+    let previous: usize = number_after(bytes, find_last(bytes, b"startxref")? + 9)?;
     // An object number past every number in the file.
-    let size = {
-        let at = find_first(trailer, b"/Size")? + b"/Size".len();
-        let digits: String = trailer
-            .get(at..)?
-            .iter()
-            .map(|b| char::from(*b))
-            .skip_while(char::is_ascii_whitespace)
-            .take_while(char::is_ascii_digit)
-            .collect();
-        digits.parse::<u32>().ok()?
-    };
+    let size: u32 = number_after(trailer, find_first(trailer, b"/Size")? + 5)?;
     let mut out = bytes.to_vec();
     out.extend_from_slice(b"\n");
     let object_at = out.len();
@@ -280,6 +260,18 @@ fn encryption_as_object(bytes: &[u8]) -> Option<Vec<u8>> {
         .as_bytes(),
     );
     Some(out)
+}
+
+/// The unsigned number that follows `at` in `bytes`, after any whitespace.
+fn number_after<T: std::str::FromStr>(bytes: &[u8], at: usize) -> Option<T> {
+    let digits: String = bytes
+        .get(at..)?
+        .iter()
+        .map(|b| char::from(*b))
+        .skip_while(char::is_ascii_whitespace)
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
 }
 
 fn find_first(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -512,9 +504,9 @@ fn with_running(
         block.page_label = labels.get(line.page).cloned().flatten();
         (page, block)
     };
-    let (mut headers, mut footers): (Vec<_>, Vec<_>) = running.iter().partition(|l| l.top);
-    let mut headers = headers.drain(..).map(block_of).peekable();
-    let mut footers = footers.drain(..).map(block_of).peekable();
+    let (headers, footers): (Vec<_>, Vec<_>) = running.iter().partition(|l| l.top);
+    let mut headers = headers.into_iter().map(block_of).peekable();
+    let mut footers = footers.into_iter().map(block_of).peekable();
     let mut out = Vec::with_capacity(blocks.len() + running.len());
     let page_of = |b: &Block| b.page.unwrap_or(0);
     let mut blocks = blocks.into_iter().peekable();
