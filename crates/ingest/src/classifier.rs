@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cfi_core::Call;
+use cfi_core::{Call, Passage, TagSource};
 
 /// Words too common to tell questions apart, in the languages of the calls.
 const STOP: &[&str] = &[
@@ -137,6 +137,69 @@ const THRESHOLD: f32 = 2.0;
 /// The model: per question, stems with weights.
 pub struct QuestionClassifier {
     profiles: BTreeMap<u32, BTreeMap<String, f32>>,
+    /// Per question, how often each stem occurs in its text and keywords (keywords twice).
+    prior: BTreeMap<u32, BTreeMap<String, u32>>,
+    /// Learned from the call's own answers: per question, the log-odds a stem adds, and
+    /// the question's share of the answers; `None` until [`QuestionClassifier::trained`].
+    learned: Option<Learned>,
+}
+
+/// A naive Bayes model of the call's answers under question headings.
+struct Learned {
+    /// Per question: the log-odds of the question before any word is read.
+    base: BTreeMap<u32, f32>,
+    /// Per question, per stem: the log-odds the stem adds.
+    weights: BTreeMap<u32, BTreeMap<String, f32>>,
+}
+
+/// What the call's own submissions say under their question headings: for each question,
+/// the passages a heading tags with it alone, and how many of them use each stem. Counts
+/// only, so the model learned does not depend on the order files were read in.
+#[derive(Debug, Default, Clone)]
+pub struct Evidence {
+    passages: BTreeMap<u32, u32>,
+    stems: BTreeMap<u32, BTreeMap<String, u32>>,
+}
+
+/// Passages a model is learned from must say this much (in stems).
+const MIN_LEARN_STEMS: usize = 12;
+/// Below this many learned passages in all, the call's answers say too little to learn
+/// from, and the question texts alone decide.
+const MIN_EVIDENCE: u32 = 30;
+/// Pseudo-passages the question's text and keywords count for in the learned model.
+const PRIOR_PASSAGES: u32 = 2;
+
+impl Evidence {
+    /// Learns from the passages of one submission: those that a heading tags with exactly
+    /// one question.
+    pub fn learn(&mut self, passages: &[Passage]) {
+        for passage in passages {
+            let named: Vec<u32> = passage
+                .questions
+                .iter()
+                .filter(|q| q.source == TagSource::Heading)
+                .map(|q| q.number)
+                .collect();
+            let [question] = named.as_slice() else {
+                continue;
+            };
+            let question = *question;
+            let words = stems(&passage.text);
+            if words.len() < MIN_LEARN_STEMS {
+                continue;
+            }
+            *self.passages.entry(question).or_default() += 1;
+            let profile = self.stems.entry(question).or_default();
+            for stem in words.into_iter().collect::<BTreeSet<_>>() {
+                *profile.entry(stem).or_default() += 1;
+            }
+        }
+    }
+
+    /// Passages learned from.
+    pub fn passages(&self) -> u32 {
+        self.passages.values().sum()
+    }
 }
 
 fn stems(text: &str) -> Vec<String> {
@@ -150,23 +213,27 @@ fn stems(text: &str) -> Vec<String> {
 impl QuestionClassifier {
     /// Builds the model from the call's question texts and keywords.
     pub fn new(call: &Call) -> QuestionClassifier {
-        let mut raw: BTreeMap<u32, BTreeMap<String, f32>> = BTreeMap::new();
+        let mut prior: BTreeMap<u32, BTreeMap<String, u32>> = BTreeMap::new();
         for q in &call.questions {
-            let profile = raw.entry(q.number).or_default();
+            let profile = prior.entry(q.number).or_default();
             for text in q.text.values() {
                 for s in stems(text) {
-                    *profile.entry(s).or_default() += 1.0;
+                    *profile.entry(s).or_default() += 1;
                 }
             }
             for keywords in q.keywords.values() {
                 for keyword in keywords {
                     for s in stems(keyword) {
                         // Keywords were chosen to tell this question apart: count them more.
-                        *profile.entry(s).or_default() += 2.0;
+                        *profile.entry(s).or_default() += 2;
                     }
                 }
             }
         }
+        let raw: BTreeMap<u32, BTreeMap<String, f32>> = prior
+            .iter()
+            .map(|(q, p)| (*q, p.iter().map(|(s, c)| (s.clone(), *c as f32)).collect()))
+            .collect();
         // A stem in many questions says little about any one of them.
         let mut spread: BTreeMap<String, usize> = BTreeMap::new();
         for profile in raw.values() {
@@ -189,7 +256,69 @@ impl QuestionClassifier {
                 (q, weighted)
             })
             .collect();
-        QuestionClassifier { profiles }
+        QuestionClassifier {
+            profiles,
+            prior,
+            learned: None,
+        }
+    }
+
+    /// This model with what the call's own answers teach: each question's vocabulary as
+    /// its submitters use it under that question's heading, the question's text and
+    /// keywords counting as [`PRIOR_PASSAGES`] more. With too little evidence the model is
+    /// returned as it is.
+    pub fn trained(&self, evidence: &Evidence) -> QuestionClassifier {
+        let mut model = QuestionClassifier {
+            profiles: self.profiles.clone(),
+            prior: self.prior.clone(),
+            learned: None,
+        };
+        if evidence.passages() < MIN_EVIDENCE {
+            return model;
+        }
+        // Per question: passages (learned plus pseudo) and per stem the passages using it.
+        let mut passages: BTreeMap<u32, f32> = BTreeMap::new();
+        let mut counts: BTreeMap<u32, BTreeMap<&str, f32>> = BTreeMap::new();
+        for (q, prior) in &self.prior {
+            let learned = evidence.passages.get(q).copied().unwrap_or(0);
+            passages.insert(*q, (learned + PRIOR_PASSAGES) as f32);
+            let profile = counts.entry(*q).or_default();
+            for (stem, count) in prior {
+                *profile.entry(stem).or_default() += (*count).min(PRIOR_PASSAGES) as f32;
+            }
+            for (stem, count) in evidence.stems.get(q).into_iter().flatten() {
+                *profile.entry(stem).or_default() += *count as f32;
+            }
+        }
+        let mut totals: BTreeMap<&str, f32> = BTreeMap::new();
+        for profile in counts.values() {
+            for (stem, count) in profile {
+                *totals.entry(stem).or_default() += count;
+            }
+        }
+        let all: f32 = passages.values().sum();
+        const SMOOTHING: f32 = 0.5;
+        let mut base = BTreeMap::new();
+        let mut weights = BTreeMap::new();
+        for (q, profile) in &counts {
+            let n = passages.get(q).copied().unwrap_or(1.0);
+            let rest = (all - n).max(1.0);
+            base.insert(*q, (n / rest).ln());
+            let mut w = BTreeMap::new();
+            for (stem, total) in &totals {
+                // A stem seen once tells nothing reliable.
+                if *total < 2.0 {
+                    continue;
+                }
+                let here = profile.get(stem).copied().unwrap_or(0.0);
+                let p = (here + SMOOTHING) / (n + 2.0 * SMOOTHING);
+                let p_rest = (total - here + SMOOTHING) / (rest + 2.0 * SMOOTHING);
+                w.insert((*stem).to_string(), (p / p_rest).ln());
+            }
+            weights.insert(*q, w);
+        }
+        model.learned = Some(Learned { base, weights });
+        model
     }
 
     /// Of the questions a combined heading names ("Questions 4 and 5"), the one `text`
@@ -198,6 +327,18 @@ impl QuestionClassifier {
     pub fn choose(&self, text: &str, candidates: &[u32]) -> Option<u32> {
         let words = stems(text);
         let present: BTreeSet<&String> = words.iter().collect();
+        if let Some(learned) = &self.learned {
+            let mut scores: Vec<(u32, f32)> = learned
+                .log_odds(&present)
+                .into_iter()
+                .filter(|(q, _)| candidates.contains(q))
+                .collect();
+            scores.sort_by(|a, b| b.1.total_cmp(&a.1));
+            return match scores.as_slice() {
+                [(best, top), (_, next), ..] if *top >= next + CHOOSE_MARGIN => Some(*best),
+                _ => None,
+            };
+        }
         let mut scores: Vec<(u32, f32)> = candidates
             .iter()
             .filter_map(|q| {
@@ -224,6 +365,18 @@ impl QuestionClassifier {
             return Vec::new();
         }
         let present: BTreeSet<&String> = words.iter().collect();
+        if let Some(learned) = &self.learned {
+            // The one question the passage most likely answers, when the odds are clear:
+            // allowing a second tag doubled the false ones for few more true ones.
+            return learned
+                .log_odds(&present)
+                .into_iter()
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .filter(|(_, odds)| *odds >= LEARNED_THRESHOLD)
+                .map(|(q, odds)| (q, (1.0 / (1.0 + (-odds).exp())).min(0.95)))
+                .into_iter()
+                .collect();
+        }
         let mut scores: Vec<(u32, f32)> = self
             .profiles
             .iter()
@@ -240,6 +393,25 @@ impl QuestionClassifier {
             .take(2)
             .filter(|(_, s)| *s >= best * 0.95)
             .map(|(q, s)| (q, (s / (s + THRESHOLD * 2.0)).min(0.95)))
+            .collect()
+    }
+}
+
+/// Log-odds a learned tag needs: naive Bayes is overconfident, so "more likely than not"
+/// (0) is not enough; 5 is odds of about 150 to 1.
+const LEARNED_THRESHOLD: f32 = 5.0;
+/// Log-odds by which the question a passage under a combined heading answers must lead.
+const CHOOSE_MARGIN: f32 = 2.0;
+
+impl Learned {
+    /// Per question, the log-odds that a passage using `present` answers it.
+    fn log_odds(&self, present: &BTreeSet<&String>) -> Vec<(u32, f32)> {
+        self.weights
+            .iter()
+            .map(|(q, weights)| {
+                let evidence: f32 = present.iter().filter_map(|s| weights.get(*s)).sum();
+                (*q, self.base.get(q).copied().unwrap_or(0.0) + evidence)
+            })
             .collect()
     }
 }
@@ -322,6 +494,70 @@ keywords.en = ["consultation", "participation", "youth panel", "child participat
                        y que las fuerzas del orden no pueden detectar ni eliminar los materiales alojados en el extranjero.";
         assert_eq!(c.classify(spanish).first().map(|t| t.0), Some(4));
         assert!(c.classify("Yours sincerely, the Ministry of Foreign Affairs, Geneva, 30 April 2024, with our highest consideration for the Special Rapporteur.").is_empty());
+    }
+
+    fn answer(question: u32, text: &str) -> Passage {
+        Passage {
+            id: String::new(),
+            ordinal: 1,
+            text: text.to_string(),
+            heading: None,
+            page: None,
+            page_end: None,
+            page_label: None,
+            paragraph: 1,
+            language: Some("en".into()),
+            questions: vec![cfi_core::QuestionTag {
+                number: question,
+                source: TagSource::Heading,
+                confidence: 1.0,
+            }],
+            mentioned_countries: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_model_learns_each_question_s_vocabulary_from_the_call_s_headed_answers() {
+        let prior = QuestionClassifier::new(&call());
+        // Words in neither question's text nor keywords: the prior cannot place them.
+        let essay = "Our magistrates described how subpoenas to overseas hosting firms go unanswered, \
+                     how mutual legal assistance treaties move slowly, and how the data they \
+                     finally obtain arrives after the retention period has expired for good.";
+        assert!(prior.classify(essay).is_empty());
+        // Submissions answering question 4 under its heading use them; those answering
+        // question 8 speak of councils and workshops.
+        let mut evidence = Evidence::default();
+        for n in 0..20 {
+            evidence.learn(&[
+                answer(4, &format!(
+                    "Case {n}: magistrates told us subpoenas sent to overseas hosting firms went unanswered \
+                     for months, mutual legal assistance treaties moved slowly and retention periods \
+                     expired before the data arrived, so the file against the offender was closed."
+                )),
+                answer(8, &format!(
+                    "Workshop {n}: a council of adolescents met in schools, discussed the draft with the \
+                     ministry, voted on its priorities and presented them to the minister, who promised \
+                     written feedback on every recommendation the council had adopted that spring."
+                )),
+            ]);
+        }
+        assert_eq!(evidence.passages(), 40);
+        let trained = prior.trained(&evidence);
+        let tags = trained.classify(essay);
+        assert_eq!(tags.iter().map(|t| t.0).collect::<Vec<_>>(), vec![4]);
+        assert!(tags.iter().all(|t| t.1 > 0.5 && t.1 <= 0.95));
+        // Passages tagged with two questions, or too short, teach nothing.
+        let mut thin = Evidence::default();
+        let mut both = answer(4, essay);
+        both.questions.push(cfi_core::QuestionTag {
+            number: 8,
+            source: TagSource::Heading,
+            confidence: 1.0,
+        });
+        thin.learn(&[both, answer(4, "Too short to learn from.")]);
+        assert_eq!(thin.passages(), 0);
+        // With too little evidence the question texts decide alone.
+        assert!(prior.trained(&thin).classify(essay).is_empty());
     }
 
     #[test]

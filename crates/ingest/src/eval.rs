@@ -9,7 +9,7 @@ use std::path::Path;
 use cfi_core::{CallFolder, Kind, TagSource};
 use serde::{Deserialize, Serialize};
 
-use crate::{Analyzer, Error, Result};
+use crate::{Analyzer, Error, Evidence, Result};
 
 /// One labelled paragraph.
 #[derive(Debug, Deserialize)]
@@ -141,10 +141,11 @@ pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
     }
     let analyzer = Analyzer::new(&call.call);
     let mut report = TaggingReport::default();
-    for entry in call.entries.iter().filter(|e| e.kind == Kind::Input) {
-        let Some(file_labels) = labels.get(&entry.file) else {
-            continue;
-        };
+    // As an ingest does: every file cut first, the model learned from all of them (labelled
+    // or not), then the classifier's decisions.
+    let mut evidence = Evidence::default();
+    let mut cuts = Vec::new();
+    for entry in &call.entries {
         let document = match cfi_extract::extract_path(
             &entry.path,
             &cfi_extract::Options {
@@ -153,11 +154,25 @@ pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
         ) {
             Ok(d) => d,
             Err(e) => {
-                report.unreadable.push(e.to_string());
+                if entry.kind == Kind::Input && labels.contains_key(&entry.file) {
+                    report.unreadable.push(e.to_string());
+                }
                 continue;
             }
         };
-        let passages = analyzer.passages(&entry.id, &document.blocks, entry.language.as_deref());
+        let cut = analyzer.cut(&entry.id, &document.blocks, entry.language.as_deref());
+        evidence.learn(&cut.passages);
+        cuts.push((entry, cut));
+    }
+    let classifier = analyzer.classifier().trained(&evidence);
+    for (entry, cut) in cuts {
+        if entry.kind != Kind::Input {
+            continue;
+        }
+        let Some(file_labels) = labels.get(&entry.file) else {
+            continue;
+        };
+        let passages = cut.tag(&classifier);
         let structured = passages
             .iter()
             .any(|p| p.questions.iter().any(|q| q.source == TagSource::Heading));

@@ -27,11 +27,11 @@ use cfi_core::{CallFolder, ManifestEntry, Passage, Submission};
 use cfi_index::{PassageIndex, SubmissionInfo};
 use serde::Serialize;
 
-pub use classifier::QuestionClassifier;
+pub use classifier::{Evidence, QuestionClassifier};
 pub use countries::Gazetteer;
 pub use eval::{Counts, GroupScores, TaggingReport, evaluate_tagging};
 pub use language::LanguageDetector;
-pub use passages::{Analyzer, passage_id, passages};
+pub use passages::{Analyzer, Cut, passage_id, passages};
 
 /// Errors that stop an ingest run as a whole (a bad file only goes in the report).
 #[derive(Debug, thiserror::Error)]
@@ -164,10 +164,39 @@ pub fn ingest_with(
     progress(Progress::Start(folder.entries.len()));
     let mut pool = ReaderPool::start(&folder, options);
     let mut files: Vec<Option<FileReport>> = vec![None; folder.entries.len()];
+    // The classifier learns each question's vocabulary from every passage that a heading
+    // tags in this call, so files it has decisions to make in wait until all are read;
+    // the others go into the index as they come. Counts only: the model does not depend
+    // on the order files finish in.
+    let mut evidence = Evidence::default();
+    let mut waiting: Vec<(usize, Cut, Option<u32>, Vec<String>)> = Vec::new();
     while let Some((slot, outcome)) = pool.next() {
         let Some(entry) = folder.entries.get(slot) else {
             continue;
         };
+        let outcome = match outcome {
+            Ok((pages, cut, warnings)) => {
+                evidence.learn(&cut.passages);
+                if cut.needs_classifier() {
+                    waiting.push((slot, cut, pages, warnings));
+                    continue;
+                }
+                Ok((pages, cut.passages, warnings))
+            }
+            Err(message) => Err(message),
+        };
+        let report = write(&mut batch, &previous, &folder.call.id, entry, outcome)?;
+        progress(Progress::Done(&report));
+        if let Some(place) = files.get_mut(slot) {
+            *place = Some(report);
+        }
+    }
+    let classifier = pool.shared.analyzer.classifier().trained(&evidence);
+    for (slot, cut, pages, warnings) in waiting {
+        let Some(entry) = folder.entries.get(slot) else {
+            continue;
+        };
+        let outcome = Ok((pages, cut.tag(&classifier), warnings));
         let report = write(&mut batch, &previous, &folder.call.id, entry, outcome)?;
         progress(Progress::Done(&report));
         if let Some(place) = files.get_mut(slot) {
@@ -207,7 +236,7 @@ fn write(
     previous: &cfi_index::Catalog,
     call: &str,
     entry: &ManifestEntry,
-    outcome: std::result::Result<ReadFile, String>,
+    outcome: std::result::Result<(Option<u32>, Vec<Passage>, Vec<String>), String>,
 ) -> Result<FileReport> {
     // Messages name the file as the manifest does: the report and the catalog (which the
     // API serves) never carry where the call folder sits on this machine.
@@ -427,8 +456,9 @@ fn reader_loop(shared: &Shared, sender: &mpsc::SyncSender<Finished>) {
     }
 }
 
-/// One file read: its page count, passages, and what was read only in part.
-type ReadFile = (Option<u32>, Vec<Passage>, Vec<String>);
+/// One file read: its page count, its passages waiting for the classifier, and what was
+/// read only in part.
+type ReadFile = (Option<u32>, Cut, Vec<String>);
 
 /// Extracts and cuts one file, turning errors and panics inside readers into a message.
 fn read(
@@ -450,7 +480,7 @@ fn read(
     let extracted = catch_unwind(AssertUnwindSafe(|| extractor.extract_path(&entry.path)))
         .map_err(|_| format!("{}: the reader crashed on this file", entry.path.display()))?
         .map_err(|e| e.to_string())?;
-    let passages = analyzer.passages(&entry.id, &extracted.blocks, entry.language.as_deref());
+    let cut = analyzer.cut(&entry.id, &extracted.blocks, entry.language.as_deref());
     let pages: Vec<String> = extracted.needs_ocr.iter().map(u32::to_string).collect();
     let needs_ocr = (!pages.is_empty()).then(|| {
         format!(
@@ -460,7 +490,7 @@ fn read(
             pages.join(", ")
         )
     });
-    if passages.is_empty() {
+    if cut.passages.is_empty() {
         return Err(needs_ocr.unwrap_or_else(|| format!("{}: no text found", entry.path.display())));
     }
     let ocr_pages: BTreeSet<u32> = extracted
@@ -474,5 +504,5 @@ fn read(
         let list: Vec<String> = ocr_pages.iter().map(u32::to_string).collect();
         warnings.push(format!("read by OCR: page {}", list.join(", ")));
     }
-    Ok((extracted.pages, passages, warnings))
+    Ok((extracted.pages, cut, warnings))
 }

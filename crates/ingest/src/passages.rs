@@ -28,14 +28,33 @@ impl Analyzer {
         }
     }
 
-    /// Cuts `blocks` into tagged passages for submission `submission_id`.
+    /// Cuts `blocks` into tagged passages for submission `submission_id`, with the model
+    /// built from the call's question texts alone. An ingest run uses [`Analyzer::cut`] and
+    /// [`Cut::tag`] instead, with a model learned from all the call's submissions.
     pub fn passages(
         &self,
         submission_id: &str,
         blocks: &[Block],
         declared_language: Option<&str>,
     ) -> Vec<Passage> {
-        let mut out = passages(
+        self.cut(submission_id, blocks, declared_language)
+            .tag(&self.classifier)
+    }
+
+    /// The model built from the call's question texts and keywords.
+    pub fn classifier(&self) -> &QuestionClassifier {
+        &self.classifier
+    }
+
+    /// Cuts `blocks` into passages tagged by the document's question headings, and notes
+    /// which passages the classifier is to decide.
+    pub fn cut(
+        &self,
+        submission_id: &str,
+        blocks: &[Block],
+        declared_language: Option<&str>,
+    ) -> Cut {
+        let passages = passages(
             submission_id,
             blocks,
             &self.call,
@@ -43,24 +62,76 @@ impl Analyzer {
             &self.detector,
             &self.gazetteer,
         );
-        // The classifier is for documents that name no question: in one that does, the
-        // text outside question sections is introduction, letterhead or closing.
-        // In a document that names questions, only the topical sections after the first
-        // question (under their own heading) are classified; in one that names none,
-        // every passage is.
-        let first_named = out
+        // In a document that names no question, every passage is classified. In one that
+        // does, the text outside question sections is mostly letterhead, introduction and
+        // closing: only passages under a topical heading of their own are classified
+        // ("Trends in reports" before the first question, "Generative AI" after one).
+        // Sections that frame the submission (an introduction, references) are not.
+        let first_named = passages
             .iter()
             .position(|p| p.questions.iter().any(|q| q.source == TagSource::Heading));
+        let title = passages.iter().find_map(|p| p.heading.as_deref());
         let classify = |i: usize, p: &Passage| match first_named {
-            Some(first) => i > first && p.heading.is_some(),
+            Some(first) => (i > first || p.heading.as_deref() != title) && p.heading.is_some(),
             None => true,
         };
-        let chosen: Vec<usize> = out
+        let mut unnamed: Vec<usize> = passages
             .iter()
             .enumerate()
-            .filter(|(i, p)| p.questions.is_empty() && classify(*i, p))
+            .filter(|(i, p)| {
+                p.questions.is_empty()
+                    && classify(*i, p)
+                    && !p.heading.as_deref().is_some_and(is_framing_heading)
+            })
             .map(|(i, _)| i)
             .collect();
+        // The first thing a submission says, under its title, presents it.
+        let substantive = unnamed.iter().position(|&i| {
+            passages
+                .get(i)
+                .is_some_and(|p| word_count(&p.text) >= MIN_WORDS)
+        });
+        if let Some(first) = substantive
+            && unnamed
+                .get(first)
+                .and_then(|&i| passages.get(i))
+                .is_some_and(|p| p.heading.is_none() || p.heading.as_deref() == title)
+        {
+            unnamed.remove(first);
+        }
+        Cut { passages, unnamed }
+    }
+}
+
+/// One submission's passages, tagged by its headings, waiting for the classifier.
+#[derive(Debug, Clone)]
+pub struct Cut {
+    /// The passages.
+    pub passages: Vec<Passage>,
+    /// Those the classifier is to tag.
+    unnamed: Vec<usize>,
+}
+
+impl Cut {
+    /// Whether the classifier has anything to decide here: passages under no question, or
+    /// under a heading naming several.
+    pub fn needs_classifier(&self) -> bool {
+        !self.unnamed.is_empty()
+            || self.passages.iter().any(|p| {
+                p.questions
+                    .iter()
+                    .filter(|q| q.source == TagSource::Heading)
+                    .count()
+                    > 1
+            })
+    }
+
+    /// The passages with the classifier's decisions.
+    pub fn tag(self, classifier: &QuestionClassifier) -> Vec<Passage> {
+        let Cut {
+            passages: mut out,
+            unnamed,
+        } = self;
         // Under a heading naming several questions, a passage that clearly answers one of
         // them keeps only that one.
         for passage in &mut out {
@@ -73,16 +144,15 @@ impl Analyzer {
             if named.len() < 2 {
                 continue;
             }
-            if let Some(number) = self.classifier.choose(&passage.text, &named) {
+            if let Some(number) = classifier.choose(&passage.text, &named) {
                 passage.questions.retain(|q| q.number == number);
             }
         }
-        for i in chosen {
-            let Some(passage) = out.get_mut(i) else {
+        for i in unnamed {
+            let Some(passage) = out.get(i) else {
                 continue;
             };
-            passage.questions = self
-                .classifier
+            let tags: Vec<QuestionTag> = classifier
                 .classify(&passage.text)
                 .into_iter()
                 .map(|(number, confidence)| QuestionTag {
@@ -91,6 +161,9 @@ impl Analyzer {
                     confidence,
                 })
                 .collect();
+            if let Some(passage) = out.get_mut(i) {
+                passage.questions = tags;
+            }
         }
         out
     }
@@ -416,6 +489,48 @@ const OWN_SECTIONS: [&str; 24] = [
     "контекст",
     "مقدمة",
 ];
+
+/// Headings of sections that answer no question: who the submitter is, what the
+/// submission covers, the works it cites.
+const FRAMING: [&str; 26] = [
+    "introduction",
+    "preamble",
+    "about us",
+    "who we are",
+    "references",
+    "bibliography",
+    "sources",
+    "introducción",
+    "presentación",
+    "quiénes somos",
+    "referencias",
+    "bibliografía",
+    "fuentes",
+    "préambule",
+    "présentation",
+    "qui sommes-nous",
+    "qui nous sommes",
+    "références",
+    "bibliographie",
+    "введение",
+    "о нас",
+    "список литературы",
+    "литература",
+    "источники",
+    "مقدمة",
+    "المراجع",
+];
+
+/// Whether a heading opens a section that answers no question ("2. Introduction",
+/// "References").
+fn is_framing_heading(heading: &str) -> bool {
+    let title = questions::strip_label(heading.lines().next().unwrap_or(heading))
+        .1
+        .trim()
+        .trim_end_matches(['.', ':'])
+        .to_lowercase();
+    FRAMING.contains(&title.as_str())
+}
 
 fn is_own_section_number(block: &Block) -> bool {
     let numbered = match &block.kind {
@@ -822,6 +937,47 @@ categories = ["States"]
         let ps = cut(&blocks);
         assert_eq!(ps.len(), 1);
         assert_eq!((ps[0].page, ps[0].page_end), (Some(1), Some(2)));
+    }
+
+    #[test]
+    fn the_classifier_decides_topical_sections_not_the_presentation_or_references() {
+        let analyzer = Analyzer::new(&call());
+        let h = |n, text| block(n, BlockKind::Heading { level: 1 }, text);
+        let text_of = |cut: &Cut| -> Vec<String> {
+            cut.unnamed
+                .iter()
+                .filter_map(|&i| cut.passages.get(i))
+                .map(|p| p.text.lines().next().unwrap_or_default().to_string())
+                .collect()
+        };
+        // An essay: its first paragraph under the title presents the submitter.
+        let essay = [
+            h(1, "Input of the Example Network"),
+            para(2, LONG),
+            h(3, "Trends in reports"),
+            para(4, LONG),
+            h(5, "2. Introduction"),
+            para(6, LONG),
+            h(7, "References"),
+            para(8, LONG),
+        ];
+        let cut = analyzer.cut("s", &essay, Some("en"));
+        assert_eq!(text_of(&cut), vec!["Trends in reports"]);
+        // A document naming questions: a topical section before the first question is
+        // decided by the classifier, the introduction under the title is not.
+        let mixed = [
+            h(1, "Input of the Example Network"),
+            para(2, LONG),
+            h(3, "Trends in reports"),
+            para(4, LONG),
+            h(5, "Question 7"),
+            para(6, LONG),
+            h(7, "Generative AI"),
+            para(8, LONG),
+        ];
+        let cut = analyzer.cut("s", &mixed, Some("en"));
+        assert_eq!(text_of(&cut), vec!["Trends in reports", "Generative AI"]);
+        assert!(cut.needs_classifier());
     }
 
     #[test]
