@@ -1122,3 +1122,62 @@ fn forged_cell_references_are_refused_before_calamine_reads_them() {
         }
     }
 }
+
+#[test]
+fn pdf_table_rows_are_read_across_each_a_block_of_its_own() {
+    // A statistical annex of the second demo call: two tables whose cells leave gutters a
+    // column finder would split (pdftotext reads them column by column: "2021 2022 2023
+    // 410 465 540 …").
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../../fixtures/calls/sr-sale-children-digital-2024/files/annex-states-chile-statistics.pdf",
+    );
+    let doc = extract_path(&path, &Options::default()).expect("extract");
+    let rows: Vec<&str> = doc
+        .blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::TableRow)
+        .map(|b| b.text.as_str())
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            // Wrapped header cells continue their row.
+            "Año Grooming Sextorsión Producción o Total difusión de material",
+            "2021 410 95 620 1 125",
+            "2022 465 160 655 1 280",
+            "2023 540 290 700 1 530",
+            "Canal Solicitudes Mediana de días hasta la respuesta",
+            "Solicitud directa al proveedor 820 12",
+            "Asistencia judicial mutua 74 210",
+            "Red regional de fiscales 31 45",
+        ],
+        "{:#?}",
+        doc.blocks
+    );
+    // The prose around the tables is untouched.
+    assert!(
+        doc.blocks
+            .iter()
+            .any(|b| b.kind == BlockKind::Paragraph
+                && b.text.starts_with("Fuente: cifras sintéticas"))
+    );
+}
+
+#[test]
+fn pdf_two_column_prose_is_not_taken_for_a_table() {
+    let Some(dir) = common::wild_dir() else {
+        eprintln!("skipped: ../shared/wild is absent");
+        return;
+    };
+    let path = dir.join("pdf/pypdf-multicolumn.pdf");
+    let doc = extract_path(&path, &Options::default()).expect("extract");
+    // Its one real table (page 3) is read by rows; none of its two-column prose is.
+    for block in doc.blocks.iter().filter(|b| b.kind == BlockKind::TableRow) {
+        assert_eq!(block.page, Some(3), "{block:?}");
+    }
+    assert!(
+        doc.blocks
+            .iter()
+            .any(|b| b.kind == BlockKind::TableRow && b.text == "Austria 8.9 83,879 Vienna German")
+    );
+}

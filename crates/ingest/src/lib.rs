@@ -236,7 +236,7 @@ fn write(
     previous: &cfi_index::Catalog,
     call: &str,
     entry: &ManifestEntry,
-    outcome: std::result::Result<(Option<u32>, Vec<Passage>, Vec<String>), String>,
+    outcome: std::result::Result<Tagged, String>,
 ) -> Result<FileReport> {
     // Messages name the file as the manifest does: the report and the catalog (which the
     // API serves) never carry where the call folder sits on this machine.
@@ -455,6 +455,10 @@ fn reader_loop(shared: &Shared, sender: &mpsc::SyncSender<Finished>) {
         }
     }
 }
+
+/// One file ready for the index: its page count, tagged passages, and what was read only in
+/// part.
+type Tagged = (Option<u32>, Vec<Passage>, Vec<String>);
 
 /// One file read: its page count, its passages waiting for the classifier, and what was
 /// read only in part.

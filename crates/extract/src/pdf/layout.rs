@@ -37,6 +37,9 @@ pub(crate) struct Line {
     /// The column (or spanning region) of the page the line belongs to.
     pub(crate) column: u16,
     pub(crate) orientation: u8,
+    /// Whether the line is a row of a table (read across its cells) or a wrapped cell's
+    /// continuation.
+    pub(crate) table: TablePart,
 }
 
 struct Band {
@@ -346,6 +349,7 @@ fn make_line(words: &[Word], band_y: f64, column: u16, orientation: u8) -> Optio
         chars,
         column,
         orientation,
+        table: TablePart::None,
     })
 }
 
@@ -361,7 +365,15 @@ fn order_lines(
     next_column: &mut u16,
 ) -> Vec<Line> {
     let mut out = Vec::new();
-    let words: Vec<Vec<Word>> = bands.iter().map(|(_, w)| w.clone()).collect();
+    // Table rows are read across, whatever gutters their cells leave: they neither help
+    // find a gutter nor are split by one.
+    let table = table_rows(&bands);
+    let words: Vec<Vec<Word>> = bands
+        .iter()
+        .zip(&table)
+        .filter(|(_, part)| **part == TablePart::None)
+        .map(|((_, w), _)| w.clone())
+        .collect();
     let gutter = if depth < MAX_COLUMN_SPLITS && (orientation == 0 || orientation == 4) {
         find_gutter(&words)
     } else {
@@ -370,8 +382,10 @@ fn order_lines(
     let Some((gutter, gutter_width)) = gutter else {
         let column = *next_column;
         *next_column = next_column.saturating_add(1);
-        for (y, words) in bands {
-            out.extend(make_line(&words, y, column, orientation));
+        for ((y, words), row) in bands.into_iter().zip(table) {
+            out.extend(
+                make_line(&words, y, column, orientation).map(|line| Line { table: row, ..line }),
+            );
         }
         return out;
     };
@@ -398,7 +412,7 @@ fn order_lines(
             ));
         }
     };
-    for (y, words) in bands {
+    for ((y, words), row) in bands.into_iter().zip(table) {
         // A short centred line has an ordinary word gap where the gutter runs: it spans.
         let last_left = words
             .iter()
@@ -411,12 +425,17 @@ fn order_lines(
             .map(|w| w.x0)
             .fold(f64::MAX, f64::min);
         let narrow = first_right - last_left < 0.6 * gutter_width;
-        let crosses = narrow || words.iter().any(|w| w.x0 < gutter && w.x1 > gutter);
+        let both_sides = last_left > f64::MIN && first_right < f64::MAX;
+        let crosses = narrow
+            || (row == TablePart::Row && both_sides)
+            || words.iter().any(|w| w.x0 < gutter && w.x1 > gutter);
         if crosses {
             flush(&mut left, &mut right, &mut out, next_column);
             let column = *next_column;
             *next_column = next_column.saturating_add(1);
-            out.extend(make_line(&words, y, column, orientation));
+            out.extend(
+                make_line(&words, y, column, orientation).map(|line| Line { table: row, ..line }),
+            );
             continue;
         }
         let (l, r): (Vec<Word>, Vec<Word>) = words.into_iter().partition(|w| w.x1 <= gutter);
@@ -429,6 +448,130 @@ fn order_lines(
     }
     flush(&mut left, &mut right, &mut out, next_column);
     out
+}
+
+/// A gap this many times the font size between two words on a line separates table cells.
+const CELL_GAP: f64 = 1.0;
+/// Table cells are short: after the row's label, the median cell has at most this many
+/// words,
+const CELL_WORDS: usize = 4;
+/// and the longest at most this many;
+const LONGEST_CELL_WORDS: usize = 6;
+/// the label at most this many. A line of prose beside a figure or a code listing has more.
+const LABEL_WORDS: usize = 10;
+
+/// The cells of a line: runs of words with no wide gap, as (x0, x1, words).
+fn cells(words: &[Word]) -> Vec<(f64, f64, usize)> {
+    let mut cells: Vec<(f64, f64, usize)> = Vec::new();
+    for w in words {
+        match cells.last_mut() {
+            Some(cell) if w.x0 - cell.1 < CELL_GAP * w.size.max(1.0) => {
+                cell.1 = w.x1;
+                cell.2 += w.text.split_whitespace().count().max(1);
+            }
+            _ => cells.push((w.x0, w.x1, w.text.split_whitespace().count().max(1))),
+        }
+    }
+    cells
+}
+
+/// A line's part in a table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum TablePart {
+    /// Not in a table.
+    #[default]
+    None,
+    /// A row, read across its cells.
+    Row,
+    /// A line between two rows that continues a wrapped cell of the row above.
+    Continuation,
+}
+
+/// Which bands are rows of a table: at least three short cells, near another such row
+/// whose cells start or end at the same places. Prose in columns has long cells; a table
+/// row has a label and figures. A line between two rows, within their width, continues a
+/// wrapped cell.
+fn table_rows(bands: &[(f64, Vec<Word>)]) -> Vec<TablePart> {
+    let rows: Vec<Option<Vec<(f64, f64, usize)>>> = bands
+        .iter()
+        .map(|(_, words)| {
+            let cells = cells(words);
+            // The first cell is the row's label and may be longer than the figures after it.
+            let label = cells.first().map_or(0, |c| c.2);
+            let mut counts: Vec<usize> = cells.iter().skip(1).map(|c| c.2).collect();
+            counts.sort_unstable();
+            let median = counts
+                .get(counts.len().saturating_sub(1) / 2)
+                .copied()
+                .unwrap_or(0);
+            let longest = counts.last().copied().unwrap_or(0);
+            (cells.len() >= 3
+                && median <= CELL_WORDS
+                && longest <= LONGEST_CELL_WORDS
+                && label <= LABEL_WORDS)
+                .then_some(cells)
+        })
+        .collect();
+    let size = |i: usize| -> f64 {
+        let sizes: Vec<f64> = bands
+            .get(i)
+            .map(|(_, w)| w.iter().map(|w| w.size).collect())
+            .unwrap_or_default();
+        median(&sizes).unwrap_or(10.0)
+    };
+    let aligned = |a: usize, b: usize| -> bool {
+        let (Some(Some(x)), Some(Some(y))) = (rows.get(a), rows.get(b)) else {
+            return false;
+        };
+        let tolerance = size(a).max(size(b));
+        let shared = y
+            .iter()
+            .filter(|c| {
+                x.iter()
+                    .any(|d| (c.0 - d.0).abs() <= tolerance || (c.1 - d.1).abs() <= tolerance)
+            })
+            .count();
+        // Or, as many cells, each falling in the column the other row's cell starts: a
+        // header centred over left-aligned figures.
+        let one_each = |starts: &[(f64, f64, usize)], centred: &[(f64, f64, usize)]| {
+            starts.len() == centred.len()
+                && centred.iter().enumerate().all(|(k, c)| {
+                    let centre = (c.0 + c.1) / 2.0;
+                    starts.iter().filter(|d| d.0 - tolerance <= centre).count() == k + 1
+                })
+        };
+        shared >= 3 || one_each(x, y) || one_each(y, x)
+    };
+    // Continuation lines of wrapped header cells may stand between two rows.
+    const REACH: usize = 3;
+    let is_row: Vec<bool> = (0..bands.len())
+        .map(|i| {
+            rows.get(i).is_some_and(Option::is_some)
+                && (1..=REACH).any(|d| (i >= d && aligned(i - d, i)) || aligned(i, i + d))
+        })
+        .collect();
+    let span = |i: usize| -> Option<(f64, f64)> {
+        let words = &bands.get(i)?.1;
+        Some((words.first()?.x0, words.last()?.x1))
+    };
+    (0..bands.len())
+        .map(|i| {
+            if is_row.get(i).copied().unwrap_or(false) {
+                return TablePart::Row;
+            }
+            let above = (1..REACH).find(|&d| i >= d && is_row.get(i - d).copied().unwrap_or(false));
+            let below = (1..REACH).find(|&d| is_row.get(i + d).copied().unwrap_or(false));
+            let inside = match (above.and_then(|d| span(i - d)), span(i)) {
+                (Some((x0, x1)), Some((a, b))) => a >= x0 - 1.0 && b <= x1 + 1.0,
+                _ => false,
+            };
+            if above.is_some() && below.is_some() && inside {
+                TablePart::Continuation
+            } else {
+                TablePart::None
+            }
+        })
+        .collect()
 }
 
 fn is_rtl(c: char) -> bool {
@@ -508,6 +651,13 @@ pub(crate) struct Paragraph {
 }
 
 impl Paragraph {
+    /// Whether the paragraph is a table row.
+    pub(crate) fn table(&self) -> bool {
+        self.lines
+            .first()
+            .is_some_and(|l| l.table == TablePart::Row)
+    }
+
     pub(crate) fn text(&self) -> String {
         let mut text = String::new();
         for line in &self.lines {
@@ -622,18 +772,27 @@ pub(crate) fn paragraphs(lines: Vec<Line>) -> Vec<Paragraph> {
                     .text
                     .trim_end()
                     .ends_with(['.', '!', '?', ':', '。']);
-                line.column != previous.column
-                    || line.orientation != previous.orientation
-                    || gap < 0.3 * size
-                    || gap > pitch * size * 1.3 + 0.5
-                    || (previous.size - line.size).abs() > 0.12 * size
-                    || previous.bold != line.bold
-                    || line.x0 > previous.x1 + size
-                    || line.x1 < previous.x0 - size
-                    || (line.x0 - previous.x0 > 0.8 * size
-                        && (paragraph.lines.len() >= 2 || ends_sentence))
-                    || (previous.x1 < edge - 4.0 * size && ends_sentence)
-                    || line.text.starts_with(BULLETS)
+                // Each table row is a block of its own, cited by itself, with the wrapped
+                // cells that continue it.
+                let in_table = (previous.table, line.table) != (TablePart::None, TablePart::None);
+                let continues_row =
+                    line.table == TablePart::Continuation && previous.table != TablePart::None;
+                if in_table {
+                    !continues_row
+                } else {
+                    line.column != previous.column
+                        || line.orientation != previous.orientation
+                        || gap < 0.3 * size
+                        || gap > pitch * size * 1.3 + 0.5
+                        || (previous.size - line.size).abs() > 0.12 * size
+                        || previous.bold != line.bold
+                        || line.x0 > previous.x1 + size
+                        || line.x1 < previous.x0 - size
+                        || (line.x0 - previous.x0 > 0.8 * size
+                            && (paragraph.lines.len() >= 2 || ends_sentence))
+                        || (previous.x1 < edge - 4.0 * size && ends_sentence)
+                        || line.text.starts_with(BULLETS)
+                }
             }
         };
         if starts_new {

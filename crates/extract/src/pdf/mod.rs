@@ -602,7 +602,9 @@ fn classify(pages: Vec<Vec<Paragraph>>, labels: &[Option<String>]) -> Vec<Block>
             let text = paragraph.text();
             let size = paragraph.size();
             let line_count = paragraph.lines.len();
-            let kind = if size >= body * 1.15 && line_count <= 3 && is_heading_text(&text) {
+            let kind = if paragraph.table() {
+                BlockKind::TableRow
+            } else if size >= body * 1.15 && line_count <= 3 && is_heading_text(&text) {
                 let rounded = (size * 2.0).round() / 2.0;
                 let rank = heading_sizes
                     .iter()
