@@ -148,12 +148,42 @@ impl Cut {
                 passage.questions.retain(|q| q.number == number);
             }
         }
+        // A topical section of a few passages ("Project Lighthouse pilot": a paragraph and
+        // its table) answers one question: it is judged as a whole, which also decides its
+        // parts too short to judge alone. Under the document's title, or in a long section,
+        // each passage is judged by itself.
+        let title = out.iter().find_map(|p| p.heading.clone());
+        let mut section_text: Vec<Option<String>> = vec![None; out.len()];
+        for run in sections(&unnamed, &out) {
+            let heading = run
+                .first()
+                .and_then(|&i| out.get(i))
+                .and_then(|p| p.heading.as_deref());
+            if heading.is_none() || heading == title.as_deref() || run.len() > SECTION_PASSAGES {
+                continue;
+            }
+            let joined: Vec<&str> = run
+                .iter()
+                .filter_map(|&i| out.get(i))
+                .map(|p| p.text.as_str())
+                .collect();
+            let joined = joined.join("\n");
+            for &i in run {
+                if let Some(slot) = section_text.get_mut(i) {
+                    *slot = Some(joined.clone());
+                }
+            }
+        }
         for i in unnamed {
             let Some(passage) = out.get(i) else {
                 continue;
             };
-            let tags: Vec<QuestionTag> = classifier
-                .classify(&passage.text)
+            let text = section_text
+                .get(i)
+                .and_then(Option::as_deref)
+                .unwrap_or(&passage.text);
+            let chosen = classifier.classify(text);
+            let tags: Vec<QuestionTag> = chosen
                 .into_iter()
                 .map(|(number, confidence)| QuestionTag {
                     number,
@@ -168,6 +198,32 @@ impl Cut {
         out
     }
 }
+
+/// Runs of consecutive passages (by position in `passages`) under the same heading, among
+/// those listed in `indices`.
+fn sections<'a>(indices: &'a [usize], passages: &[Passage]) -> Vec<&'a [usize]> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for k in 1..=indices.len() {
+        let same = match (indices.get(k - 1), indices.get(k)) {
+            (Some(&a), Some(&b)) => {
+                b == a + 1
+                    && passages.get(a).map(|p| &p.heading) == passages.get(b).map(|p| &p.heading)
+            }
+            _ => false,
+        };
+        if !same {
+            if let Some(run) = indices.get(start..k) {
+                runs.push(run);
+            }
+            start = k;
+        }
+    }
+    runs
+}
+
+/// A topical section of at most this many passages is classified as a whole.
+const SECTION_PASSAGES: usize = 3;
 
 /// Paragraphs shorter than this many words are merged with the next one.
 const MIN_WORDS: usize = 40;
@@ -978,6 +1034,41 @@ categories = ["States"]
         let cut = analyzer.cut("s", &mixed, Some("en"));
         assert_eq!(text_of(&cut), vec!["Trends in reports", "Generative AI"]);
         assert!(cut.needs_classifier());
+    }
+
+    #[test]
+    fn a_short_topical_section_is_judged_as_a_whole_with_its_table() {
+        let analyzer = Analyzer::new(&call());
+        let h = |n, text| block(n, BlockKind::Heading { level: 1 }, text);
+        let row = |n, text| block(n, BlockKind::TableRow, text);
+        let blocks = [
+            h(1, "Input of the Example Network"),
+            para(2, LONG),
+            h(3, "Synthetic images"),
+            para(
+                4,
+                "Generative artificial intelligence now produces realistic images of children, and \
+                 end-to-end encryption hides their exchange: the challenges of generative \
+                 Artificial Intelligence and of end-to-end encryption are the first our analysts \
+                 raise, and they grow every month in the reports we receive and assess.",
+            ),
+            row(5, "Year Reports Removed"),
+            row(6, "2023 1,047 866"),
+        ];
+        let passages = analyzer
+            .cut("s", &blocks, Some("en"))
+            .tag(analyzer.classifier());
+        let table = passages
+            .iter()
+            .find(|p| p.text.starts_with("Year Reports"))
+            .expect("table passage");
+        // Too short to judge alone, the table takes its section's question.
+        assert_eq!(
+            table.questions.iter().map(|q| q.number).collect::<Vec<_>>(),
+            vec![7],
+            "{passages:#?}"
+        );
+        assert!(analyzer.classifier().classify(&table.text).is_empty());
     }
 
     #[test]
