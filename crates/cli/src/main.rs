@@ -598,6 +598,17 @@ fn print_tagging(report: &cfi_ingest::TaggingReport, mismatches: bool) {
             }
         }
     }
+    println!("\nby stakeholder category (all documents, all questions):");
+    println!(
+        "  category                       documents  structured  paragraphs  precision  recall     F1"
+    );
+    for (category, scores) in &report.by_category {
+        let (p, r, f) = scores.counts.scores();
+        println!(
+            "  {category:<30} {:>9}  {:>10}  {:>10}  {p:>9.3}  {r:>6.3}  {f:>5.3}",
+            scores.documents, scores.structured, scores.aligned
+        );
+    }
     for e in &report.unreadable {
         println!("unreadable: {e}");
     }

@@ -446,5 +446,15 @@ fn guiding_question_tags_score_above_their_floors_on_both_labelled_calls() {
             u >= essays,
             "{call}: unstructured micro-F1 {u:.3} < {essays}"
         );
+        // The same documents, by stakeholder category.
+        let categories = report["byCategory"].as_object().expect("byCategory");
+        let documents: u64 = categories
+            .values()
+            .map(|c| c["documents"].as_u64().unwrap_or(0))
+            .sum();
+        let groups = report["structured"]["documents"].as_u64().unwrap_or(0)
+            + report["unstructured"]["documents"].as_u64().unwrap_or(0);
+        assert_eq!(documents, groups, "{call}");
+        assert!(categories.contains_key("States") && categories.contains_key("CSOs"));
     }
 }

@@ -103,8 +103,25 @@ pub struct TaggingReport {
     pub structured: GroupScores,
     /// Documents with no question heading (tags from the classifier only).
     pub unstructured: GroupScores,
+    /// Per stakeholder category (structured and unstructured together): documents and the
+    /// counts over all questions.
+    pub by_category: BTreeMap<String, CategoryScores>,
     /// Input files that could not be read.
     pub unreadable: Vec<String>,
+}
+
+/// The tags of one stakeholder category's documents, over all questions.
+#[derive(Debug, Default, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CategoryScores {
+    /// Documents labelled.
+    pub documents: usize,
+    /// Of them, documents where the tagger found question headings.
+    pub structured: usize,
+    /// Labelled paragraphs aligned.
+    pub aligned: usize,
+    /// Counts over all questions (micro).
+    pub counts: Counts,
 }
 
 fn fold(text: &str) -> String {
@@ -176,6 +193,12 @@ pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
         let structured = passages
             .iter()
             .any(|p| p.questions.iter().any(|q| q.source == TagSource::Heading));
+        let category = report
+            .by_category
+            .entry(entry.category.clone())
+            .or_default();
+        category.documents += 1;
+        category.structured += usize::from(structured);
         let group = if structured {
             &mut report.structured
         } else {
@@ -218,15 +241,22 @@ pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
                 continue;
             };
             group.aligned += 1;
+            let category = report
+                .by_category
+                .entry(entry.category.clone())
+                .or_default();
+            category.aligned += 1;
             let expected: BTreeSet<u32> =
                 label.questions.iter().copied().filter(|&q| q > 0).collect();
             for q in expected.union(got) {
                 let counts = group.per_question.entry(*q).or_default();
-                match (expected.contains(q), got.contains(q)) {
-                    (true, true) => counts.true_positives += 1,
-                    (false, true) => counts.false_positives += 1,
-                    (true, false) => counts.false_negatives += 1,
-                    (false, false) => {}
+                for counts in [counts, &mut category.counts] {
+                    match (expected.contains(q), got.contains(q)) {
+                        (true, true) => counts.true_positives += 1,
+                        (false, true) => counts.false_positives += 1,
+                        (true, false) => counts.false_negatives += 1,
+                        (false, false) => {}
+                    }
                 }
             }
             if expected != *got {

@@ -29,7 +29,7 @@ use serde::Serialize;
 
 pub use classifier::{Evidence, QuestionClassifier};
 pub use countries::Gazetteer;
-pub use eval::{Counts, GroupScores, TaggingReport, evaluate_tagging};
+pub use eval::{CategoryScores, Counts, GroupScores, TaggingReport, evaluate_tagging};
 pub use language::LanguageDetector;
 pub use passages::{Analyzer, Cut, passage_id, passages};
 

@@ -85,7 +85,8 @@ impl Analyzer {
             })
             .map(|(i, _)| i)
             .collect();
-        // The first thing a submission says, under its title, presents it.
+        // The first thing a submission says, under its title (or a heading that presents
+        // the submission, "Input to the call for…"), presents it.
         let substantive = unnamed.iter().position(|&i| {
             passages
                 .get(i)
@@ -95,7 +96,11 @@ impl Analyzer {
             && unnamed
                 .get(first)
                 .and_then(|&i| passages.get(i))
-                .is_some_and(|p| p.heading.is_none() || p.heading.as_deref() == title)
+                .is_some_and(|p| {
+                    p.heading.is_none()
+                        || p.heading.as_deref() == title
+                        || p.heading.as_deref().is_some_and(presents_submission)
+                })
         {
             unnamed.remove(first);
         }
@@ -576,6 +581,39 @@ const FRAMING: [&str; 26] = [
     "مقدمة",
     "المراجع",
 ];
+
+/// Words of a title presenting a submission to a call: "Input of the ClearLine network",
+/// "Aporte al llamado de la Relatora Especial", "Contribution de la France".
+const PRESENTING: [&str; 22] = [
+    "submission",
+    "input",
+    "contribution",
+    "response to the call",
+    "call for input",
+    "special rapporteur",
+    "aporte",
+    "contribución",
+    "respuesta al llamado",
+    "respuesta al cuestionario",
+    "llamado",
+    "relatora especial",
+    "relator especial",
+    "réponse à l'appel",
+    "réponse au questionnaire",
+    "rapporteuse spéciale",
+    "rapporteur spécial",
+    "appel à contributions",
+    "вклад",
+    "ответ на призыв",
+    "ответы на вопросник",
+    "специального докладчика",
+];
+
+/// Whether a heading presents the submission rather than a topic.
+fn presents_submission(heading: &str) -> bool {
+    let lower = heading.to_lowercase();
+    PRESENTING.iter().any(|w| lower.contains(w))
+}
 
 /// Whether a heading opens a section that answers no question ("2. Introduction",
 /// "References").
