@@ -427,7 +427,7 @@ fn micro_f1(group: &serde_json::Value) -> f64 {
 fn guiding_question_tags_score_above_their_floors_on_both_labelled_calls() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/calls");
     for (call, structured, essays) in [
-        ("sr-children-digital-2024", 0.92, 0.70),
+        ("sr-children-digital-2024", 0.91, 0.77),
         ("sr-sale-children-digital-2024", 0.92, 0.77),
     ] {
         let folder = fixtures.join(call);

@@ -142,6 +142,8 @@ pub struct QuestionClassifier {
     /// Learned from the call's own answers: per question, the log-odds a stem adds, and
     /// the question's share of the answers; `None` until [`QuestionClassifier::trained`].
     learned: Option<Learned>,
+    /// The glossary's terms as concepts shared by every language.
+    concepts: Concepts,
 }
 
 /// A naive Bayes model of the call's answers under question headings.
@@ -172,7 +174,7 @@ const PRIOR_PASSAGES: u32 = 2;
 impl Evidence {
     /// Learns from the passages of one submission: those that a heading tags with exactly
     /// one question.
-    pub fn learn(&mut self, passages: &[Passage]) {
+    pub fn learn(&mut self, model: &QuestionClassifier, passages: &[Passage]) {
         for passage in passages {
             let named: Vec<u32> = passage
                 .questions
@@ -184,7 +186,7 @@ impl Evidence {
                 continue;
             };
             let question = *question;
-            let words = stems(&passage.text);
+            let words = model.stems(&passage.text);
             if words.len() < MIN_LEARN_STEMS {
                 continue;
             }
@@ -210,20 +212,87 @@ fn stems(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Lower case, every run of other characters than letters and digits one space, padded
+/// with a space each side: phrases match on word boundaries with `contains`.
+fn padded(text: &str) -> String {
+    let mut out = String::from(" ");
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        out.push_str(&word.to_lowercase());
+        out.push(' ');
+    }
+    out
+}
+
+/// The call's glossary as concepts: each entry's terms, in every language, stand for one
+/// token ("cifrado", "chiffrement" and "encryption" are all `#glossary3`), so what the
+/// model learns from answers in one language carries over to the others.
+#[derive(Debug, Default, Clone)]
+struct Concepts {
+    /// Padded term, token.
+    terms: Vec<(String, String)>,
+}
+
+impl Concepts {
+    fn new(call: &Call) -> Concepts {
+        let mut terms = Vec::new();
+        for (k, entry) in call.glossary.iter().enumerate() {
+            for (_, term) in entry.all() {
+                let term = padded(term);
+                if term.trim().chars().count() >= 2 {
+                    terms.push((term, format!("#glossary{k}")));
+                }
+            }
+        }
+        Concepts { terms }
+    }
+
+    /// The tokens of the concepts `text` names, each once.
+    fn found(&self, text: &str) -> BTreeSet<&str> {
+        if self.terms.is_empty() {
+            return BTreeSet::new();
+        }
+        let text = padded(text);
+        self.terms
+            .iter()
+            .filter(|(term, _)| text.contains(term.as_str()))
+            .map(|(_, token)| token.as_str())
+            .collect()
+    }
+
+    /// The stems of `text` and the glossary concepts it names. (Counting a concept's term
+    /// as the concept only, its stems taken out, did worse on essays in both calls.)
+    fn stems(&self, text: &str) -> Vec<String> {
+        let mut words = stems(text);
+        let tokens = self.found(text);
+        words.extend(tokens.into_iter().map(str::to_string));
+        words
+    }
+}
+
 impl QuestionClassifier {
+    /// The stems of `text`, and the glossary concepts it names.
+    fn stems(&self, text: &str) -> Vec<String> {
+        self.concepts.stems(text)
+    }
+
     /// Builds the model from the call's question texts and keywords.
     pub fn new(call: &Call) -> QuestionClassifier {
+        let concepts = Concepts::new(call);
+        let with_concepts = |text: &str| concepts.stems(text);
         let mut prior: BTreeMap<u32, BTreeMap<String, u32>> = BTreeMap::new();
         for q in &call.questions {
             let profile = prior.entry(q.number).or_default();
             for text in q.text.values() {
-                for s in stems(text) {
+                for s in with_concepts(text) {
                     *profile.entry(s).or_default() += 1;
                 }
             }
             for keywords in q.keywords.values() {
                 for keyword in keywords {
-                    for s in stems(keyword) {
+                    for s in with_concepts(keyword) {
                         // Keywords were chosen to tell this question apart: count them more.
                         *profile.entry(s).or_default() += 2;
                     }
@@ -260,6 +329,7 @@ impl QuestionClassifier {
             profiles,
             prior,
             learned: None,
+            concepts,
         }
     }
 
@@ -272,6 +342,7 @@ impl QuestionClassifier {
             profiles: self.profiles.clone(),
             prior: self.prior.clone(),
             learned: None,
+            concepts: self.concepts.clone(),
         };
         if evidence.passages() < MIN_EVIDENCE {
             return model;
@@ -325,7 +396,7 @@ impl QuestionClassifier {
     /// clearly answers: scored on those questions only, the best must score at least half as
     /// much again as the next. `None` when the text does not tell them apart.
     pub fn choose(&self, text: &str, candidates: &[u32]) -> Option<u32> {
-        let words = stems(text);
+        let words = self.stems(text);
         let present: BTreeSet<&String> = words.iter().collect();
         if let Some(learned) = &self.learned {
             let mut scores: Vec<(u32, f32)> = learned
@@ -360,10 +431,10 @@ impl QuestionClassifier {
     pub fn classify(&self, text: &str) -> Vec<(u32, f32)> {
         // Short passages (footnotes, titles, signatures) and the cover letter or
         // introduction of a submission answer no question.
-        let words = stems(text);
-        if words.len() < 12 || text.split_whitespace().count() < 25 || is_introduction(text) {
+        if stems(text).len() < 12 || text.split_whitespace().count() < 25 || is_introduction(text) {
             return Vec::new();
         }
+        let words = self.stems(text);
         let present: BTreeSet<&String> = words.iter().collect();
         if let Some(learned) = &self.learned {
             // The one question the passage most likely answers, when the odds are clear:
@@ -528,7 +599,7 @@ keywords.en = ["consultation", "participation", "youth panel", "child participat
         // question 8 speak of councils and workshops.
         let mut evidence = Evidence::default();
         for n in 0..20 {
-            evidence.learn(&[
+            evidence.learn(&prior, &[
                 answer(4, &format!(
                     "Case {n}: magistrates told us subpoenas sent to overseas hosting firms went unanswered \
                      for months, mutual legal assistance treaties moved slowly and retention periods \
@@ -554,10 +625,77 @@ keywords.en = ["consultation", "participation", "youth panel", "child participat
             source: TagSource::Heading,
             confidence: 1.0,
         });
-        thin.learn(&[both, answer(4, "Too short to learn from.")]);
+        thin.learn(&prior, &[both, answer(4, "Too short to learn from.")]);
         assert_eq!(thin.passages(), 0);
         // With too little evidence the question texts decide alone.
         assert!(prior.trained(&thin).classify(essay).is_empty());
+    }
+
+    #[test]
+    fn glossary_terms_carry_what_is_learned_in_one_language_to_another() {
+        let text = r#"
+id = "demo"
+title = "t"
+mandate = "m"
+issued = 2024-01-01
+deadline = 2024-02-01
+languages = ["en", "fr"]
+categories = ["States"]
+[[questions]]
+number = 4
+short = "Police"
+text.en = "What inhibits investigation and prosecution?"
+[[questions]]
+number = 7
+short = "Technology"
+text.en = "What are the challenges of new technology?"
+[[glossary]]
+en = ["end-to-end encryption"]
+fr = ["chiffrement de bout en bout"]
+[[glossary]]
+en = ["hash matching"]
+fr = ["empreintes numériques"]
+"#;
+        let with = Call::parse(std::path::Path::new("call.toml"), text).expect("call");
+        let without = text.split("[[glossary]]").next().unwrap_or_default();
+        let without = Call::parse(std::path::Path::new("call.toml"), without).expect("call");
+        let french = "Dès que le chiffrement de bout en bout est activé par défaut, la recherche \
+                      d'empreintes numériques ne fonctionne plus dans l'application, et la société \
+                      ne transmet presque plus rien aux autorités nationales depuis cette décision.";
+        let tagged = |call: &Call| {
+            let prior = QuestionClassifier::new(call);
+            let mut evidence = Evidence::default();
+            learn_both(&prior, &mut evidence);
+            prior.trained(&evidence).classify(french)
+        };
+        // French, sharing no word with the English answers but the glossary's terms.
+        assert_eq!(
+            tagged(&with).first().map(|t| t.0),
+            Some(7),
+            "{:?}",
+            tagged(&with)
+        );
+        assert!(tagged(&without).is_empty(), "{:?}", tagged(&without));
+    }
+
+    fn learn_both(prior: &QuestionClassifier, evidence: &mut Evidence) {
+        for n in 0..20 {
+            evidence.learn(
+                prior,
+                &[
+                    answer(7, &format!(
+                        "Note {n}: once end-to-end encryption is switched on by default, hash matching \
+                         of known images stops working on the messaging service, and the reports that \
+                         providers used to send to the hotline fall sharply within months of the change."
+                    )),
+                    answer(4, &format!(
+                        "Note {n}: magistrates told us subpoenas sent to overseas hosting firms went \
+                         unanswered for months, mutual legal assistance treaties moved slowly and the \
+                         file against the offender was closed before any data arrived from abroad."
+                    )),
+                ],
+            );
+        }
     }
 
     #[test]

@@ -178,7 +178,7 @@ pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
             }
         };
         let cut = analyzer.cut(&entry.id, &document.blocks, entry.language.as_deref());
-        evidence.learn(&cut.passages);
+        evidence.learn(analyzer.classifier(), &cut.passages);
         cuts.push((entry, cut));
     }
     let classifier = analyzer.classifier().trained(&evidence);

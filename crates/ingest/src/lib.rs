@@ -176,7 +176,7 @@ pub fn ingest_with(
         };
         let outcome = match outcome {
             Ok((pages, cut, warnings)) => {
-                evidence.learn(&cut.passages);
+                evidence.learn(pool.shared.analyzer.classifier(), &cut.passages);
                 if cut.needs_classifier() {
                     waiting.push((slot, cut, pages, warnings));
                     continue;
