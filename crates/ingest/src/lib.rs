@@ -169,7 +169,7 @@ pub fn ingest_with(
     // the others go into the index as they come. Counts only: the model does not depend
     // on the order files finish in.
     let mut evidence = Evidence::default();
-    let mut waiting: Vec<(usize, Cut, Option<u32>, Vec<String>)> = Vec::new();
+    let mut waiting = Waiting::new();
     while let Some((slot, outcome)) = pool.next() {
         let Some(entry) = folder.entries.get(slot) else {
             continue;
@@ -178,10 +178,21 @@ pub fn ingest_with(
             Ok((pages, cut, warnings)) => {
                 evidence.learn(pool.shared.analyzer.classifier(), &cut.passages);
                 if cut.needs_classifier() {
-                    waiting.push((slot, cut, pages, warnings));
-                    continue;
+                    match waiting.hold(Held {
+                        slot,
+                        pages,
+                        warnings,
+                        cut,
+                    }) {
+                        Ok(()) => continue,
+                        Err(e) => Err(format!(
+                            "{}: could not be held for the classifier: {e}",
+                            entry.path.display()
+                        )),
+                    }
+                } else {
+                    Ok((pages, cut.passages, warnings))
                 }
-                Ok((pages, cut.passages, warnings))
             }
             Err(message) => Err(message),
         };
@@ -192,11 +203,18 @@ pub fn ingest_with(
         }
     }
     let classifier = pool.shared.analyzer.classifier().trained(&evidence);
-    for (slot, cut, pages, warnings) in waiting {
+    for (slot, held) in waiting.release() {
         let Some(entry) = folder.entries.get(slot) else {
             continue;
         };
-        let outcome = Ok((pages, cut.tag(&classifier), warnings));
+        let outcome = held
+            .map(|held| (held.pages, held.cut.tag(&classifier), held.warnings))
+            .map_err(|e| {
+                format!(
+                    "{}: could not be read back for the classifier: {e}",
+                    entry.path.display()
+                )
+            });
         let report = write(&mut batch, &previous, &folder.call.id, entry, outcome)?;
         progress(Progress::Done(&report));
         if let Some(place) = files.get_mut(slot) {
@@ -228,6 +246,90 @@ pub fn ingest_with(
         manifest_problems: folder.problems.iter().map(ToString::to_string).collect(),
         removed,
     })
+}
+
+/// A file waiting for the classifier.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Held {
+    slot: usize,
+    pages: Option<u32>,
+    warnings: Vec<String>,
+    cut: Cut,
+}
+
+/// Files waiting for the classifier, written as they finish to an unnamed temporary file
+/// (gone when the run ends, even if it is killed), so memory stays flat however many
+/// essays a call holds. Where no temporary file can be made they wait in memory.
+struct Waiting {
+    spill: Option<std::io::BufWriter<std::fs::File>>,
+    /// Slots written to the spill, in order.
+    spilled: Vec<usize>,
+    memory: Vec<Held>,
+}
+
+impl Waiting {
+    fn new() -> Waiting {
+        Waiting {
+            spill: tempfile::tempfile().ok().map(std::io::BufWriter::new),
+            spilled: Vec::new(),
+            memory: Vec::new(),
+        }
+    }
+
+    fn hold(&mut self, held: Held) -> std::io::Result<()> {
+        use std::io::Write;
+        let Some(spill) = self.spill.as_mut() else {
+            self.memory.push(held);
+            return Ok(());
+        };
+        serde_json::to_writer(&mut *spill, &held)?;
+        spill.write_all(b"\n")?;
+        self.spilled.push(held.slot);
+        Ok(())
+    }
+
+    /// Every held file, by slot: read back, or why it could not be.
+    fn release(self) -> Vec<(usize, std::io::Result<Held>)> {
+        use std::io::{BufRead, Seek};
+        let mut out: Vec<(usize, std::io::Result<Held>)> =
+            self.memory.into_iter().map(|h| (h.slot, Ok(h))).collect();
+        let Some(spill) = self.spill else {
+            return out;
+        };
+        let file = spill
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error);
+        let reader = file.and_then(|mut f| {
+            f.rewind()?;
+            Ok(std::io::BufReader::new(f))
+        });
+        match reader {
+            Ok(reader) => {
+                let mut lines = reader.lines();
+                for slot in self.spilled {
+                    let held = lines.next().unwrap_or_else(|| {
+                        Err(std::io::Error::new(
+                            std::io::ErrorKind::UnexpectedEof,
+                            "the temporary file ended early",
+                        ))
+                    });
+                    let held = held.and_then(|line| {
+                        serde_json::from_str::<Held>(&line).map_err(std::io::Error::other)
+                    });
+                    out.push((slot, held));
+                }
+            }
+            Err(e) => {
+                let message = e.to_string();
+                out.extend(
+                    self.spilled
+                        .into_iter()
+                        .map(|slot| (slot, Err(std::io::Error::other(message.clone())))),
+                );
+            }
+        }
+        out
+    }
 }
 
 /// Puts one file's outcome into the batch and says what happened to it.
@@ -509,4 +611,60 @@ fn read(
         warnings.push(format!("read by OCR: page {}", list.join(", ")));
     }
     Ok((extracted.pages, cut, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_held_for_the_classifier_come_back_whole_and_in_order() {
+        let call = cfi_core::Call::parse(
+            Path::new("call.toml"),
+            "id = \"c\"\ntitle = \"t\"\nmandate = \"m\"\nissued = 2024-01-01\ndeadline = 2024-02-01\n\
+             languages = [\"en\"]\ncategories = [\"States\"]\n[[questions]]\nnumber = 1\nshort = \"q\"\n\
+             text.en = \"What are the trends?\"\n",
+        )
+        .expect("call");
+        let analyzer = Analyzer::new(&call);
+        let block = |text: &str| cfi_extract::Block {
+            text: text.into(),
+            page: Some(1),
+            page_label: None,
+            paragraph: 1,
+            kind: cfi_extract::BlockKind::Paragraph,
+            ocr: false,
+        };
+        let cuts: Vec<Cut> = [
+            "Första stycket, på svenska.",
+            "A second file, in English, with «quotes».",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(n, text)| analyzer.cut(&format!("s{n}"), &[block(text)], None))
+        .collect();
+        let mut waiting = Waiting::new();
+        assert!(waiting.spill.is_some(), "a temporary file could be made");
+        for (slot, cut) in cuts.iter().enumerate() {
+            waiting
+                .hold(Held {
+                    slot: slot * 7,
+                    pages: Some(3),
+                    warnings: vec![format!("w{slot}")],
+                    cut: cut.clone(),
+                })
+                .expect("hold");
+        }
+        let back = waiting.release();
+        assert_eq!(back.len(), 2);
+        for ((slot, held), cut) in back.into_iter().zip(&cuts) {
+            let held = held.expect("read back");
+            assert_eq!(held.slot, slot);
+            assert_eq!(held.cut.passages, cut.passages);
+            assert_eq!(
+                held.cut.tag(analyzer.classifier()),
+                cut.clone().tag(analyzer.classifier())
+            );
+        }
+    }
 }

@@ -109,7 +109,7 @@ impl Analyzer {
 }
 
 /// One submission's passages, tagged by its headings, waiting for the classifier.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Cut {
     /// The passages.
     pub passages: Vec<Passage>,
