@@ -124,8 +124,11 @@ pub struct CategoryScores {
     pub counts: Counts,
 }
 
+/// Whitespace folded, lower case; the " | " between table cells (cfi's reading of a Word or
+/// ODF table row) is a space, as in the labels, which join cells with one space.
 fn fold(text: &str) -> String {
     text.split_whitespace()
+        .filter(|w| *w != "|")
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()

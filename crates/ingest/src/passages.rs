@@ -242,6 +242,8 @@ struct Section {
     confidence: f32,
     /// Heading level of the question heading, when it was a real heading.
     level: Option<u8>,
+    /// Opened by a numbered list item: any real heading is above it and ends it.
+    from_list: bool,
 }
 
 /// Cuts `blocks` into passages for submission `submission_id`.
@@ -296,8 +298,9 @@ pub fn passages(
         match block.kind {
             BlockKind::Heading { level } => {
                 cutter.flush(&section);
-                // A heading as high as the question's own starts another topic.
-                if section.level.is_some_and(|l| level <= l) {
+                // A heading as high as the question's own starts another topic; any heading
+                // is above a numbered list item that opened a question.
+                if section.level.is_some_and(|l| level <= l) || section.from_list {
                     section = Section::default();
                 }
                 cutter.heading = Some(block.text.clone());
@@ -662,6 +665,7 @@ fn question_heading(
             questions: numbers,
             confidence: 1.0,
             level,
+            from_list: false,
         });
     }
     if let Some(n) = questions::restated_question(call, &block.text) {
@@ -669,6 +673,7 @@ fn question_heading(
             questions: vec![n],
             confidence: 0.9,
             level,
+            from_list: false,
         });
     }
     // A bare number ("3.", "III.") counts only on a heading or a first-level list item that
@@ -703,6 +708,7 @@ fn question_heading(
         questions: vec![n],
         confidence: 0.8,
         level,
+        from_list: in_list,
     })
 }
 
@@ -931,6 +937,20 @@ categories = ["States"]
         ];
         let ps = cut(&blocks);
         assert_eq!(tags(&ps), vec![vec![], vec![1], vec![2], vec![3]]);
+        // A heading after them is above the list: question 3 ends there.
+        let mut blocks = blocks;
+        blocks.push(block(
+            5,
+            BlockKind::Heading { level: 2 },
+            "Summary of cases investigated",
+        ));
+        blocks.push(para(6, LONG));
+        let ps = cut(&blocks);
+        assert_eq!(
+            tags(&ps),
+            vec![vec![], vec![1], vec![2], vec![3], vec![]],
+            "{ps:#?}"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use cfi_core::Call;
 
 /// Words that introduce a question number, lowercased, longest first where they overlap.
-const LEADS: [&str; 35] = [
+const LEADS: [&str; 41] = [
     "guiding questions",
     "guiding question",
     "preguntas orientadoras",
@@ -27,7 +27,13 @@ const LEADS: [&str; 35] = [
     "in response to question",
     "regarding question",
     "on question",
+    "ответы на вопросы",
+    "ответ на вопросы",
+    "ответ на вопрос",
+    "по вопросам",
     "по вопросу",
+    "к вопросам",
+    "к вопросу",
     "questions",
     "question",
     "preguntas",
@@ -222,7 +228,7 @@ mod tests {
 
     #[test]
     fn lead_words_in_several_languages() {
-        let cases: [(&str, &[u32]); 22] = [
+        let cases: [(&str, &[u32]); 25] = [
             ("Question 3", &[3]),
             ("QUESTION 3: Gaps in laws", &[3]),
             ("Q3", &[3]),
@@ -248,6 +254,9 @@ mod tests {
             ("Question directrice n° 7", &[7]),
             ("Respecto de la pregunta 5", &[5]),
             ("По вопросу 4", &[4]),
+            ("К вопросу № 5", &[5]),
+            ("К вопросам 4 и 5", &[4, 5]),
+            ("Ответ на вопрос 2", &[2]),
         ];
         for (text, want) in cases {
             assert_eq!(named_questions(text, 9).as_deref(), Some(want), "{text}");
