@@ -1141,8 +1141,8 @@ fn pdf_table_rows_are_read_across_each_a_block_of_its_own() {
     assert_eq!(
         rows,
         vec![
-            // Wrapped header cells continue their row.
-            "Año Grooming Sextorsión Producción o Total difusión de material",
+            // A wrapped header cell is read whole, in its column.
+            "Año Grooming Sextorsión Producción o difusión de material Total",
             "2021 410 95 620 1 125",
             "2022 465 160 655 1 280",
             "2023 540 290 700 1 530",
@@ -1161,6 +1161,52 @@ fn pdf_table_rows_are_read_across_each_a_block_of_its_own() {
             .any(|b| b.kind == BlockKind::Paragraph
                 && b.text.starts_with("Fuente: cifras sintéticas"))
     );
+}
+
+#[test]
+fn pdf_table_rows_too_tight_for_a_cell_gap_follow_their_header_s_columns() {
+    // The second demo call's Spain: label and figure one space apart ("proveedores 1 200"),
+    // labels wrapped onto a second line, the table broken across a page with its header
+    // repeated, prose right under it.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/calls/sr-sale-children-digital-2024/files/states-spain.pdf");
+    let doc = extract_path(&path, &Options::default()).expect("extract");
+    let rows: Vec<(Option<u32>, &str)> = doc
+        .blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::TableRow)
+        .map(|b| (b.page, b.text.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (
+                Some(1),
+                "Canal de solicitud Solicitudes Tiempo medio de respuesta"
+            ),
+            (
+                Some(1),
+                "Solicitud directa a proveedores de la Unión Europea 1 200 9 días"
+            ),
+            (
+                Some(1),
+                "Solicitud directa a proveedores de fuera de la Unión 650 21 días"
+            ),
+            (
+                Some(2),
+                "Canal de solicitud Solicitudes Tiempo medio de respuesta"
+            ),
+            (
+                Some(2),
+                "Comisión rogatoria o asistencia judicial mutua 85 7 meses"
+            ),
+        ],
+        "{:#?}",
+        doc.blocks
+    );
+    assert!(doc.blocks.iter().any(
+        |b| b.kind == BlockKind::Paragraph && b.text.starts_with("La cooperación con Portugal")
+    ));
 }
 
 #[test]

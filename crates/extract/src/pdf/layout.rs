@@ -40,6 +40,8 @@ pub(crate) struct Line {
     /// Whether the line is a row of a table (read across its cells) or a wrapped cell's
     /// continuation.
     pub(crate) table: TablePart,
+    /// For a table line, its text by the table's columns (empty strings where it has none).
+    pub(crate) cells: Vec<String>,
 }
 
 struct Band {
@@ -350,6 +352,7 @@ fn make_line(words: &[Word], band_y: f64, column: u16, orientation: u8) -> Optio
         column,
         orientation,
         table: TablePart::None,
+        cells: Vec::new(),
     })
 }
 
@@ -371,7 +374,7 @@ fn order_lines(
     let words: Vec<Vec<Word>> = bands
         .iter()
         .zip(&table)
-        .filter(|(_, part)| **part == TablePart::None)
+        .filter(|(_, line)| line.part == TablePart::None)
         .map(|((_, w), _)| w.clone())
         .collect();
     let gutter = if depth < MAX_COLUMN_SPLITS && (orientation == 0 || orientation == 4) {
@@ -383,9 +386,7 @@ fn order_lines(
         let column = *next_column;
         *next_column = next_column.saturating_add(1);
         for ((y, words), row) in bands.into_iter().zip(table) {
-            out.extend(
-                make_line(&words, y, column, orientation).map(|line| Line { table: row, ..line }),
-            );
+            out.extend(table_line(&words, y, column, orientation, &row));
         }
         return out;
     };
@@ -427,15 +428,13 @@ fn order_lines(
         let narrow = first_right - last_left < 0.6 * gutter_width;
         let both_sides = last_left > f64::MIN && first_right < f64::MAX;
         let crosses = narrow
-            || (row == TablePart::Row && both_sides)
+            || (row.part == TablePart::Row && both_sides)
             || words.iter().any(|w| w.x0 < gutter && w.x1 > gutter);
         if crosses {
             flush(&mut left, &mut right, &mut out, next_column);
             let column = *next_column;
             *next_column = next_column.saturating_add(1);
-            out.extend(
-                make_line(&words, y, column, orientation).map(|line| Line { table: row, ..line }),
-            );
+            out.extend(table_line(&words, y, column, orientation, &row));
             continue;
         }
         let (l, r): (Vec<Word>, Vec<Word>) = words.into_iter().partition(|w| w.x1 <= gutter);
@@ -475,6 +474,50 @@ fn cells(words: &[Word]) -> Vec<(f64, f64, usize)> {
     cells
 }
 
+/// A line with its part in a table, its text split by the table's columns.
+fn table_line(
+    words: &[Word],
+    y: f64,
+    column: u16,
+    orientation: u8,
+    row: &TableLine,
+) -> Option<Line> {
+    let line = make_line(words, y, column, orientation)?;
+    let cells = match &row.columns {
+        Some(columns) if row.part != TablePart::None => {
+            let tolerance = line.size.max(1.0);
+            let mut cells = vec![String::new(); columns.len()];
+            for w in words {
+                let k = columns
+                    .iter()
+                    .filter(|start| **start - tolerance <= w.x0)
+                    .count()
+                    .saturating_sub(1);
+                if let Some(cell) = cells.get_mut(k) {
+                    if !cell.is_empty() {
+                        cell.push(' ');
+                    }
+                    cell.push_str(&w.text);
+                }
+            }
+            cells
+        }
+        _ => Vec::new(),
+    };
+    Some(Line {
+        table: row.part,
+        cells,
+        ..line
+    })
+}
+
+/// A band's part in a table and the starts of that table's columns.
+#[derive(Debug, Clone, Default)]
+struct TableLine {
+    part: TablePart,
+    columns: Option<std::rc::Rc<[f64]>>,
+}
+
 /// A line's part in a table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) enum TablePart {
@@ -491,7 +534,7 @@ pub(crate) enum TablePart {
 /// whose cells start or end at the same places. Prose in columns has long cells; a table
 /// row has a label and figures. A line between two rows, within their width, continues a
 /// wrapped cell.
-fn table_rows(bands: &[(f64, Vec<Word>)]) -> Vec<TablePart> {
+fn table_rows(bands: &[(f64, Vec<Word>)]) -> Vec<TableLine> {
     let rows: Vec<Option<Vec<(f64, f64, usize)>>> = bands
         .iter()
         .map(|(_, words)| {
@@ -544,17 +587,80 @@ fn table_rows(bands: &[(f64, Vec<Word>)]) -> Vec<TablePart> {
     };
     // Continuation lines of wrapped header cells may stand between two rows.
     const REACH: usize = 3;
-    let is_row: Vec<bool> = (0..bands.len())
+    let mut is_row: Vec<bool> = (0..bands.len())
         .map(|i| {
             rows.get(i).is_some_and(Option::is_some)
                 && (1..=REACH).any(|d| (i >= d && aligned(i - d, i)) || aligned(i, i + d))
         })
         .collect();
+    // A header over rows whose label and figures sit too close for a cell gap: the rows
+    // are the lines below it whose words start at its columns and cross none of them.
+    for i in 0..bands.len() {
+        let Some(Some(header)) = rows.get(i) else {
+            continue;
+        };
+        if is_row.get(i).copied().unwrap_or(true) {
+            continue;
+        }
+        let tolerance = size(i);
+        let starts: Vec<f64> = header.iter().map(|c| c.0).collect();
+        let under = |j: usize| -> bool {
+            let Some((_, words)) = bands.get(j) else {
+                return false;
+            };
+            let Some(first) = words.first() else {
+                return false;
+            };
+            // Cells of one table start at the same x to a fraction of a point; a word of
+            // prose covering a column start is not in a table.
+            let exact = 0.3 * tolerance;
+            let crosses = starts.iter().skip(1).any(|start| {
+                words
+                    .iter()
+                    .any(|w| w.x0 < start - exact && w.x1 > start + exact)
+            });
+            let matched = starts
+                .iter()
+                .skip(1)
+                .filter(|start| words.iter().any(|w| (w.x0 - **start).abs() <= exact))
+                .count();
+            let most = LABEL_WORDS + LONGEST_CELL_WORDS * starts.len().saturating_sub(1);
+            (first.x0 - starts.first().copied().unwrap_or(0.0)).abs() <= exact
+                && words.len() <= most
+                && !crosses
+                && matched >= 1
+                && matched * 2 >= starts.len().saturating_sub(1)
+        };
+        let mut followers = Vec::new();
+        let mut last = i;
+        for j in i + 1..bands.len() {
+            if j - last > REACH {
+                break;
+            }
+            if under(j) {
+                followers.push(j);
+                last = j;
+            } else if bands
+                .get(j)
+                .is_none_or(|(_, w)| w.len() > LONGEST_CELL_WORDS)
+            {
+                // Not a row and too long for a wrapped cell: the table has ended.
+                break;
+            }
+        }
+        if !followers.is_empty() {
+            for k in std::iter::once(i).chain(followers) {
+                if let Some(row) = is_row.get_mut(k) {
+                    *row = true;
+                }
+            }
+        }
+    }
     let span = |i: usize| -> Option<(f64, f64)> {
         let words = &bands.get(i)?.1;
         Some((words.first()?.x0, words.last()?.x1))
     };
-    (0..bands.len())
+    let parts: Vec<TablePart> = (0..bands.len())
         .map(|i| {
             if is_row.get(i).copied().unwrap_or(false) {
                 return TablePart::Row;
@@ -565,13 +671,53 @@ fn table_rows(bands: &[(f64, Vec<Word>)]) -> Vec<TablePart> {
                 (Some((x0, x1)), Some((a, b))) => a >= x0 - 1.0 && b <= x1 + 1.0,
                 _ => false,
             };
-            if above.is_some() && below.is_some() && inside {
+            // Under the last row, only a short line right below it, at the table's line
+            // pitch, continues a cell.
+            let short = bands
+                .get(i)
+                .is_some_and(|(_, w)| w.len() <= LONGEST_CELL_WORDS);
+            let close = match (i.checked_sub(1).and_then(|b| bands.get(b)), bands.get(i)) {
+                (Some((above_y, _)), Some((y, _))) => above_y - y <= 1.6 * size(i),
+                _ => false,
+            };
+            let short = short && close;
+            if above.is_some() && inside && (below.is_some() || (above == Some(1) && short)) {
                 TablePart::Continuation
             } else {
                 TablePart::None
             }
         })
-        .collect()
+        .collect();
+    // Each table's columns: the cell starts of its row with the most cells.
+    let mut out: Vec<TableLine> = parts
+        .iter()
+        .map(|part| TableLine {
+            part: *part,
+            columns: None,
+        })
+        .collect();
+    let mut start = 0;
+    while start < parts.len() {
+        if parts.get(start) == Some(&TablePart::None) {
+            start += 1;
+            continue;
+        }
+        let end = (start..parts.len())
+            .find(|&k| parts.get(k) == Some(&TablePart::None))
+            .unwrap_or(parts.len());
+        let widest = (start..end)
+            .filter(|&k| parts.get(k) == Some(&TablePart::Row))
+            .filter_map(|k| rows.get(k).and_then(Option::as_ref).map(|c| (k, c.len())))
+            .max_by_key(|(k, n)| (*n, std::cmp::Reverse(*k)));
+        let columns: Option<std::rc::Rc<[f64]>> = widest
+            .and_then(|(k, _)| rows.get(k).and_then(Option::as_ref))
+            .map(|cells| cells.iter().map(|c| c.0).collect());
+        for line in out.get_mut(start..end).into_iter().flatten() {
+            line.columns.clone_from(&columns);
+        }
+        start = end;
+    }
+    out
 }
 
 fn is_rtl(c: char) -> bool {
@@ -659,6 +805,23 @@ impl Paragraph {
     }
 
     pub(crate) fn text(&self) -> String {
+        // A table row with wrapped cells: each cell whole, in column order.
+        let columns = self.lines.iter().map(|l| l.cells.len()).max().unwrap_or(0);
+        if self.table() && self.lines.len() > 1 && self.lines.iter().all(|l| !l.cells.is_empty()) {
+            let mut cells = vec![String::new(); columns];
+            for line in &self.lines {
+                for (cell, part) in cells.iter_mut().zip(&line.cells) {
+                    if !part.is_empty() {
+                        join_line(cell, part);
+                    }
+                }
+            }
+            return cells
+                .into_iter()
+                .filter(|c| !c.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
         let mut text = String::new();
         for line in &self.lines {
             join_line(&mut text, &line.text);
