@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cfi_core::{Call, Passage, TagSource};
+use cfi_core::{Call, Passage};
 
 /// Words too common to tell questions apart, in the languages of the calls.
 const STOP: &[&str] = &[
@@ -176,12 +176,7 @@ impl Evidence {
     /// one question.
     pub fn learn(&mut self, model: &QuestionClassifier, passages: &[Passage]) {
         for passage in passages {
-            let named: Vec<u32> = passage
-                .questions
-                .iter()
-                .filter(|q| q.source == TagSource::Heading)
-                .map(|q| q.number)
-                .collect();
+            let named = crate::passages::named(passage);
             let [question] = named.as_slice() else {
                 continue;
             };
@@ -527,6 +522,7 @@ fn is_introduction(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cfi_core::TagSource;
 
     fn call() -> Call {
         let text = r#"

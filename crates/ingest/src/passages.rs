@@ -67,9 +67,7 @@ impl Analyzer {
         // closing: only passages under a topical heading of their own are classified
         // ("Trends in reports" before the first question, "Generative AI" after one).
         // Sections that frame the submission (an introduction, references) are not.
-        let first_named = passages
-            .iter()
-            .position(|p| p.questions.iter().any(|q| q.source == TagSource::Heading));
+        let first_named = passages.iter().position(|p| !named(p).is_empty());
         let title = passages.iter().find_map(|p| p.heading.as_deref());
         let classify = |i: usize, p: &Passage| match first_named {
             Some(first) => (i > first || p.heading.as_deref() != title) && p.heading.is_some(),
@@ -121,14 +119,7 @@ impl Cut {
     /// Whether the classifier has anything to decide here: passages under no question, or
     /// under a heading naming several.
     pub fn needs_classifier(&self) -> bool {
-        !self.unnamed.is_empty()
-            || self.passages.iter().any(|p| {
-                p.questions
-                    .iter()
-                    .filter(|q| q.source == TagSource::Heading)
-                    .count()
-                    > 1
-            })
+        !self.unnamed.is_empty() || self.passages.iter().any(|p| named(p).len() > 1)
     }
 
     /// The passages with the classifier's decisions.
@@ -140,12 +131,7 @@ impl Cut {
         // Under a heading naming several questions, a passage that clearly answers one of
         // them keeps only that one.
         for passage in &mut out {
-            let named: Vec<u32> = passage
-                .questions
-                .iter()
-                .filter(|q| q.source == TagSource::Heading)
-                .map(|q| q.number)
-                .collect();
+            let named = named(passage);
             if named.len() < 2 {
                 continue;
             }
@@ -202,6 +188,16 @@ impl Cut {
         }
         out
     }
+}
+
+/// The questions a heading names for `passage`.
+pub(crate) fn named(passage: &Passage) -> Vec<u32> {
+    passage
+        .questions
+        .iter()
+        .filter(|q| q.source == TagSource::Heading)
+        .map(|q| q.number)
+        .collect()
 }
 
 /// Runs of consecutive passages (by position in `passages`) under the same heading, among
