@@ -178,21 +178,15 @@ pub fn ingest_with(
             Ok((pages, cut, warnings)) => {
                 evidence.learn(pool.shared.analyzer.classifier(), &cut.passages);
                 if cut.needs_classifier() {
-                    match waiting.hold(Held {
+                    waiting.hold(Held {
                         slot,
                         pages,
                         warnings,
                         cut,
-                    }) {
-                        Ok(()) => continue,
-                        Err(e) => Err(format!(
-                            "{}: could not be held for the classifier: {e}",
-                            entry.path.display()
-                        )),
-                    }
-                } else {
-                    Ok((pages, cut.passages, warnings))
+                    });
+                    continue;
                 }
+                Ok((pages, cut.passages, warnings))
             }
             Err(message) => Err(message),
         };
@@ -258,11 +252,14 @@ struct Held {
 }
 
 /// Files waiting for the classifier, written as they finish to an unnamed temporary file
-/// (gone when the run ends, even if it is killed), so memory stays flat however many
-/// essays a call holds. Where no temporary file can be made they wait in memory.
+/// (gone when the run ends, even if it is killed) and read back one at a time, so memory
+/// stays flat however many essays a call holds. Where no temporary file can be made, or
+/// writing to it fails, they wait in memory.
 struct Waiting {
     spill: Option<std::io::BufWriter<std::fs::File>>,
-    /// Slots written to the spill, in order.
+    /// After a failed write the spill takes nothing more (a part line may end it).
+    closed: bool,
+    /// Slots written whole to the spill, in order.
     spilled: Vec<usize>,
     memory: Vec<Held>,
 }
@@ -271,64 +268,63 @@ impl Waiting {
     fn new() -> Waiting {
         Waiting {
             spill: tempfile::tempfile().ok().map(std::io::BufWriter::new),
+            closed: false,
             spilled: Vec::new(),
             memory: Vec::new(),
         }
     }
 
-    fn hold(&mut self, held: Held) -> std::io::Result<()> {
+    fn hold(&mut self, held: Held) {
         use std::io::Write;
-        let Some(spill) = self.spill.as_mut() else {
-            self.memory.push(held);
-            return Ok(());
-        };
-        serde_json::to_writer(&mut *spill, &held)?;
-        spill.write_all(b"\n")?;
-        self.spilled.push(held.slot);
-        Ok(())
+        if let Some(spill) = self.spill.as_mut().filter(|_| !self.closed) {
+            let written = serde_json::to_writer(&mut *spill, &held)
+                .map_err(std::io::Error::from)
+                .and_then(|()| spill.write_all(b"\n"));
+            if written.is_ok() {
+                self.spilled.push(held.slot);
+                return;
+            }
+            self.closed = true;
+        }
+        self.memory.push(held);
     }
 
-    /// Every held file, by slot: read back, or why it could not be.
-    fn release(self) -> Vec<(usize, std::io::Result<Held>)> {
+    /// Every held file with its slot, read back one at a time, or why it could not be.
+    fn release(self) -> impl Iterator<Item = (usize, std::io::Result<Held>)> {
         use std::io::{BufRead, Seek};
-        let mut out: Vec<(usize, std::io::Result<Held>)> =
-            self.memory.into_iter().map(|h| (h.slot, Ok(h))).collect();
-        let Some(spill) = self.spill else {
-            return out;
-        };
-        let file = spill
-            .into_inner()
-            .map_err(std::io::IntoInnerError::into_error);
-        let reader = file.and_then(|mut f| {
-            f.rewind()?;
-            Ok(std::io::BufReader::new(f))
+        let memory = self.memory.into_iter().map(|h| (h.slot, Ok(h)));
+        let reader = self.spill.map(|spill| {
+            spill
+                .into_inner()
+                .map_err(std::io::IntoInnerError::into_error)
+                .and_then(|mut file| {
+                    file.rewind()?;
+                    Ok(std::io::BufReader::new(file).lines())
+                })
+                .map_err(|e| e.to_string())
         });
-        match reader {
-            Ok(reader) => {
-                let mut lines = reader.lines();
-                for slot in self.spilled {
-                    let held = lines.next().unwrap_or_else(|| {
-                        Err(std::io::Error::new(
-                            std::io::ErrorKind::UnexpectedEof,
-                            "the temporary file ended early",
-                        ))
-                    });
-                    let held = held.and_then(|line| {
-                        serde_json::from_str::<Held>(&line).map_err(std::io::Error::other)
-                    });
-                    out.push((slot, held));
-                }
-            }
-            Err(e) => {
-                let message = e.to_string();
-                out.extend(
-                    self.spilled
-                        .into_iter()
-                        .map(|slot| (slot, Err(std::io::Error::other(message.clone())))),
-                );
-            }
-        }
-        out
+        let mut lines = match reader {
+            Some(Ok(lines)) => Ok(Some(lines)),
+            Some(Err(message)) => Err(message),
+            None => Ok(None),
+        };
+        let spilled = self.spilled.into_iter().map(move |slot| {
+            let line = match lines.as_mut() {
+                Ok(Some(lines)) => lines.next().unwrap_or_else(|| {
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the temporary file ended early",
+                    ))
+                }),
+                Ok(None) => Err(std::io::Error::other("no temporary file")),
+                Err(message) => Err(std::io::Error::other(message.clone())),
+            };
+            let held = line.and_then(|line| {
+                serde_json::from_str::<Held>(&line).map_err(std::io::Error::other)
+            });
+            (slot, held)
+        });
+        memory.chain(spilled)
     }
 }
 
@@ -646,16 +642,14 @@ mod tests {
         let mut waiting = Waiting::new();
         assert!(waiting.spill.is_some(), "a temporary file could be made");
         for (slot, cut) in cuts.iter().enumerate() {
-            waiting
-                .hold(Held {
-                    slot: slot * 7,
-                    pages: Some(3),
-                    warnings: vec![format!("w{slot}")],
-                    cut: cut.clone(),
-                })
-                .expect("hold");
+            waiting.hold(Held {
+                slot: slot * 7,
+                pages: Some(3),
+                warnings: vec![format!("w{slot}")],
+                cut: cut.clone(),
+            });
         }
-        let back = waiting.release();
+        let back: Vec<_> = waiting.release().collect();
         assert_eq!(back.len(), 2);
         for ((slot, held), cut) in back.into_iter().zip(&cuts) {
             let held = held.expect("read back");
