@@ -193,6 +193,20 @@ impl Evidence {
         }
     }
 
+    /// Adds what another set of passages taught (counts add up, so the order of merging
+    /// does not matter).
+    pub fn merge(&mut self, other: Evidence) {
+        for (q, n) in other.passages {
+            *self.passages.entry(q).or_default() += n;
+        }
+        for (q, stems) in other.stems {
+            let profile = self.stems.entry(q).or_default();
+            for (stem, n) in stems {
+                *profile.entry(stem).or_default() += n;
+            }
+        }
+    }
+
     /// Passages learned from.
     pub fn passages(&self) -> u32 {
         self.passages.values().sum()
@@ -226,34 +240,41 @@ fn padded(text: &str) -> String {
 /// model learns from answers in one language carries over to the others.
 #[derive(Debug, Default, Clone)]
 struct Concepts {
-    /// Padded term, token.
-    terms: Vec<(String, String)>,
+    /// Every padded term at once (one pass over a text whatever the glossary's size).
+    automaton: Option<aho_corasick::AhoCorasick>,
+    /// The token of each of the automaton's patterns.
+    tokens: Vec<String>,
 }
 
 impl Concepts {
     fn new(call: &Call) -> Concepts {
         let mut terms = Vec::new();
+        let mut tokens = Vec::new();
         for (k, entry) in call.glossary.iter().enumerate() {
             for (_, term) in entry.all() {
                 let term = padded(term);
                 if term.trim().chars().count() >= 2 {
-                    terms.push((term, format!("#glossary{k}")));
+                    terms.push(term);
+                    tokens.push(format!("#glossary{k}"));
                 }
             }
         }
-        Concepts { terms }
+        let automaton = (!terms.is_empty())
+            .then(|| aho_corasick::AhoCorasick::new(&terms).ok())
+            .flatten();
+        Concepts { automaton, tokens }
     }
 
     /// The tokens of the concepts `text` names, each once.
     fn found(&self, text: &str) -> BTreeSet<&str> {
-        if self.terms.is_empty() {
+        let Some(automaton) = &self.automaton else {
             return BTreeSet::new();
-        }
-        let text = padded(text);
-        self.terms
-            .iter()
-            .filter(|(term, _)| text.contains(term.as_str()))
-            .map(|(_, token)| token.as_str())
+        };
+        // Overlapping: "end-to-end encryption" also names "encryption".
+        automaton
+            .find_overlapping_iter(&padded(text))
+            .filter_map(|m| self.tokens.get(m.pattern().as_usize()))
+            .map(String::as_str)
             .collect()
     }
 
@@ -426,10 +447,14 @@ impl QuestionClassifier {
     pub fn classify(&self, text: &str) -> Vec<(u32, f32)> {
         // Short passages (footnotes, titles, signatures) and the cover letter or
         // introduction of a submission answer no question.
-        if stems(text).len() < 12 || text.split_whitespace().count() < 25 || is_introduction(text) {
+        if text.split_whitespace().count() < 25 || is_introduction(text) {
             return Vec::new();
         }
-        let words = self.stems(text);
+        let mut words = stems(text);
+        if words.len() < 12 {
+            return Vec::new();
+        }
+        words.extend(self.concepts.found(text).into_iter().map(str::to_string));
         let present: BTreeSet<&String> = words.iter().collect();
         if let Some(learned) = &self.learned {
             // The one question the passage most likely answers, when the odds are clear:

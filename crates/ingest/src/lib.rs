@@ -175,8 +175,8 @@ pub fn ingest_with(
             continue;
         };
         let outcome = match outcome {
-            Ok((pages, cut, warnings)) => {
-                evidence.learn(pool.shared.analyzer.classifier(), &cut.passages);
+            Ok((pages, cut, warnings, learned)) => {
+                evidence.merge(learned);
                 if cut.needs_classifier() {
                     waiting.hold(Held {
                         slot,
@@ -197,22 +197,22 @@ pub fn ingest_with(
         }
     }
     let classifier = pool.shared.analyzer.classifier().trained(&evidence);
-    for (slot, held) in waiting.release() {
-        let Some(entry) = folder.entries.get(slot) else {
-            continue;
-        };
-        let outcome = held
-            .map(|held| (held.pages, held.cut.tag(&classifier), held.warnings))
-            .map_err(|e| {
-                format!(
-                    "{}: could not be read back for the classifier: {e}",
-                    entry.path.display()
-                )
-            });
-        let report = write(&mut batch, &previous, &folder.call.id, entry, outcome)?;
-        progress(Progress::Done(&report));
-        if let Some(place) = files.get_mut(slot) {
-            *place = Some(report);
+    // The held files are tagged a batch at a time on every core, and written in order.
+    let threads = options.threads().max(1);
+    let mut held = waiting.release().peekable();
+    while held.peek().is_some() {
+        let chunk: Vec<(usize, std::io::Result<Held>)> = held.by_ref().take(HELD_BATCH).collect();
+        let tagged = tag_held(chunk, &classifier, threads);
+        for (slot, outcome) in tagged {
+            let Some(entry) = folder.entries.get(slot) else {
+                continue;
+            };
+            let outcome = outcome.map_err(|e| format!("{}: {e}", entry.path.display()));
+            let report = write(&mut batch, &previous, &folder.call.id, entry, outcome)?;
+            progress(Progress::Done(&report));
+            if let Some(place) = files.get_mut(slot) {
+                *place = Some(report);
+            }
         }
     }
     // Rows taken out of the manifest take their passages with them; while the manifest has
@@ -239,6 +239,52 @@ pub fn ingest_with(
         files: files.into_iter().flatten().collect(),
         manifest_problems: folder.problems.iter().map(ToString::to_string).collect(),
         removed,
+    })
+}
+
+/// Held files tagged at once: enough to keep every core busy, few enough to keep memory flat.
+const HELD_BATCH: usize = 64;
+
+/// Tags a batch of held files on `threads` threads; the result keeps the batch's order.
+fn tag_held(
+    chunk: Vec<(usize, std::io::Result<Held>)>,
+    classifier: &QuestionClassifier,
+    threads: usize,
+) -> Vec<(usize, std::result::Result<Tagged, String>)> {
+    let tag = |(slot, held): (usize, std::io::Result<Held>)| {
+        let tagged = held
+            .map_err(|e| format!("could not be read back from the temporary file: {e}"))
+            .and_then(|held| {
+                catch_unwind(AssertUnwindSafe(|| {
+                    (held.pages, held.cut.tag(classifier), held.warnings)
+                }))
+                .map_err(|_| "the classifier crashed on this file".to_string())
+            });
+        (slot, tagged)
+    };
+    if threads < 2 || chunk.len() < 2 {
+        return chunk.into_iter().map(tag).collect();
+    }
+    let per_thread = chunk.len().div_ceil(threads);
+    let mut parts: Vec<Vec<(usize, std::io::Result<Held>)>> = Vec::new();
+    let mut rest = chunk.into_iter();
+    loop {
+        let part: Vec<_> = rest.by_ref().take(per_thread).collect();
+        if part.is_empty() {
+            break;
+        }
+        parts.push(part);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || part.into_iter().map(tag).collect::<Vec<_>>()))
+            .collect();
+        // Each file's panic is caught inside `tag`: a thread itself does not fail.
+        handles
+            .into_iter()
+            .flat_map(|handle| handle.join().unwrap_or_default())
+            .collect()
     })
 }
 
@@ -558,9 +604,9 @@ fn reader_loop(shared: &Shared, sender: &mpsc::SyncSender<Finished>) {
 /// part.
 type Tagged = (Option<u32>, Vec<Passage>, Vec<String>);
 
-/// One file read: its page count, its passages waiting for the classifier, and what was
-/// read only in part.
-type ReadFile = (Option<u32>, Cut, Vec<String>);
+/// One file read: its page count, its passages waiting for the classifier, what was read
+/// only in part, and what its headed passages teach the classifier.
+type ReadFile = (Option<u32>, Cut, Vec<String>, Evidence);
 
 /// Extracts and cuts one file, turning errors and panics inside readers into a message.
 fn read(
@@ -606,7 +652,10 @@ fn read(
         let list: Vec<String> = ocr_pages.iter().map(u32::to_string).collect();
         warnings.push(format!("read by OCR: page {}", list.join(", ")));
     }
-    Ok((extracted.pages, cut, warnings))
+    // Learned here, on the reader's thread; the writer only adds the counts up.
+    let mut learned = Evidence::default();
+    learned.learn(analyzer.classifier(), &cut.passages);
+    Ok((extracted.pages, cut, warnings, learned))
 }
 
 #[cfg(test)]
