@@ -148,10 +148,12 @@ pub struct QuestionClassifier {
 
 /// A naive Bayes model of the call's answers under question headings.
 struct Learned {
+    /// The questions, in the order of `base` and of each stem's weights.
+    questions: Vec<u32>,
     /// Per question: the log-odds of the question before any word is read.
-    base: BTreeMap<u32, f32>,
-    /// Per question, per stem: the log-odds the stem adds.
-    weights: BTreeMap<u32, BTreeMap<String, f32>>,
+    base: Vec<f32>,
+    /// Per stem: the log-odds it adds to each question (one lookup per word of a text).
+    weights: BTreeMap<String, Vec<f32>>,
 }
 
 /// What the call's own submissions say under their question headings: for each question,
@@ -385,26 +387,43 @@ impl QuestionClassifier {
         }
         let all: f32 = passages.values().sum();
         const SMOOTHING: f32 = 0.5;
-        let mut base = BTreeMap::new();
-        let mut weights = BTreeMap::new();
-        for (q, profile) in &counts {
-            let n = passages.get(q).copied().unwrap_or(1.0);
-            let rest = (all - n).max(1.0);
-            base.insert(*q, (n / rest).ln());
-            let mut w = BTreeMap::new();
-            for (stem, total) in &totals {
-                // A stem seen once tells nothing reliable.
-                if *total < 2.0 {
-                    continue;
-                }
-                let here = profile.get(stem).copied().unwrap_or(0.0);
-                let p = (here + SMOOTHING) / (n + 2.0 * SMOOTHING);
-                let p_rest = (total - here + SMOOTHING) / (rest + 2.0 * SMOOTHING);
-                w.insert((*stem).to_string(), (p / p_rest).ln());
-            }
-            weights.insert(*q, w);
-        }
-        model.learned = Some(Learned { base, weights });
+        let questions: Vec<u32> = counts.keys().copied().collect();
+        // Per question: its passages and the rest's.
+        let sizes: Vec<(f32, f32)> = questions
+            .iter()
+            .map(|q| {
+                let n = passages.get(q).copied().unwrap_or(1.0);
+                (n, (all - n).max(1.0))
+            })
+            .collect();
+        let base = sizes.iter().map(|(n, rest)| (n / rest).ln()).collect();
+        let weights = totals
+            .iter()
+            // A stem seen once tells nothing reliable.
+            .filter(|(_, total)| **total >= 2.0)
+            .map(|(stem, total)| {
+                let per_question = questions
+                    .iter()
+                    .zip(&sizes)
+                    .map(|(q, (n, rest))| {
+                        let here = counts
+                            .get(q)
+                            .and_then(|profile| profile.get(stem))
+                            .copied()
+                            .unwrap_or(0.0);
+                        let p = (here + SMOOTHING) / (n + 2.0 * SMOOTHING);
+                        let p_rest = (total - here + SMOOTHING) / (rest + 2.0 * SMOOTHING);
+                        (p / p_rest).ln()
+                    })
+                    .collect();
+                ((*stem).to_string(), per_question)
+            })
+            .collect();
+        model.learned = Some(Learned {
+            questions,
+            base,
+            weights,
+        });
         model
     }
 
@@ -497,13 +516,13 @@ const CHOOSE_MARGIN: f32 = 2.0;
 impl Learned {
     /// Per question, the log-odds that a passage using `present` answers it.
     fn log_odds(&self, present: &BTreeSet<&String>) -> Vec<(u32, f32)> {
-        self.weights
-            .iter()
-            .map(|(q, weights)| {
-                let evidence: f32 = present.iter().filter_map(|s| weights.get(*s)).sum();
-                (*q, self.base.get(q).copied().unwrap_or(0.0) + evidence)
-            })
-            .collect()
+        let mut odds = self.base.clone();
+        for weights in present.iter().filter_map(|s| self.weights.get(*s)) {
+            for (total, w) in odds.iter_mut().zip(weights) {
+                *total += w;
+            }
+        }
+        self.questions.iter().copied().zip(odds).collect()
     }
 }
 
@@ -551,13 +570,6 @@ mod tests {
 
     fn call() -> Call {
         let text = r#"
-id = "demo"
-title = "t"
-mandate = "m"
-issued = 2024-01-01
-deadline = 2024-02-01
-languages = ["en", "es"]
-categories = ["States"]
 [[questions]]
 number = 4
 short = "Law enforcement challenges"
@@ -570,7 +582,7 @@ short = "Participation"
 text.en = "Are there any examples of proactive measures taken to facilitate consultation and participation with a broad range of stakeholders, including children and child-rights organisations?"
 keywords.en = ["consultation", "participation", "youth panel", "child participation"]
 "#;
-        Call::parse(std::path::Path::new("call.toml"), text).expect("call")
+        crate::test_call(&["en", "es"], text)
     }
 
     #[test]
@@ -655,13 +667,6 @@ keywords.en = ["consultation", "participation", "youth panel", "child participat
     #[test]
     fn glossary_terms_carry_what_is_learned_in_one_language_to_another() {
         let text = r#"
-id = "demo"
-title = "t"
-mandate = "m"
-issued = 2024-01-01
-deadline = 2024-02-01
-languages = ["en", "fr"]
-categories = ["States"]
 [[questions]]
 number = 4
 short = "Police"
@@ -677,9 +682,9 @@ fr = ["chiffrement de bout en bout"]
 en = ["hash matching"]
 fr = ["empreintes numériques"]
 "#;
-        let with = Call::parse(std::path::Path::new("call.toml"), text).expect("call");
+        let with = crate::test_call(&["en", "fr"], text);
         let without = text.split("[[glossary]]").next().unwrap_or_default();
-        let without = Call::parse(std::path::Path::new("call.toml"), without).expect("call");
+        let without = crate::test_call(&["en", "fr"], without);
         let french = "Dès que le chiffrement de bout en bout est activé par défaut, la recherche \
                       d'empreintes numériques ne fonctionne plus dans l'application, et la société \
                       ne transmet presque plus rien aux autorités nationales depuis cette décision.";

@@ -6,9 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use cfi_core::{CallFolder, Kind, TagSource};
+use cfi_core::{CallFolder, Kind};
 use serde::{Deserialize, Serialize};
 
+use crate::passages::named;
 use crate::{Analyzer, Error, Evidence, Result};
 
 /// One labelled paragraph.
@@ -193,9 +194,7 @@ pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
             continue;
         };
         let passages = cut.tag(&classifier);
-        let structured = passages
-            .iter()
-            .any(|p| p.questions.iter().any(|q| q.source == TagSource::Heading));
+        let structured = passages.iter().any(|p| !named(p).is_empty());
         let category = report
             .by_category
             .entry(entry.category.clone())
@@ -244,10 +243,6 @@ pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
                 continue;
             };
             group.aligned += 1;
-            let category = report
-                .by_category
-                .entry(entry.category.clone())
-                .or_default();
             category.aligned += 1;
             let expected: BTreeSet<u32> =
                 label.questions.iter().copied().filter(|&q| q > 0).collect();

@@ -658,19 +658,29 @@ fn read(
     Ok((extracted.pages, cut, warnings, learned))
 }
 
+/// A call for unit tests: `languages`, the category "States", and `rest` (its questions
+/// and glossary, as call.toml writes them).
+#[cfg(test)]
+pub(crate) fn test_call(languages: &[&str], rest: &str) -> cfi_core::Call {
+    let languages: Vec<String> = languages.iter().map(|l| format!("\"{l}\"")).collect();
+    let text = format!(
+        "id = \"demo\"\ntitle = \"t\"\nmandate = \"m\"\nissued = 2024-01-01\n\
+         deadline = 2024-02-01\nlanguages = [{}]\ncategories = [\"States\"]\n{rest}",
+        languages.join(", ")
+    );
+    cfi_core::Call::parse(Path::new("call.toml"), &text).expect("test call")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn files_held_for_the_classifier_come_back_whole_and_in_order() {
-        let call = cfi_core::Call::parse(
-            Path::new("call.toml"),
-            "id = \"c\"\ntitle = \"t\"\nmandate = \"m\"\nissued = 2024-01-01\ndeadline = 2024-02-01\n\
-             languages = [\"en\"]\ncategories = [\"States\"]\n[[questions]]\nnumber = 1\nshort = \"q\"\n\
-             text.en = \"What are the trends?\"\n",
-        )
-        .expect("call");
+        let call = test_call(
+            &["en"],
+            "[[questions]]\nnumber = 1\nshort = \"q\"\ntext.en = \"What are the trends?\"\n",
+        );
         let analyzer = Analyzer::new(&call);
         let block = |text: &str| cfi_extract::Block {
             text: text.into(),

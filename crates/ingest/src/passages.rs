@@ -144,46 +144,44 @@ impl Cut {
         // parts too short to judge alone. Under the document's title, or in a long section,
         // each passage is judged by itself.
         let title = out.iter().find_map(|p| p.heading.clone());
-        let mut section_text: Vec<Option<String>> = vec![None; out.len()];
+        let mut decided: Vec<Option<Vec<(u32, f32)>>> = vec![None; out.len()];
         for run in sections(&unnamed, &out) {
             let heading = run
                 .first()
                 .and_then(|&i| out.get(i))
                 .and_then(|p| p.heading.as_deref());
-            if heading.is_none() || heading == title.as_deref() || run.len() > SECTION_PASSAGES {
-                continue;
-            }
-            let joined: Vec<&str> = run
-                .iter()
-                .filter_map(|&i| out.get(i))
-                .map(|p| p.text.as_str())
-                .collect();
-            let joined = joined.join("\n");
-            for &i in run {
-                if let Some(slot) = section_text.get_mut(i) {
-                    *slot = Some(joined.clone());
+            let whole =
+                heading.is_some() && heading != title.as_deref() && run.len() <= SECTION_PASSAGES;
+            if whole {
+                let joined: Vec<&str> = run
+                    .iter()
+                    .filter_map(|&i| out.get(i))
+                    .map(|p| p.text.as_str())
+                    .collect();
+                let tags = classifier.classify(&joined.join("\n"));
+                for &i in run {
+                    if let Some(slot) = decided.get_mut(i) {
+                        *slot = Some(tags.clone());
+                    }
+                }
+            } else {
+                for &i in run {
+                    if let (Some(slot), Some(passage)) = (decided.get_mut(i), out.get(i)) {
+                        *slot = Some(classifier.classify(&passage.text));
+                    }
                 }
             }
         }
-        for i in unnamed {
-            let Some(passage) = out.get(i) else {
-                continue;
-            };
-            let text = section_text
-                .get(i)
-                .and_then(Option::as_deref)
-                .unwrap_or(&passage.text);
-            let chosen = classifier.classify(text);
-            let tags: Vec<QuestionTag> = chosen
-                .into_iter()
-                .map(|(number, confidence)| QuestionTag {
-                    number,
-                    source: TagSource::Classifier,
-                    confidence,
-                })
-                .collect();
-            if let Some(passage) = out.get_mut(i) {
-                passage.questions = tags;
+        for (passage, tags) in out.iter_mut().zip(decided) {
+            if let Some(tags) = tags {
+                passage.questions = tags
+                    .into_iter()
+                    .map(|(number, confidence)| QuestionTag {
+                        number,
+                        source: TagSource::Classifier,
+                        confidence,
+                    })
+                    .collect();
             }
         }
         out
@@ -793,17 +791,7 @@ mod tests {
     use super::*;
 
     fn call() -> Call {
-        let text = r#"
-id = "demo"
-title = "t"
-mandate = "m"
-issued = 2024-01-01
-deadline = 2024-02-01
-languages = ["en"]
-categories = ["States"]
-"#
-        .to_string()
-            + &(1..=9)
+        let text = (1..=9)
                 .map(|n| {
                     let t = match n {
                         2 => "What practical recommendations would you propose for States, the technology industry and online service providers?",
@@ -813,7 +801,7 @@ categories = ["States"]
                     format!("[[questions]]\nnumber = {n}\nshort = \"q{n}\"\ntext.en = \"{t}\"\n")
                 })
                 .collect::<String>();
-        Call::parse(std::path::Path::new("call.toml"), &text).expect("call")
+        crate::test_call(&["en"], &text)
     }
 
     fn cut(blocks: &[Block]) -> Vec<Passage> {

@@ -555,13 +555,15 @@ fn table_rows(bands: &[(f64, Vec<Word>)]) -> Vec<TableLine> {
                 .then_some(cells)
         })
         .collect();
-    let size = |i: usize| -> f64 {
-        let sizes: Vec<f64> = bands
-            .get(i)
-            .map(|(_, w)| w.iter().map(|w| w.size).collect())
-            .unwrap_or_default();
-        median(&sizes).unwrap_or(10.0)
-    };
+    // Each band's font size, worked out once.
+    let sizes: Vec<f64> = bands
+        .iter()
+        .map(|(_, words)| {
+            let sizes: Vec<f64> = words.iter().map(|w| w.size).collect();
+            median(&sizes).unwrap_or(10.0)
+        })
+        .collect();
+    let size = |i: usize| -> f64 { sizes.get(i).copied().unwrap_or(10.0) };
     let aligned = |a: usize, b: usize| -> bool {
         let (Some(Some(x)), Some(Some(y))) = (rows.get(a), rows.get(b)) else {
             return false;
@@ -806,8 +808,8 @@ impl Paragraph {
 
     pub(crate) fn text(&self) -> String {
         // A table row with wrapped cells: each cell whole, in column order.
-        let columns = self.lines.iter().map(|l| l.cells.len()).max().unwrap_or(0);
         if self.table() && self.lines.len() > 1 && self.lines.iter().all(|l| !l.cells.is_empty()) {
+            let columns = self.lines.iter().map(|l| l.cells.len()).max().unwrap_or(0);
             let mut cells = vec![String::new(); columns];
             for line in &self.lines {
                 for (cell, part) in cells.iter_mut().zip(&line.cells) {
