@@ -191,6 +191,7 @@ pub fn synthetic_index(dir: &Path, passages: usize) -> Result<PassageIndex, cfi_
             country: Some(rng.pick(COUNTRIES).to_string()),
             kind: Kind::Input,
             annex_of: None,
+            version_of: None,
             file: format!("files/synthetic-{s}.pdf"),
             language: Some(lang.into()),
             confidential: s % 17 == 0,
@@ -217,6 +218,7 @@ pub fn synthetic_index(dir: &Path, passages: usize) -> Result<PassageIndex, cfi_
                     confidence: 1.0,
                 }],
                 mentioned_countries: vec![rng.pick(COUNTRIES).to_string()],
+                duplicate_of: None,
             });
         }
         let info = SubmissionInfo {

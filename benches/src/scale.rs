@@ -585,6 +585,7 @@ pub fn passages(
             country: Some(doc.country.clone()),
             kind: Kind::Input,
             annex_of: None,
+            version_of: None,
             file: format!("files/{}.pdf", doc.id),
             language: Some(doc.language.clone()),
             confidential: s % 20 == 7,
@@ -638,6 +639,7 @@ fn push_sections(
                     confidence: 1.0,
                 }],
                 mentioned_countries: mentioned,
+                duplicate_of: None,
             });
         }
     }

@@ -101,6 +101,7 @@ fn index() -> &'static PassageIndex {
                     Kind::Input
                 },
                 annex_of: None,
+                version_of: None,
                 file: format!("files/{id}.pdf"),
                 language: Some(first.2.into()),
                 confidential: id == "secret",
@@ -120,6 +121,7 @@ fn index() -> &'static PassageIndex {
                     paragraph: n,
                     language: Some(row.2.into()),
                     mentioned_countries: vec!["Brazil".into()],
+                    duplicate_of: None,
                     questions: vec![QuestionTag {
                         number: row.4,
                         source: TagSource::Heading,

@@ -552,6 +552,9 @@ fn print_report(report: &cfi_ingest::Report) {
     for id in &report.removed {
         println!("  removed {id} (no longer in the manifest)");
     }
+    for file in &report.unlisted_files {
+        println!("  not in the manifest: {file} (add a row to index it)");
+    }
     println!(
         "{} passages from {} of {} files",
         report.passages(),

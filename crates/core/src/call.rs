@@ -16,12 +16,20 @@ pub struct Call {
     pub title: String,
     /// The mandate that issued it ("Special Rapporteur on ...").
     pub mandate: String,
-    /// Date the call was issued.
-    #[serde(deserialize_with = "date::deserialize")]
-    pub issued: NaiveDate,
-    /// Deadline for submissions.
-    #[serde(deserialize_with = "date::deserialize")]
-    pub deadline: NaiveDate,
+    /// Date the call was issued, where known (a call page does not always say).
+    #[serde(
+        default,
+        deserialize_with = "date::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub issued: Option<NaiveDate>,
+    /// Deadline for submissions, where known.
+    #[serde(
+        default,
+        deserialize_with = "date::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deadline: Option<NaiveDate>,
     /// Languages the call is published in (ISO 639-1).
     pub languages: Vec<String>,
     /// Stakeholder categories, in the order the call page lists them.
@@ -111,10 +119,11 @@ impl Call {
         if call.categories.is_empty() {
             return Err(fail("`categories` is empty".into()));
         }
-        if call.deadline < call.issued {
+        if let (Some(issued), Some(deadline)) = (call.issued, call.deadline)
+            && deadline < issued
+        {
             return Err(fail(format!(
-                "`deadline` {} is before `issued` {}",
-                call.deadline, call.issued
+                "`deadline` {deadline} is before `issued` {issued}"
             )));
         }
         let mut seen = std::collections::BTreeSet::new();
@@ -152,7 +161,7 @@ mod date {
     use serde::{Deserialize, Deserializer};
 
     /// Accepts a TOML date literal (`2024-04-30`) or a string holding one.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
         let value = toml::Value::deserialize(d)?;
         let text = match &value {
             toml::Value::Datetime(dt) => dt.to_string(),
@@ -163,9 +172,11 @@ mod date {
                 )));
             }
         };
-        NaiveDate::parse_from_str(text.get(..10).unwrap_or(&text), "%Y-%m-%d").map_err(|_| {
-            serde::de::Error::custom(format!("expected a date like 2024-04-30, got {text:?}"))
-        })
+        NaiveDate::parse_from_str(text.get(..10).unwrap_or(&text), "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                serde::de::Error::custom(format!("expected a date like 2024-04-30, got {text:?}"))
+            })
     }
 }
 
@@ -194,13 +205,28 @@ keywords.en = ["grooming"]
     fn parses_questions_in_every_language() {
         let call = Call::parse(Path::new("call.toml"), GOOD).expect("valid call");
         assert_eq!(call.id, "demo");
-        assert_eq!(call.issued.to_string(), "2024-02-15");
-        assert_eq!(call.deadline.to_string(), "2024-04-30");
+        assert_eq!(
+            call.issued.map(|d| d.to_string()).as_deref(),
+            Some("2024-02-15")
+        );
+        assert_eq!(
+            call.deadline.map(|d| d.to_string()).as_deref(),
+            Some("2024-04-30")
+        );
         let q = call.question(1).expect("question 1");
         assert_eq!(q.text["es"], "¿Cómo se usan las tecnologías?");
         assert_eq!(q.keywords["en"], vec!["grooming".to_string()]);
         assert_eq!(call.category("csos"), Some("CSOs"));
         assert!(call.glossary.is_empty());
+    }
+
+    #[test]
+    fn dates_may_be_left_out() {
+        let text = GOOD
+            .replace("issued = 2024-02-15\n", "")
+            .replace("deadline = \"2024-04-30\"\n", "");
+        let call = Call::parse(Path::new("call.toml"), &text).expect("valid without dates");
+        assert_eq!((call.issued, call.deadline), (None, None));
     }
 
     #[test]

@@ -31,6 +31,16 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A manifest row names a file that is not in the call folder.
+    #[error("{path}: row {row}, column `file`: {file:?} does not exist")]
+    MissingFile {
+        /// The manifest file.
+        path: PathBuf,
+        /// 1-based row number as a spreadsheet shows it.
+        row: usize,
+        /// The file as the row names it.
+        file: String,
+    },
     /// The manifest as a whole is not valid (no sheet, missing header).
     #[error("{path}: {message}")]
     ManifestFile {

@@ -33,7 +33,9 @@ impl Kind {
 pub struct ManifestEntry {
     /// Row number in the manifest (the header is row 1).
     pub row: usize,
-    /// Submission id, derived from the file name (see [`submission_id`]).
+    /// Submission id, derived from the file name (see [`submission_id`]); a file whose name
+    /// gives the id of an earlier row's file (the same input as DOCX and PDF) adds its
+    /// extension, so every file keeps an id of its own.
     pub id: String,
     /// The file as the manifest names it, relative to the manifest.
     pub file: String,
@@ -42,7 +44,8 @@ pub struct ManifestEntry {
     pub path: PathBuf,
     /// Who sent it.
     pub submitter: String,
-    /// Stakeholder category, spelled as in the call.
+    /// Stakeholder category, spelled as in the call; empty for a file awaiting review (one
+    /// the call page does not list), which is indexed with no category.
     pub category: String,
     /// The submitter's country, if any.
     pub country: Option<String>,
@@ -50,6 +53,9 @@ pub struct ManifestEntry {
     pub kind: Kind,
     /// For an annex: the submission id of its input.
     pub annex_of: Option<String>,
+    /// For the second and later inputs of one submitter in one category (the same
+    /// submission in another format or language): the id of the first one's file.
+    pub version_of: Option<String>,
     /// Declared language (ISO 639-1), if any.
     pub language: Option<String>,
     /// Whether the submitter asked for confidentiality.
@@ -305,7 +311,7 @@ fn parse_manifest(
     let base = path.parent().unwrap_or(Path::new("."));
     let mut entries: Vec<ManifestEntry> = Vec::new();
     let mut problems = Vec::new();
-    let mut files = BTreeSet::new();
+    let mut files = Files::default();
     let mut annex_targets = Vec::new();
     for (i, cells) in rows.enumerate() {
         let row = i + 2;
@@ -354,13 +360,78 @@ fn parse_manifest(
             }
         }
     }
-    let entries = entries
+    let mut entries: Vec<ManifestEntry> = entries
         .into_iter()
         .enumerate()
         .filter(|(i, _)| !orphans.contains(i))
         .map(|(_, e)| e)
         .collect();
+    link_versions(&mut entries);
     Ok((entries, problems))
+}
+
+/// The files a manifest has named so far, and the ids they took.
+#[derive(Default)]
+struct Files {
+    paths: BTreeSet<String>,
+    ids: BTreeSet<String>,
+}
+
+impl Files {
+    /// The id of a newly named file: its name's id, or, when an earlier file took that one
+    /// (`chile.docx` then `chile.pdf`), the id with the extension and if need be a number,
+    /// so earlier files keep their ids when a version is added.
+    fn id_for(&mut self, file: &str) -> String {
+        let base = submission_id(file);
+        let extension = file
+            .rsplit(['/', '\\'])
+            .next()
+            .and_then(|name| name.rsplit_once('.'))
+            .map(|(_, ext)| submission_id(ext))
+            .filter(|ext| !ext.is_empty());
+        let mut candidates = std::iter::once(base.clone())
+            .chain(extension.map(|ext| format!("{base}-{ext}")))
+            .chain((2..).map(|n| format!("{base}-{n}")));
+        let id = candidates
+            .find(|id| !self.ids.contains(id))
+            .unwrap_or_default();
+        self.ids.insert(id.clone());
+        id
+    }
+}
+
+/// Inputs from one submitter in one category are versions of one submission (the same
+/// answer sent as DOCX and PDF, or in two languages): the first in manifest order is the
+/// submission, the later ones name it in `version_of`.
+fn link_versions(entries: &mut [ManifestEntry]) {
+    let key = |e: &ManifestEntry| {
+        let submitter: String = e
+            .submitter
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        (submitter, e.category.to_lowercase())
+    };
+    let mut first: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut primary: BTreeMap<String, String> = BTreeMap::new();
+    for entry in entries.iter_mut().filter(|e| e.kind == Kind::Input) {
+        match first.get(&key(entry)) {
+            Some(id) => {
+                entry.version_of = Some(id.clone());
+                primary.insert(entry.id.clone(), id.clone());
+            }
+            None => {
+                first.insert(key(entry), entry.id.clone());
+            }
+        }
+    }
+    // An annex of a later version belongs to the submission.
+    for entry in entries.iter_mut() {
+        if let Some(id) = entry.annex_of.as_ref().and_then(|a| primary.get(a)) {
+            entry.annex_of = Some(id.clone());
+        }
+    }
 }
 
 type RowResult = std::result::Result<(ManifestEntry, Option<String>), Error>;
@@ -372,7 +443,7 @@ fn parse_row<'a>(
     text: &dyn Fn(&str) -> Option<String>,
     get: impl Fn(&str) -> Option<&'a Cell>,
     bad: &dyn Fn(&str, String) -> Error,
-    files: &mut BTreeSet<String>,
+    files: &mut Files,
 ) -> RowResult {
     let file = text("file").ok_or_else(|| bad("file", "is empty".into()))?;
     let file = file.trim_start_matches("./").replace('\\', "/");
@@ -382,28 +453,31 @@ fn parse_row<'a>(
             format!("{file:?} must be a path inside the call folder"),
         ));
     }
-    let id = submission_id(&file);
-    if id.is_empty() {
+    if submission_id(&file).is_empty() {
         return Err(bad(
             "file",
             format!("{file:?} gives no usable submission id"),
         ));
     }
-    if !files.insert(id.clone()) {
-        return Err(bad(
-            "file",
-            format!("{file:?} is listed twice (submission id {id:?})"),
-        ));
+    if files.paths.contains(&file) {
+        return Err(bad("file", format!("{file:?} is listed twice")));
     }
     let path = base.join(&file);
     if !path.is_file() {
-        return Err(bad("file", format!("{file:?} does not exist")));
+        return Err(match bad("file", String::new()) {
+            Error::Manifest { path, row, .. } => Error::MissingFile { path, row, file },
+            other => other,
+        });
     }
+    files.paths.insert(file.clone());
+    let id = files.id_for(&file);
     let submitter = text("submitter").ok_or_else(|| bad("submitter", "is empty".into()))?;
     let category_text = text("category").unwrap_or_default();
-    let category = call
-        .category(&category_text)
-        .ok_or_else(|| {
+    let category = if category_text.is_empty() {
+        // A file awaiting review: indexed, filed under no category.
+        ""
+    } else {
+        call.category(&category_text).ok_or_else(|| {
             bad(
                 "category",
                 format!(
@@ -412,7 +486,8 @@ fn parse_row<'a>(
                 ),
             )
         })?
-        .to_string();
+    }
+    .to_string();
     let kind = match text("kind").map(|k| k.to_lowercase()).as_deref() {
         None | Some("input") => Kind::Input,
         Some("annex") => Kind::Annex,
@@ -469,6 +544,7 @@ fn parse_row<'a>(
         country: text("country"),
         kind,
         annex_of: None,
+        version_of: None,
         language,
         confidential,
         received,
@@ -505,7 +581,7 @@ text.en = "y"
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("call.toml"), CALL).expect("write");
         std::fs::create_dir(dir.path().join("files")).expect("mkdir");
-        for f in ["a.pdf", "b.docx", "c.xlsx"] {
+        for f in ["a.pdf", "b.docx", "c.xlsx", "a.docx", "a b.pdf"] {
             std::fs::write(dir.path().join("files").join(f), b"x").expect("write");
         }
         std::fs::write(dir.path().join("manifest.csv"), manifest).expect("write");
@@ -607,6 +683,34 @@ text.en = "y"
             parse_csv(&row),
             vec![vec!["x,y".to_string(), "z".to_string()]]
         );
+    }
+
+    #[test]
+    fn one_input_in_two_formats_is_two_files_of_one_submission() {
+        let (_dir, f) = folder(&format!(
+            "{HEADER}files/a.docx,Chile,States,Chile,input,,es,no,\n\
+             files/a.pdf,Chile,States,Chile,input,,es,no,\n\
+             files/a b.pdf,Chile,States,Chile,input,,en,no,\n\
+             files/c.xlsx,Chile,States,Chile,annex,files/a.pdf,,,\n\
+             files/b.docx,Chile,CSOs,,input,,,no,\n"
+        ));
+        let f = f.expect("opens");
+        assert!(f.problems.is_empty(), "{:?}", f.problems);
+        let ids: Vec<&str> = f.entries.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["a", "a-pdf", "a-b", "c", "b"]);
+        let versions: Vec<Option<&str>> =
+            f.entries.iter().map(|e| e.version_of.as_deref()).collect();
+        // Another category is another submitter; the annex of a version is the submission's.
+        assert_eq!(versions, [None, Some("a"), Some("a"), None, None]);
+        assert_eq!(f.entries[3].annex_of.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn a_row_awaiting_review_has_no_category() {
+        let (_dir, f) = folder(&format!("{HEADER}files/a.pdf,Someone,,,input,,,yes,\n"));
+        let f = f.expect("opens");
+        assert!(f.problems.is_empty(), "{:?}", f.problems);
+        assert_eq!(f.entries[0].category, "");
     }
 
     #[test]

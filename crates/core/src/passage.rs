@@ -59,6 +59,10 @@ pub struct Passage {
     /// Countries it talks about (English short names).
     #[serde(default)]
     pub mentioned_countries: Vec<String>,
+    /// In a later version of a submission (the same input in another format), the id of
+    /// the identical passage in its first version: search shows that one, naming this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
 }
 
 /// Who sent a file and how it is filed: what a hit shows about its submission.
@@ -79,6 +83,9 @@ pub struct Submission {
     pub kind: crate::Kind,
     /// For an annex, the id of its input.
     pub annex_of: Option<String>,
+    /// For a later version of an input (another format or language), the id of the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_of: Option<String>,
     /// The file, relative to the call folder's manifest.
     pub file: String,
     /// Declared language.
@@ -90,6 +97,14 @@ pub struct Submission {
 }
 
 impl Submission {
+    /// The id this file counts as: an annex and a later version count as their submission.
+    pub fn key(&self) -> &str {
+        self.annex_of
+            .as_deref()
+            .or(self.version_of.as_deref())
+            .unwrap_or(&self.id)
+    }
+
     /// The submission a manifest row describes, in the given call.
     pub fn from_entry(call: &str, entry: &crate::ManifestEntry) -> Submission {
         Submission {
@@ -100,6 +115,7 @@ impl Submission {
             country: entry.country.clone(),
             kind: entry.kind,
             annex_of: entry.annex_of.clone(),
+            version_of: entry.version_of.clone(),
             file: entry.file.clone(),
             language: entry.language.clone(),
             confidential: entry.confidential,

@@ -31,6 +31,7 @@ use serde::Serialize;
 mod archive;
 mod detect;
 mod docx;
+mod folder;
 mod legacy;
 pub mod limits;
 mod ocr;
@@ -43,6 +44,7 @@ mod tools;
 mod xml;
 
 pub use detect::detect_format;
+pub use folder::{Unpacked, submission_files, unpack_zip};
 pub use ocr::{default_ocr_languages, ocr_languages};
 pub use tools::Tools;
 
@@ -112,6 +114,8 @@ pub enum Format {
     Rtf,
     /// Legacy Word (.doc), read after conversion by LibreOffice.
     Doc,
+    /// A zip archive of files (some senders zip their annexes): unpacked, never read as one.
+    Zip,
 }
 
 impl std::fmt::Display for Format {
@@ -124,6 +128,7 @@ impl std::fmt::Display for Format {
             Format::Odt => "odt",
             Format::Rtf => "rtf",
             Format::Doc => "doc",
+            Format::Zip => "zip",
         })
     }
 }

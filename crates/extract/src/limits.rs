@@ -16,6 +16,14 @@ pub const MAX_ZIP_RATIO: u64 = 100;
 /// Entries smaller than this are not held to [`MAX_ZIP_RATIO`]: tiny repetitive XML parts
 /// compress very well without being bombs.
 pub const ZIP_RATIO_FLOOR: u64 = 1000 * 1000;
+/// Most entries unpacked from one zip archive of submission files.
+pub const MAX_ARCHIVE_ENTRIES: usize = 1000;
+/// Largest total size unpacked from one zip archive of submission files (1 GB).
+pub const MAX_ARCHIVE_SIZE: u64 = 1000 * 1000 * 1000;
+/// Most files looked at in a call folder, and deepest folder nesting walked.
+pub const MAX_FOLDER_FILES: usize = 100_000;
+/// Deepest folder nesting walked in a call folder.
+pub const MAX_FOLDER_DEPTH: usize = 16;
 /// Deepest XML element nesting read.
 pub const MAX_XML_DEPTH: usize = 256;
 /// Most pages read from one PDF.

@@ -33,6 +33,21 @@ pub struct SubmissionInfo {
     pub problems: Vec<String>,
 }
 
+/// What the last ingest of a call left out, for staff to put right: what the Submissions
+/// view lists beside the submissions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallProblems {
+    /// The call.
+    pub call: String,
+    /// Manifest rows left out, each naming the manifest, row and column.
+    pub manifest: Vec<String>,
+    /// Rows naming a file that is not in the call folder.
+    pub missing_files: Vec<String>,
+    /// Files in the call folder that no manifest row names (relative to the manifest).
+    pub unlisted_files: Vec<String>,
+}
+
 /// Calls and submissions held by an index.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -41,6 +56,9 @@ pub struct Catalog {
     pub calls: Vec<Call>,
     /// The submissions of every call.
     pub submissions: Vec<SubmissionInfo>,
+    /// What each call's last ingest left out (absent in indexes written before this).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<CallProblems>,
 }
 
 impl Catalog {
@@ -158,6 +176,17 @@ impl Catalog {
     pub fn put_call(&mut self, call: Call) {
         self.calls.retain(|c| c.id != call.id);
         self.calls.push(call);
+    }
+
+    /// What the last ingest of this call left out.
+    pub fn problems(&self, call: &str) -> Option<&CallProblems> {
+        self.problems.iter().find(|p| p.call == call)
+    }
+
+    /// Replaces what a call's ingest left out.
+    pub fn put_problems(&mut self, problems: CallProblems) {
+        self.problems.retain(|p| p.call != problems.call);
+        self.problems.push(problems);
     }
 
     /// Adds or replaces a submission.

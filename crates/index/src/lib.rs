@@ -24,7 +24,7 @@ mod search;
 mod writer;
 
 pub use browse::{Matrix, MatrixCell};
-pub use catalog::{Catalog, SubmissionInfo};
+pub use catalog::{CallProblems, Catalog, SubmissionInfo};
 pub use error::{Error, Result};
 pub use schema::{LANGUAGES, language_field_code};
 pub use search::{FacetDistribution, Hit, MAX_LIMIT, SearchRequest, SearchResults, Sort};

@@ -190,14 +190,17 @@ impl Batch<'_> {
             doc.add_text(f.exact, &passage.text);
             doc.add_u64(f.confidential, u64::from(sub.confidential));
             doc.add_text(f.category_key, &sub.category);
-            // An annex counts as its submission in the matrix.
-            doc.add_text(f.submission_key, sub.annex_of.as_deref().unwrap_or(&sub.id));
+            // An annex and a later version count as their submission in the matrix.
+            doc.add_text(f.submission_key, sub.key());
             for tag in &passage.questions {
                 doc.add_u64(f.question_number, u64::from(tag.number));
             }
             doc.add_u64(f.ordinal, u64::from(passage.ordinal));
             doc.add_facet(f.call, Facet::from_path([&sub.call]));
-            doc.add_facet(f.category, Facet::from_path([&sub.category]));
+            // A file awaiting review has no category yet.
+            if !sub.category.is_empty() {
+                doc.add_facet(f.category, Facet::from_path([&sub.category]));
+            }
             doc.add_facet(f.kind, Facet::from_path([sub.kind.as_str()]));
             doc.add_facet(f.submitter, Facet::from_path([&sub.submitter]));
             if let Some(country) = &sub.country {
@@ -218,6 +221,11 @@ impl Batch<'_> {
         }
         self.catalog.put_submission(info);
         Ok(())
+    }
+
+    /// Records what this call's ingest left out (replacing the previous run's list).
+    pub fn put_problems(&mut self, problems: crate::CallProblems) {
+        self.catalog.put_problems(problems);
     }
 
     /// Removes a submission and its passages.
@@ -318,6 +326,7 @@ mod tests {
             country: None,
             kind: Kind::Input,
             annex_of: None,
+            version_of: None,
             file: format!("files/{id}.txt"),
             language: Some("en".into()),
             confidential: false,
@@ -335,6 +344,7 @@ mod tests {
             language: Some("en".into()),
             questions: vec![],
             mentioned_countries: vec![],
+            duplicate_of: None,
         };
         let info = SubmissionInfo {
             submission,

@@ -13,6 +13,7 @@ fn submission(id: &str, category: &str, country: Option<&str>, confidential: boo
         country: country.map(Into::into),
         kind: Kind::Input,
         annex_of: None,
+        version_of: None,
         file: format!("files/{id}.pdf"),
         language: None,
         confidential,
@@ -31,6 +32,7 @@ fn passage(sub: &str, n: u32, lang: &str, questions: &[u32], text: &str) -> Pass
         page_label: None,
         paragraph: n,
         language: Some(lang.into()),
+        duplicate_of: None,
         mentioned_countries: if text.contains("Brazil") {
             vec!["Brazil".into()]
         } else {

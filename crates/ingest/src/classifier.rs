@@ -617,6 +617,7 @@ keywords.en = ["consultation", "participation", "youth panel", "child participat
                 confidence: 1.0,
             }],
             mentioned_countries: Vec::new(),
+            duplicate_of: None,
         }
     }
 

@@ -15,6 +15,7 @@ mod eval;
 mod language;
 mod passages;
 pub mod questions;
+mod versions;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -79,6 +80,8 @@ pub struct Report {
     pub manifest_problems: Vec<String>,
     /// Submissions of this call no longer in the manifest, removed from the index.
     pub removed: Vec<String>,
+    /// Files in the call folder that no manifest row names.
+    pub unlisted_files: Vec<String>,
 }
 
 impl Report {
@@ -170,6 +173,10 @@ pub fn ingest_with(
     // on the order files finish in.
     let mut evidence = Evidence::default();
     let mut waiting = Waiting::new();
+    // A later version of a submission is written last, once its first version's passages
+    // are known, so the passages they share are marked and shown once.
+    let mut versions = versions::Versions::new(&folder.entries);
+    let mut later: Vec<(usize, std::result::Result<Tagged, String>)> = Vec::new();
     while let Some((slot, outcome)) = pool.next() {
         let Some(entry) = folder.entries.get(slot) else {
             continue;
@@ -190,6 +197,13 @@ pub fn ingest_with(
             }
             Err(message) => Err(message),
         };
+        if versions::Versions::is_later(entry) {
+            later.push((slot, outcome));
+            continue;
+        }
+        if let Ok((_, passages, _)) = &outcome {
+            versions.remember(entry, passages);
+        }
         let report = write(&mut batch, &previous, &folder.call.id, entry, outcome)?;
         progress(Progress::Done(&report));
         if let Some(place) = files.get_mut(slot) {
@@ -208,11 +222,32 @@ pub fn ingest_with(
                 continue;
             };
             let outcome = outcome.map_err(|e| format!("{}: {e}", entry.path.display()));
+            if versions::Versions::is_later(entry) {
+                later.push((slot, outcome));
+                continue;
+            }
+            if let Ok((_, passages, _)) = &outcome {
+                versions.remember(entry, passages);
+            }
             let report = write(&mut batch, &previous, &folder.call.id, entry, outcome)?;
             progress(Progress::Done(&report));
             if let Some(place) = files.get_mut(slot) {
                 *place = Some(report);
             }
+        }
+    }
+    later.sort_by_key(|(slot, _)| *slot);
+    for (slot, mut outcome) in later {
+        let Some(entry) = folder.entries.get(slot) else {
+            continue;
+        };
+        if let Ok((_, passages, _)) = &mut outcome {
+            versions.fold(entry, passages);
+        }
+        let report = write(&mut batch, &previous, &folder.call.id, entry, outcome)?;
+        progress(Progress::Done(&report));
+        if let Some(place) = files.get_mut(slot) {
+            *place = Some(report);
         }
     }
     // Rows taken out of the manifest take their passages with them; while the manifest has
@@ -232,6 +267,9 @@ pub fn ingest_with(
             removed.push(id);
         }
     }
+    let problems = call_problems(&folder);
+    let unlisted_files = problems.unlisted_files.clone();
+    batch.put_problems(problems);
     progress(Progress::Commit);
     batch.commit()?;
     Ok(Report {
@@ -239,7 +277,35 @@ pub fn ingest_with(
         files: files.into_iter().flatten().collect(),
         manifest_problems: folder.problems.iter().map(ToString::to_string).collect(),
         removed,
+        unlisted_files,
     })
+}
+
+/// What staff should put right in the call folder: rows left out, rows whose file is
+/// missing, files no row names.
+fn call_problems(folder: &CallFolder) -> cfi_index::CallProblems {
+    let mut problems = cfi_index::CallProblems {
+        call: folder.call.id.clone(),
+        ..Default::default()
+    };
+    for problem in &folder.problems {
+        match problem {
+            cfi_core::Error::MissingFile { file, .. } => problems.missing_files.push(file.clone()),
+            other => problems.manifest.push(other.to_string()),
+        }
+    }
+    let base = folder.manifest.parent().unwrap_or(&folder.root);
+    let listed: BTreeSet<&Path> = folder.entries.iter().map(|e| e.path.as_path()).collect();
+    problems.unlisted_files = cfi_extract::submission_files(base)
+        .into_iter()
+        .filter(|path| !listed.contains(path.as_path()))
+        .filter_map(|path| {
+            path.strip_prefix(base)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .collect();
+    problems
 }
 
 /// Held files tagged at once: enough to keep every core busy, few enough to keep memory flat.

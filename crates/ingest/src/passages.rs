@@ -769,6 +769,7 @@ impl<'a> Cutter<'a> {
             language,
             questions,
             mentioned_countries: self.gazetteer.mentions(&text),
+            duplicate_of: None,
             text,
         });
         self.buffer.clear();

@@ -140,10 +140,10 @@ pub struct CallBody {
     pub title: String,
     /// The mandate that issued it.
     pub mandate: String,
-    /// YYYY-MM-DD.
-    pub issued: String,
-    /// YYYY-MM-DD.
-    pub deadline: String,
+    /// YYYY-MM-DD, where the call gives it.
+    pub issued: Option<String>,
+    /// YYYY-MM-DD, where the call gives it.
+    pub deadline: Option<String>,
     /// Languages of the call.
     pub languages: Vec<String>,
     /// Stakeholder categories.
@@ -318,7 +318,10 @@ pub fn citation(record: &PassageRecord, catalog: &Catalog) -> String {
     let year = s
         .received
         .map(|d| d.format("%Y").to_string())
-        .or_else(|| call.map(|c| c.deadline.format("%Y").to_string()))
+        .or_else(|| {
+            call.and_then(|c| c.deadline.or(c.issued))
+                .map(|d| d.format("%Y").to_string())
+        })
         .unwrap_or_default();
     let what = match s.kind {
         cfi_core::Kind::Input => "submission",
@@ -465,8 +468,8 @@ impl CallBody {
             id: call.id.clone(),
             title: call.title.clone(),
             mandate: call.mandate.clone(),
-            issued: call.issued.to_string(),
-            deadline: call.deadline.to_string(),
+            issued: call.issued.map(|d| d.to_string()),
+            deadline: call.deadline.map(|d| d.to_string()),
             languages: call.languages.clone(),
             categories: call.categories.clone(),
             questions: call
@@ -498,6 +501,7 @@ mod tests {
                 country: None,
                 kind: cfi_core::Kind::Input,
                 annex_of: None,
+                version_of: None,
                 file: file.into(),
                 language: None,
                 confidential: false,

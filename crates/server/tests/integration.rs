@@ -85,6 +85,7 @@ fn corpus_with(configure: impl FnOnce(cfi_server::AppState) -> cfi_server::AppSt
             country: country.map(Into::into),
             kind: Kind::Input,
             annex_of: None,
+            version_of: None,
             file: format!("files/{id}.pdf"),
             language: Some(lang.into()),
             confidential,
@@ -101,6 +102,7 @@ fn corpus_with(configure: impl FnOnce(cfi_server::AppState) -> cfi_server::AppSt
             paragraph: 5,
             language: Some(lang.into()),
             mentioned_countries: vec![],
+            duplicate_of: None,
             questions: vec![QuestionTag {
                 number: question,
                 source: TagSource::Heading,

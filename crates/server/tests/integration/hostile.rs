@@ -436,6 +436,7 @@ fn with_untrusted_files(c: &Corpus) -> (axum::Router, tempfile::TempDir) {
                 country: None,
                 kind: Kind::Input,
                 annex_of: None,
+                version_of: None,
                 file: file.into(),
                 language: Some("en".into()),
                 confidential: false,
