@@ -33,6 +33,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Draft a call folder from the call's public page and a folder of downloaded files:
+    /// writes DIR/call.toml and DIR/manifest.csv and prints what to review.
+    Init {
+        /// The call page saved from a browser (HTML, or text); repeat it for each language
+        /// version of the page.
+        #[arg(long = "page", required = true)]
+        pages: Vec<PathBuf>,
+        /// The folder holding the downloaded files (at any depth).
+        dir: PathBuf,
+        /// Replace a call.toml or manifest already in the folder.
+        #[arg(long)]
+        force: bool,
+    },
     /// Read a call folder (call.toml + manifest + files) into the index.
     Ingest {
         /// The call folder.
@@ -266,6 +279,12 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Init { pages, dir, force } => {
+            let draft = cfi_init::draft(&pages, &dir)?;
+            draft.write(force)?;
+            print!("{}", draft.report());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Ingest {
             folder,
             index,

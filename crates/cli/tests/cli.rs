@@ -458,3 +458,77 @@ fn guiding_question_tags_score_above_their_floors_on_both_labelled_calls() {
         assert!(categories.contains_key("States") && categories.contains_key("CSOs"));
     }
 }
+
+/// The demo files under the names a user's downloads have (the page fixtures' downloads.csv).
+fn demo_downloads(dir: &Path) {
+    let page = demo_call().join("page");
+    let list = std::fs::read_to_string(page.join("downloads.csv")).expect("downloads.csv");
+    for line in list.lines().skip(1).filter(|l| !l.is_empty()) {
+        // `download,source`: the download may be quoted (it may hold a comma); the source not.
+        let (download, source) = line.rsplit_once(',').expect("two fields");
+        let download = download.trim_matches('"').replace("\"\"", "\"");
+        let target = dir.join(&download);
+        std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(demo_call().join(source), &target).expect("copy");
+    }
+}
+
+#[test]
+fn your_own_call_in_three_commands_init_ingest_search() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let downloads = dir.path().join("downloads");
+    demo_downloads(&downloads);
+    let page = demo_call().join("page/call-page.html");
+    let downloads_arg = downloads.to_str().expect("utf-8 path");
+    let (ok, report, err) = cfi(&[
+        "init",
+        "--page",
+        page.to_str().expect("utf-8"),
+        downloads_arg,
+    ]);
+    assert!(ok, "{err}");
+    assert!(report.contains("next: review them, then run"), "{report}");
+    assert!(report.contains("email/ATT00001.pdf"), "{report}");
+    // A second run does not overwrite the reviewed draft.
+    let (ok, _, err) = cfi(&[
+        "init",
+        "--page",
+        page.to_str().expect("utf-8"),
+        downloads_arg,
+    ]);
+    assert!(!ok && err.contains("already exists"), "{err}");
+
+    let index = dir.path().join("index");
+    let index_arg = index.to_str().expect("utf-8 path");
+    let (ok, json, err) = cfi(&["ingest", downloads_arg, "--index", index_arg, "--json"]);
+    assert!(ok, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&json).expect("json report");
+    let files = report["files"].as_array().expect("files");
+    assert_eq!(files.len(), 28, "every downloaded file has a row: {json}");
+    let failed: Vec<&serde_json::Value> = files.iter().filter(|f| !f["error"].is_null()).collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert_eq!(
+        report["manifestProblems"].as_array().map(Vec::len),
+        Some(0),
+        "{json}"
+    );
+
+    // The unlisted files are indexed for staff only.
+    let count = |extra: &[&str]| {
+        let mut args = vec!["search", "SafeHarbour", "--index", index_arg, "--json"];
+        args.extend_from_slice(extra);
+        let (ok, out, err) = cfi(&args);
+        assert!(ok, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        v["total"]
+            .as_u64()
+            .or(v["estimatedTotalHits"].as_u64())
+            .unwrap_or(0)
+    };
+    assert_eq!(
+        count(&[]),
+        0,
+        "a confidential file the page does not list stays hidden"
+    );
+    assert!(count(&["--include-confidential"]) > 0, "staff find it");
+}

@@ -130,17 +130,27 @@ impl CallFolder {
     }
 }
 
-/// The submission id of a file: its name without extension, lowercased, runs of other
-/// characters turned into `-`.
+/// The submission id of a file: its name without extension, lowercased, accents dropped,
+/// runs of other characters turned into `-`. Letters of other scripts are kept
+/// ("Вклад.pdf" -> "вклад"), so every name gives an id.
 pub fn submission_id(file: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
     let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
     let stem = match name.rfind('.') {
         Some(dot) if dot > 0 => &name[..dot],
         _ => name,
     };
     let mut id = String::new();
-    for c in stem.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
+    // A Latin letter loses its accent ("ó" -> "o"); other scripts keep theirs ("й").
+    let unaccented = stem.nfc().map(|c| {
+        let mut base = std::iter::once(c).nfd();
+        match base.next() {
+            Some(b) if b.is_ascii() => b,
+            _ => c,
+        }
+    });
+    for c in unaccented.flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
             id.push(c);
         } else if !id.ends_with('-') && !id.is_empty() {
             id.push('-');
@@ -720,5 +730,10 @@ text.en = "y"
             "states-chile-v2"
         );
         assert_eq!(submission_id("a.b.docx"), "a-b");
+        assert_eq!(submission_id("Contribución (1).docx"), "contribucion-1");
+        assert_eq!(
+            submission_id("Вклад ОФ «Светлый берег».pdf"),
+            "вклад-оф-светлый-берег"
+        );
     }
 }
