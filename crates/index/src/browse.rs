@@ -9,6 +9,7 @@ use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, OwnedValue};
 use tantivy::{DocAddress, Searcher, Term};
 
+use crate::search::{PassageVersion, Versions};
 use crate::writer::{PassageIndex, PassageRecord};
 use crate::{Result, SearchRequest};
 
@@ -38,12 +39,17 @@ impl PassageIndex {
         ))
     }
 
-    fn visible(&self, inner: Box<dyn Query>, include_confidential: bool) -> Box<dyn Query> {
+    fn visible(
+        &self,
+        inner: Box<dyn Query>,
+        include_confidential: bool,
+        versions: Versions,
+    ) -> Box<dyn Query> {
         let request = SearchRequest {
             include_confidential,
             ..Default::default()
         };
-        self.filtered(inner, &request)
+        self.filtered_as(inner, &request, versions)
     }
 
     fn first(
@@ -60,14 +66,20 @@ impl PassageIndex {
         }
     }
 
-    /// The passage with this id, if the caller may see it.
+    /// The passage with this id, if the caller may see it (also one a later version
+    /// repeats from its first version: reading a file shows all of it).
     pub fn passage(&self, id: &str, include_confidential: bool) -> Result<Option<PassageRecord>> {
         let searcher = self.reader.searcher();
-        let query = self.visible(self.term(self.fields.passage_id, id), include_confidential);
+        let query = self.visible(
+            self.term(self.fields.passage_id, id),
+            include_confidential,
+            Versions::All,
+        );
         Ok(self.first(&searcher, &*query)?.map(|(_, r)| r))
     }
 
-    /// Passages of a submission in order, if the caller may see it.
+    /// Every passage of a submission file in order, if the caller may see it, those it
+    /// repeats from its first version included.
     pub fn submission_passages(
         &self,
         submission_id: &str,
@@ -77,6 +89,7 @@ impl PassageIndex {
         let query = self.visible(
             self.term(self.fields.submission_id, submission_id),
             include_confidential,
+            Versions::All,
         );
         let addresses = searcher
             .search(&*query, &DocSetCollector)
@@ -89,7 +102,8 @@ impl PassageIndex {
         Ok(records)
     }
 
-    /// Passages like this one in other submissions, best first.
+    /// Passages like this one in other submissions, best first: not from its own
+    /// submission's other files (versions, annexes), and each repeated passage once.
     pub fn similar(
         &self,
         id: &str,
@@ -97,7 +111,11 @@ impl PassageIndex {
         include_confidential: bool,
     ) -> Result<Vec<(f32, PassageRecord)>> {
         let searcher = self.reader.searcher();
-        let query = self.visible(self.term(self.fields.passage_id, id), include_confidential);
+        let query = self.visible(
+            self.term(self.fields.passage_id, id),
+            include_confidential,
+            Versions::All,
+        );
         let Some((_, record)) = self.first(&searcher, &*query)? else {
             return Ok(Vec::new());
         };
@@ -121,8 +139,12 @@ impl PassageIndex {
                 Occur::MustNot,
                 self.term(self.fields.submission_id, &record.submission.id),
             ),
+            (
+                Occur::MustNot,
+                self.term(self.fields.submission_key, record.submission.key()),
+            ),
         ]));
-        let query = self.visible(query, include_confidential);
+        let query = self.visible(query, include_confidential, Versions::Folded);
         let top = searcher
             .search(
                 &*query,
@@ -132,6 +154,57 @@ impl PassageIndex {
         top.into_iter()
             .map(|(score, a)| Ok((score, self.record(&searcher, a)?)))
             .collect()
+    }
+
+    /// For each of these passage ids, the passages that repeat it in later versions of
+    /// its submission the caller may see, in file and passage order.
+    pub(crate) fn versions_of(
+        &self,
+        searcher: &Searcher,
+        ids: &[&str],
+        include_confidential: bool,
+    ) -> Result<BTreeMap<String, Vec<PassageVersion>>> {
+        let mut found: BTreeMap<String, Vec<PassageVersion>> = BTreeMap::new();
+        if ids.is_empty() {
+            return Ok(found);
+        }
+        let any: Vec<(Occur, Box<dyn Query>)> = ids
+            .iter()
+            .map(|id| (Occur::Should, self.term(self.fields.duplicate_of, id)))
+            .collect();
+        let query = self.visible(
+            Box::new(BooleanQuery::new(any)),
+            include_confidential,
+            Versions::All,
+        );
+        let addresses = searcher
+            .search(&*query, &DocSetCollector)
+            .map_err(|source| self.err(source))?;
+        let mut records = addresses
+            .into_iter()
+            .map(|a| self.record(searcher, a))
+            .collect::<Result<Vec<_>>>()?;
+        records.sort_by(|a, b| {
+            (&a.submission.id, a.passage.ordinal).cmp(&(&b.submission.id, b.passage.ordinal))
+        });
+        for PassageRecord {
+            passage,
+            submission,
+        } in records
+        {
+            let Some(first) = passage.duplicate_of else {
+                continue;
+            };
+            found.entry(first).or_default().push(PassageVersion {
+                submission: submission.id,
+                file: submission.file,
+                passage: passage.id,
+                page: passage.page,
+                page_end: passage.page_end,
+                language: passage.language,
+            });
+        }
+        Ok(found)
     }
 
     /// Every value of a facet with its passage count, for the passages a search matches.

@@ -8,9 +8,10 @@
 //! written for a commit that never happened is never read, and is removed by the next one.
 //! An index written before this (payload empty) keeps its `catalog.json`.
 
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use cfi_core::{Call, Submission};
+use cfi_core::{Call, Kind, Submission};
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
@@ -59,6 +60,11 @@ pub struct Catalog {
     /// What each call's last ingest left out (absent in indexes written before this).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<CallProblems>,
+    /// For each later version of a submission, by file id: how many of its passages repeat
+    /// its first version's word for word. Searches show those once, so a caller's passage
+    /// counts leave them out (see [`Catalog::shown_passages`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub repeated: BTreeMap<String, u32>,
 }
 
 impl Catalog {
@@ -187,6 +193,93 @@ impl Catalog {
     pub fn put_problems(&mut self, problems: CallProblems) {
         self.problems.retain(|p| p.call != problems.call);
         self.problems.push(problems);
+    }
+
+    /// Records how many passages of this file repeat its first version's (0 forgets it).
+    pub(crate) fn put_repeated(&mut self, id: &str, passages: u32) {
+        if passages == 0 {
+            self.repeated.remove(id);
+        } else {
+            self.repeated.insert(id.to_string(), passages);
+        }
+    }
+
+    /// Ids of the files a caller may see: all for staff, the public ones otherwise.
+    fn seen(&self, include_confidential: bool) -> HashSet<&str> {
+        self.submissions
+            .iter()
+            .filter(|s| include_confidential || !s.submission.confidential)
+            .map(|s| s.submission.id.as_str())
+            .collect()
+    }
+
+    /// Whether a caller finds this file's repeated passages under its first version's
+    /// (the search shows those once): true for a later version whose first version the
+    /// caller sees (`seen`). When the first version is confidential, an anonymous caller
+    /// gets the later version's copies instead, so the passages do not vanish.
+    fn folds(submission: &Submission, seen: &HashSet<&str>) -> bool {
+        submission
+            .version_of
+            .as_deref()
+            .is_some_and(|first| seen.contains(first))
+    }
+
+    /// Each file the caller may see, with how many of its passages searches show: all of
+    /// them, less those it repeats from a first version the caller also sees.
+    pub fn shown_passages(&self, include_confidential: bool) -> Vec<(&SubmissionInfo, u32)> {
+        let seen = self.seen(include_confidential);
+        self.submissions
+            .iter()
+            .filter(|s| seen.contains(s.submission.id.as_str()))
+            .map(|s| {
+                let repeated = if Self::folds(&s.submission, &seen) {
+                    self.repeated.get(&s.submission.id).copied().unwrap_or(0)
+                } else {
+                    0
+                };
+                (s, s.passages.saturating_sub(repeated))
+            })
+            .collect()
+    }
+
+    /// First versions whose later versions' repeated passages are shown unfolded to this
+    /// caller, who cannot see the first version (see `folds`).
+    pub(crate) fn unfolded_firsts(&self, include_confidential: bool) -> Vec<&str> {
+        let later = self
+            .submissions
+            .iter()
+            .filter(|s| s.submission.version_of.is_some());
+        // Most calls have no later versions: no need to list who sees what.
+        if later.clone().next().is_none() {
+            return Vec::new();
+        }
+        let seen = self.seen(include_confidential);
+        let mut firsts: Vec<&str> = later
+            .filter(|s| !Self::folds(&s.submission, &seen))
+            .filter_map(|s| s.submission.version_of.as_deref())
+            .collect();
+        firsts.sort_unstable();
+        firsts.dedup();
+        firsts
+    }
+
+    /// The other files of the submission this input belongs to: its first version and
+    /// later versions (the same answer in another format or language), in catalog order.
+    /// None for an annex.
+    pub fn versions(&self, id: &str) -> Vec<&SubmissionInfo> {
+        let root = |s: &Submission| s.version_of.clone().unwrap_or_else(|| s.id.clone());
+        let Some(me) = self
+            .submission(id)
+            .filter(|s| s.submission.kind == Kind::Input)
+        else {
+            return Vec::new();
+        };
+        let mine = root(&me.submission);
+        self.submissions
+            .iter()
+            .filter(|s| s.submission.kind == Kind::Input && s.submission.id != id)
+            .filter(|s| root(&s.submission) == mine)
+            .collect()
     }
 
     /// Adds or replaces a submission.

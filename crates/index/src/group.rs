@@ -1,5 +1,6 @@
 //! Hits grouped by submission as a collector: each submission's best passage and how many
-//! others matched, over every hit (not only the first few thousand), in one pass.
+//! others matched, over every hit (not only the first few thousand), in one pass. A
+//! submission's annexes and later versions group with it (the `submission_key` column).
 
 use std::collections::HashMap;
 
@@ -11,7 +12,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 /// best first.
 pub(crate) type Groups = Vec<(Score, DocAddress, usize)>;
 
-/// Groups hits on the `submission_id` column.
+/// Groups hits on the `submission_key` column.
 pub(crate) struct BySubmission;
 
 pub(crate) struct SegmentGroups {
@@ -33,7 +34,7 @@ impl Collector for BySubmission {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentGroups> {
-        let ids = reader.fast_fields().str("submission_id")?;
+        let ids = reader.fast_fields().str("submission_key")?;
         let size = ids.as_ref().map_or(0, |ids| ids.num_terms());
         Ok(SegmentGroups {
             segment,

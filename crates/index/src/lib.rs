@@ -27,5 +27,7 @@ pub use browse::{Matrix, MatrixCell};
 pub use catalog::{CallProblems, Catalog, SubmissionInfo};
 pub use error::{Error, Result};
 pub use schema::{LANGUAGES, language_field_code};
-pub use search::{FacetDistribution, Hit, MAX_LIMIT, SearchRequest, SearchResults, Sort};
+pub use search::{
+    FacetDistribution, Hit, MAX_LIMIT, PassageVersion, SearchRequest, SearchResults, Sort,
+};
 pub use writer::{Batch, PassageIndex, PassageRecord};

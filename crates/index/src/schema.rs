@@ -48,6 +48,10 @@ pub(crate) struct Fields {
     /// (language code, field), including `other`.
     pub text: Vec<(&'static str, Field)>,
     pub confidential: Field,
+    /// 1 on a passage a later version of a submission repeats from its first version.
+    pub folded: Field,
+    /// The id of the first version's passage a folded passage repeats.
+    pub duplicate_of: Field,
     pub question_number: Field,
     pub category_key: Field,
     pub submission_key: Field,
@@ -85,6 +89,10 @@ pub(crate) fn build_schema() -> Schema {
         b.add_text_field(&format!("text_{code}"), text_options(&tokenizer_name(code)));
     }
     b.add_u64_field("confidential", INDEXED | FAST);
+    // A later version's copy of a first-version passage: left out of searches and counts
+    // (`folded`), found again by the id it repeats (`duplicate_of`) to name it on the hit.
+    b.add_u64_field("folded", INDEXED);
+    b.add_text_field("duplicate_of", STRING);
     // Columns the coverage matrix reads without opening stored passages.
     b.add_u64_field("question_number", FAST);
     b.add_text_field("category_key", STRING | FAST);
@@ -123,6 +131,8 @@ impl Fields {
             exact: f("text_exact")?,
             text,
             confidential: f("confidential")?,
+            folded: f("folded")?,
+            duplicate_of: f("duplicate_of")?,
             question_number: f("question_number")?,
             category_key: f("category_key")?,
             submission_key: f("submission_key")?,

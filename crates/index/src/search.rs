@@ -49,6 +49,15 @@ pub struct SearchRequest {
     pub sort: Sort,
 }
 
+/// Whether a query leaves out the passages later versions repeat from their first version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Versions {
+    /// Searches and counts: each repeated passage once, under its first version.
+    Folded,
+    /// Reading one file: every passage it holds.
+    All,
+}
+
 /// How hits are ordered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Sort {
@@ -113,6 +122,26 @@ pub struct Hit {
     pub others: usize,
     /// Submitters of near-identical passages folded into this hit.
     pub also_in: Vec<String>,
+    /// The other files of its submission holding this passage word for word (the same
+    /// answer sent as DOCX and PDF): each is this hit, not a hit of its own.
+    pub versions: Vec<PassageVersion>,
+}
+
+/// A hit's passage as another file of its submission holds it: where to open it there.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PassageVersion {
+    /// The file's submission id.
+    pub submission: String,
+    /// The file as the manifest names it.
+    pub file: String,
+    /// The passage's id in that file.
+    pub passage: String,
+    /// Its first page in that file, for paged formats.
+    pub page: Option<u32>,
+    /// Its last page there, when it spans pages.
+    pub page_end: Option<u32>,
+    /// Its language (ISO 639-1), as detected in that file.
+    pub language: Option<String>,
 }
 
 /// Counts of hits per facet value, per facet name.
@@ -254,13 +283,14 @@ impl PassageIndex {
             for (score, address) in top {
                 let record = self.record(&searcher, address)?;
                 if request.group_by_submission {
-                    if let Some(&at) = group_of.get(&record.submission.id) {
+                    // Annexes and later versions are part of their submission.
+                    if let Some(&at) = group_of.get(record.submission.key()) {
                         if let Some(group) = all.get_mut(at) {
                             group.2 += 1;
                         }
                         continue;
                     }
-                    group_of.insert(record.submission.id.clone(), all.len());
+                    group_of.insert(record.submission.key().to_string(), all.len());
                 }
                 all.push((score, record, 0));
             }
@@ -310,8 +340,15 @@ impl PassageIndex {
                 snippet,
                 others,
                 also_in: Vec::new(),
+                versions: Vec::new(),
             });
             shingles.push(mine);
+        }
+        // The page's hits named in their submissions' other files, in one query.
+        let ids: Vec<&str> = hits.iter().map(|h| h.record.passage.id.as_str()).collect();
+        let mut versions = self.versions_of(&searcher, &ids, request.include_confidential)?;
+        for hit in &mut hits {
+            hit.versions = versions.remove(&hit.record.passage.id).unwrap_or_default();
         }
         Ok(SearchResults {
             hits,
@@ -322,7 +359,18 @@ impl PassageIndex {
         })
     }
 
+    /// `text` under the request's filters, confidential passages left out unless asked
+    /// for, and the passages later versions repeat folded into their first version's.
     pub(crate) fn filtered(&self, text: Box<dyn Query>, r: &SearchRequest) -> Box<dyn Query> {
+        self.filtered_as(text, r, Versions::Folded)
+    }
+
+    pub(crate) fn filtered_as(
+        &self,
+        text: Box<dyn Query>,
+        r: &SearchRequest,
+        versions: Versions,
+    ) -> Box<dyn Query> {
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
         let catalog = self.catalog();
@@ -372,6 +420,38 @@ impl PassageIndex {
                 Occur::MustNot,
                 Box::new(TermQuery::new(
                     Term::from_field_u64(f.confidential, 1),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if versions == Versions::Folded {
+            clauses.push((
+                Occur::MustNot,
+                self.folded(&catalog, r.include_confidential),
+            ));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// The passages a search leaves out as repeats: those a later version repeats from a
+    /// first version the caller sees (`Catalog::folds`). Where the caller cannot see the
+    /// first version, its later versions' copies stay, so no passage vanishes.
+    fn folded(&self, catalog: &crate::Catalog, include_confidential: bool) -> Box<dyn Query> {
+        let f = &self.fields;
+        let folded: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_field_u64(f.folded, 1),
+            IndexRecordOption::Basic,
+        ));
+        let unfolded = catalog.unfolded_firsts(include_confidential);
+        if unfolded.is_empty() {
+            return folded;
+        }
+        let mut clauses = vec![(Occur::Must, folded)];
+        for first in unfolded {
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.submission_key, first),
                     IndexRecordOption::Basic,
                 )),
             ));

@@ -189,6 +189,10 @@ impl Batch<'_> {
             }
             doc.add_text(f.exact, &passage.text);
             doc.add_u64(f.confidential, u64::from(sub.confidential));
+            if let Some(first) = &passage.duplicate_of {
+                doc.add_u64(f.folded, 1);
+                doc.add_text(f.duplicate_of, first);
+            }
             doc.add_text(f.category_key, &sub.category);
             // An annex and a later version count as their submission in the matrix.
             doc.add_text(f.submission_key, sub.key());
@@ -219,6 +223,9 @@ impl Batch<'_> {
                 .add_document(doc)
                 .map_err(|source| self.index.err(source))?;
         }
+        let repeated = passages.iter().filter(|p| p.duplicate_of.is_some()).count();
+        self.catalog
+            .put_repeated(&sub.id, u32::try_from(repeated).unwrap_or(u32::MAX));
         self.catalog.put_submission(info);
         Ok(())
     }
@@ -233,6 +240,7 @@ impl Batch<'_> {
         self.writer
             .delete_term(Term::from_field_text(self.index.fields.submission_id, id));
         self.catalog.submissions.retain(|s| s.submission.id != id);
+        self.catalog.put_repeated(id, 0);
     }
 
     /// The catalog as this batch will leave it.

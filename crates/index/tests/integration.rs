@@ -4,6 +4,9 @@
 use cfi_core::{Kind, Passage, QuestionTag, Submission, TagSource};
 use cfi_index::{PassageIndex, SearchRequest, SubmissionInfo};
 
+#[path = "integration/versions.rs"]
+mod versions;
+
 fn submission(id: &str, category: &str, country: Option<&str>, confidential: bool) -> Submission {
     Submission {
         id: id.into(),
