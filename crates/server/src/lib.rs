@@ -14,6 +14,7 @@ mod model;
 mod page;
 mod params;
 mod routes;
+mod view;
 
 use std::sync::Arc;
 use std::time::Duration;

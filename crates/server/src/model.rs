@@ -7,6 +7,8 @@ use cfi_index::{Catalog, PassageRecord, SubmissionInfo};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::view::CatalogView;
+
 /// A guiding-question tag.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -29,7 +31,7 @@ pub struct SubmissionRef {
     pub call: String,
     /// Who sent it.
     pub submitter: String,
-    /// Stakeholder category.
+    /// Stakeholder category; empty for a file awaiting review (not yet filed under one).
     pub category: String,
     /// The submitter's country.
     pub country: Option<String>,
@@ -90,6 +92,41 @@ pub struct HitBody {
     pub others: usize,
     /// Submitters of near-identical passages folded into this hit.
     pub also_in: Vec<String>,
+    /// The other files of this submission holding this passage word for word (the same
+    /// answer sent as DOCX and PDF, say): the search shows it once, here, and names them.
+    /// Confidential files only for staff.
+    pub versions: Vec<VersionBody>,
+}
+
+/// A hit's passage in another file of its submission: where to open it there.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionBody {
+    /// The other file's submission id (`/submissions/{id}`, `/submissions/{id}/file`).
+    pub submission_id: String,
+    /// That file as the manifest names it.
+    pub file: String,
+    /// The passage's id in that file (`/passages/{id}`).
+    pub passage_id: String,
+    /// Its first page in that file (PDF).
+    pub page: Option<u32>,
+    /// Its last page there, when it spans pages.
+    pub page_end: Option<u32>,
+    /// Its language in that file, ISO 639-1.
+    pub language: Option<String>,
+}
+
+impl From<cfi_index::PassageVersion> for VersionBody {
+    fn from(v: cfi_index::PassageVersion) -> VersionBody {
+        VersionBody {
+            submission_id: v.submission,
+            file: v.file,
+            passage_id: v.passage,
+            page: v.page,
+            page_end: v.page_end,
+            language: v.language,
+        }
+    }
 }
 
 /// Counts per facet value, per facet.
@@ -150,10 +187,44 @@ pub struct CallBody {
     pub categories: Vec<String>,
     /// Guiding questions.
     pub questions: Vec<QuestionBody>,
-    /// Submission files visible to the caller.
+    /// Submissions visible to the caller, each counted once: its annexes and the same
+    /// answer sent again (another format or language) are files of it, not submissions.
     pub submissions: u64,
-    /// Passages visible to the caller.
+    /// Submission files visible to the caller: inputs, their versions and annexes.
+    pub files: u64,
+    /// Passages a search shows the caller: a passage a later version repeats word for
+    /// word from its first version counts once.
     pub passages: u64,
+    /// What the last ingest of the call left out; absent when the index does not say
+    /// (built before it kept this).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problems: Option<CallProblemsBody>,
+}
+
+/// What the last ingest of a call left out, for staff to put right in the call folder.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CallProblemsBody {
+    /// Manifest rows left out (a bad cell, a file listed twice...), each naming its row
+    /// and column.
+    pub manifest: ProblemListBody,
+    /// Rows naming a file the call folder does not hold.
+    pub missing_files: ProblemListBody,
+    /// Files in the call folder that no manifest row names, relative to the manifest:
+    /// often files sent in confidence still waiting for a row.
+    pub unlisted_files: ProblemListBody,
+}
+
+/// Problems of one kind: how many, and for staff what they are.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProblemListBody {
+    /// How many.
+    pub count: usize,
+    /// Staff only (they may name confidential files): the rows or files; absent for
+    /// anonymous callers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<String>>,
 }
 
 /// A list of calls.
@@ -179,16 +250,24 @@ pub struct SubmissionBody {
     pub call: String,
     /// Who sent it.
     pub submitter: String,
-    /// Stakeholder category.
+    /// Stakeholder category; empty for a file awaiting review (the call page does not list
+    /// it yet), which the page lists under "Awaiting review".
     pub category: String,
     /// The submitter's country.
     pub country: Option<String>,
     /// `input` or `annex`.
     pub kind: String,
-    /// For an annex, its input's id.
+    /// For an annex, its input's id (when the caller may see that input).
     pub annex_of: Option<String>,
     /// Ids of its annexes (visible to the caller).
     pub annexes: Vec<String>,
+    /// For a later version of an input (the same answer in another format or language),
+    /// the first version's id, when the caller may see it: this file is part of that
+    /// submission, not a submission of its own.
+    pub version_of: Option<String>,
+    /// Ids of the other files holding the same answer (its first version, or its later
+    /// ones), visible to the caller.
+    pub versions: Vec<String>,
     /// The file as the manifest names it.
     pub file: String,
     /// Where to download the original.
@@ -283,11 +362,13 @@ pub struct FacetValues {
 pub struct StatsBody {
     /// Calls.
     pub calls: usize,
-    /// Submission files.
-    pub submissions: usize,
-    /// Passages.
+    /// Submissions, each counted once (its annexes and versions are files of it).
+    pub submissions: u64,
+    /// Submission files: inputs, their versions and annexes.
+    pub files: u64,
+    /// Passages a search shows: each passage a later version repeats once.
     pub passages: u64,
-    /// Passages per language.
+    /// Passages per language, counted the same way.
     pub languages: BTreeMap<String, u64>,
 }
 
@@ -384,8 +465,13 @@ impl PassageBody {
 }
 
 impl SubmissionBody {
-    /// The submission as the API shows it; `annexes` are the visible annex ids.
-    pub fn new(info: &SubmissionInfo, annexes: Vec<String>) -> SubmissionBody {
+    /// The submission as the API shows it; `annexes` and `versions` are the visible
+    /// annexes' and other versions' ids.
+    pub fn new(
+        info: &SubmissionInfo,
+        annexes: Vec<String>,
+        versions: Vec<String>,
+    ) -> SubmissionBody {
         let s = &info.submission;
         SubmissionBody {
             id: s.id.clone(),
@@ -396,6 +482,8 @@ impl SubmissionBody {
             kind: s.kind.as_str().to_string(),
             annex_of: s.annex_of.clone(),
             annexes,
+            version_of: s.version_of.clone(),
+            versions,
             file: s.file.clone(),
             file_url: format!("/api/v1/submissions/{}/file", s.id),
             language: s.language.clone(),
@@ -435,7 +523,12 @@ pub(crate) fn public_problem(info: &SubmissionInfo, message: &str) -> String {
         let with_separator = format!("{prefix}{}", std::path::MAIN_SEPARATOR);
         text = text.replace(&with_separator, "");
     }
-    // Anything else that looks like an absolute path keeps only its last part.
+    shorten_paths(&text)
+}
+
+/// `text` with every word that looks like an absolute path cut to its last part: a
+/// message never says where the call folder sits on the server.
+pub(crate) fn shorten_paths(text: &str) -> String {
     text.split(' ')
         .map(|word| {
             let trimmed = word.trim_start_matches(['"', '\'', '(', '[', '`']);
@@ -459,11 +552,8 @@ pub(crate) fn public_problem(info: &SubmissionInfo, message: &str) -> String {
 
 impl CallBody {
     /// A call with the counts the caller may see.
-    pub fn new(call: &cfi_core::Call, visible: &[&SubmissionInfo]) -> CallBody {
-        let mine: Vec<_> = visible
-            .iter()
-            .filter(|s| s.submission.call == call.id)
-            .collect();
+    pub(crate) fn new(call: &cfi_core::Call, view: &CatalogView<'_>) -> CallBody {
+        let id = Some(call.id.as_str());
         CallBody {
             id: call.id.clone(),
             title: call.title.clone(),
@@ -481,8 +571,10 @@ impl CallBody {
                     text: q.text.clone(),
                 })
                 .collect(),
-            submissions: mine.len() as u64,
-            passages: mine.iter().map(|s| u64::from(s.passages)).sum(),
+            submissions: view.submission_count(id),
+            files: view.file_count(id),
+            passages: view.passage_count(id),
+            problems: view.problems(&call.id),
         }
     }
 }

@@ -14,6 +14,7 @@ use tower::ServiceExt;
 use crate::access::Access;
 use crate::model::*;
 use crate::params::{self, Params};
+use crate::view::CatalogView;
 use crate::{ApiError, AppState};
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -31,14 +32,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Segment {
             .map(|Path(s)| Segment(s))
             .map_err(|_| ApiError::bad_parameter("a path segment is not valid UTF-8"))
     }
-}
-
-fn visible(catalog: &Catalog, access: Access) -> Vec<&SubmissionInfo> {
-    catalog
-        .submissions
-        .iter()
-        .filter(|s| access.staff || !s.submission.confidential)
-        .collect()
 }
 
 #[utoipa::path(get, path = "/api/v1/search", tag = "search",
@@ -121,6 +114,7 @@ async fn search(
                 score: hit.score,
                 others: hit.others,
                 also_in: hit.also_in,
+                versions: hit.versions.into_iter().map(VersionBody::from).collect(),
             }
         })
         .collect();
@@ -141,14 +135,14 @@ async fn search(
 }
 
 #[utoipa::path(get, path = "/api/v1/calls", tag = "calls",
-    responses((status = 200, description = "Every call", body = CallList)))]
+    responses((status = 200, description = "Every call, with its counts and what its last ingest left out", body = CallList)))]
 pub(crate) async fn calls(State(state): State<AppState>, access: Access) -> Json<CallList> {
     let catalog = state.index.catalog();
-    let visible = visible(&catalog, access);
+    let view = CatalogView::new(&catalog, access);
     let results: Vec<CallBody> = catalog
         .calls
         .iter()
-        .map(|c| CallBody::new(c, &visible))
+        .map(|c| CallBody::new(c, &view))
         .collect();
     let total = results.len();
     Json(CallList {
@@ -162,7 +156,7 @@ pub(crate) async fn calls(State(state): State<AppState>, access: Access) -> Json
 #[utoipa::path(get, path = "/api/v1/calls/{id}", tag = "calls",
     params(("id" = String, Path, description = "Call id")),
     responses(
-        (status = 200, description = "The call", body = CallBody),
+        (status = 200, description = "The call, its counts as the caller sees them, and what its last ingest left out (named for staff only)", body = CallBody),
         (status = 404, description = "No such call", body = ErrorBody),
     ))]
 pub(crate) async fn call(
@@ -174,7 +168,10 @@ pub(crate) async fn call(
     let call = catalog
         .call(&id)
         .ok_or_else(|| ApiError::not_found(format!("no call {id:?}")))?;
-    Ok(Json(CallBody::new(call, &visible(&catalog, access))))
+    Ok(Json(CallBody::new(
+        call,
+        &CatalogView::new(&catalog, access),
+    )))
 }
 
 const SUBMISSION_PARAMS: [&str; 6] = ["call", "category", "country", "kind", "offset", "limit"];
@@ -201,11 +198,12 @@ pub(crate) async fn submissions(
     let offset = params.number("offset", 0, 1_000_000)?.unwrap_or(0);
     let limit = params.number("limit", 1, 1000)?.unwrap_or(100);
     let catalog = state.index.catalog();
-    let visible = visible(&catalog, access);
+    let view = CatalogView::new(&catalog, access);
     let same = |want: Option<String>, have: Option<&str>| {
         want.is_none_or(|w| have.is_some_and(|h| h.eq_ignore_ascii_case(&w)))
     };
-    let matching: Vec<&&SubmissionInfo> = visible
+    let matching: Vec<&&SubmissionInfo> = view
+        .files()
         .iter()
         .filter(|s| {
             let s = &s.submission;
@@ -219,7 +217,7 @@ pub(crate) async fn submissions(
         .iter()
         .skip(offset)
         .take(limit)
-        .map(|s| SubmissionBody::new(s, annexes(&visible, &s.submission.id)))
+        .map(|s| view.submission_body(s))
         .collect();
     Ok(Json(SubmissionList {
         results,
@@ -227,14 +225,6 @@ pub(crate) async fn submissions(
         limit,
         total: matching.len(),
     }))
-}
-
-fn annexes(visible: &[&SubmissionInfo], id: &str) -> Vec<String> {
-    visible
-        .iter()
-        .filter(|a| a.submission.annex_of.as_deref() == Some(id))
-        .map(|a| a.submission.id.clone())
-        .collect()
 }
 
 /// The submission if the caller may see it; a confidential one answers exactly like a
@@ -250,7 +240,7 @@ fn find_submission(catalog: &Catalog, access: Access, id: &str) -> ApiResult<Sub
 #[utoipa::path(get, path = "/api/v1/submissions/{id}", tag = "submissions",
     params(("id" = String, Path, description = "Submission id")),
     responses(
-        (status = 200, description = "The submission", body = SubmissionBody),
+        (status = 200, description = "The submission file, with its annexes and its other versions", body = SubmissionBody),
         (status = 404, description = "No such submission", body = ErrorBody),
     ))]
 pub(crate) async fn submission(
@@ -260,10 +250,9 @@ pub(crate) async fn submission(
 ) -> ApiResult<Json<SubmissionBody>> {
     let catalog = state.index.catalog();
     let info = find_submission(&catalog, access, &id)?;
-    Ok(Json(SubmissionBody::new(
-        &info,
-        annexes(&visible(&catalog, access), &id),
-    )))
+    Ok(Json(
+        CatalogView::new(&catalog, access).submission_body(&info),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/submissions/{id}/file", tag = "submissions",
@@ -454,6 +443,7 @@ pub(crate) async fn similar(
             score,
             others: 0,
             also_in: Vec::new(),
+            versions: Vec::new(),
         })
         .collect();
     let total = results.len();
@@ -507,8 +497,10 @@ pub(crate) async fn matrix(
         .cells
         .into_iter()
         .map(|(q, row)| {
+            // Files awaiting review have no category yet, so no column.
             let row = row
                 .into_iter()
+                .filter(|(c, _)| !c.is_empty())
                 .map(|(c, cell)| {
                     (
                         c,
@@ -569,11 +561,12 @@ pub(crate) async fn stats(
         .await?
         .unwrap_or_default();
     let catalog = state.index.catalog();
-    let visible = visible(&catalog, access);
+    let view = CatalogView::new(&catalog, access);
     Ok(Json(StatsBody {
         calls: catalog.calls.len(),
-        submissions: visible.len(),
-        passages: visible.iter().map(|s| u64::from(s.passages)).sum(),
+        submissions: view.submission_count(None),
+        files: view.file_count(None),
+        passages: view.passage_count(None),
         languages,
     }))
 }

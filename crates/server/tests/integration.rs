@@ -10,6 +10,8 @@ use tower::ServiceExt;
 
 #[path = "integration/hostile.rs"]
 mod hostile;
+#[path = "integration/versions.rs"]
+mod versions;
 
 struct Corpus {
     dir: tempfile::TempDir,
@@ -682,13 +684,7 @@ async fn responses_match_the_openapi_schemas() {
     ];
     for (uri, schema) in cases {
         let (_, body) = get(&c.app, uri).await;
-        let mut root = spec.clone();
-        root["$ref"] = Value::String(format!("#/components/schemas/{schema}"));
-        let validator = jsonschema::validator_for(&root).expect("the spec is a valid schema");
-        let errors: Vec<String> = validator
-            .iter_errors(&body)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
+        let errors = schema_errors(&spec, schema, &body);
         assert!(
             errors.is_empty(),
             "{uri} does not match {schema}: {errors:?}\n{body}"
@@ -700,6 +696,17 @@ async fn responses_match_the_openapi_schemas() {
     root["$ref"] = Value::String("#/components/schemas/SearchResponse".into());
     let validator = jsonschema::validator_for(&root).expect("schema");
     assert!(!validator.is_valid(&error));
+}
+
+/// Where `body` departs from the schema of that name in the served OpenAPI document.
+fn schema_errors(spec: &Value, schema: &str, body: &Value) -> Vec<String> {
+    let mut root = spec.clone();
+    root["$ref"] = Value::String(format!("#/components/schemas/{schema}"));
+    let validator = jsonschema::validator_for(&root).expect("the spec is a valid schema");
+    validator
+        .iter_errors(body)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
 }
 
 /// The API's description is a contract with its consumers: a change to it shows up here
