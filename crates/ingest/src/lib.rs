@@ -299,6 +299,13 @@ fn call_problems(folder: &CallFolder) -> cfi_index::CallProblems {
     problems.unlisted_files = cfi_extract::submission_files(base)
         .into_iter()
         .filter(|path| !listed.contains(path.as_path()))
+        // An archive unpacked beside itself (`cfi init` does) is listed through its files.
+        .filter(|path| {
+            let archive = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+            !(archive && path.with_extension("").is_dir())
+        })
         .filter_map(|path| {
             path.strip_prefix(base)
                 .ok()

@@ -78,11 +78,27 @@ fn text_lines(text: &str) -> PageLines {
             .lines()
             .take(MAX_LINES)
             .map(|l| Line {
-                text: collapse(l).chars().take(MAX_LINE_CHARS).collect(),
+                text: table_row(l).chars().take(MAX_LINE_CHARS).collect(),
                 ..Line::default()
             })
             .collect(),
         ..PageLines::default()
+    }
+}
+
+/// A line of a page saved as text; a table row keeps its cells apart ("Name\tinput |
+/// annex" -> "Name: input | annex"), as an entry written inline would have them.
+fn table_row(line: &str) -> String {
+    let cells: Vec<String> = line
+        .split('\t')
+        .map(collapse)
+        .filter(|c| !c.is_empty())
+        .collect();
+    match cells.split_first() {
+        Some((first, rest)) if !rest.is_empty() && !first.ends_with(':') => {
+            format!("{first}: {}", rest.join(" | "))
+        }
+        _ => cells.join(" "),
     }
 }
 
@@ -95,10 +111,11 @@ pub fn collapse(text: &str) -> String {
 }
 
 /// Elements whose content is not the page's own text: scripts, styles, the site's
-/// navigation and footer, forms.
-const SKIPPED: [&str; 13] = [
+/// navigation and footer, forms; and a table's header row and caption ("Submitter |
+/// Documents"), which name its columns, not an entry.
+const SKIPPED: [&str; 15] = [
     "script", "style", "noscript", "template", "svg", "nav", "footer", "aside", "form", "select",
-    "iframe", "object", "head",
+    "iframe", "object", "head", "thead", "caption",
 ];
 /// Elements that start and end a line.
 const BLOCKS: [&str; 31] = [

@@ -80,6 +80,13 @@ pub struct Matches {
     pub unanswered: Vec<(usize, usize)>,
 }
 
+/// A page link and the files its address may name, with the confidence of each.
+struct Linked {
+    entry: usize,
+    link: usize,
+    candidates: Vec<(usize, f32)>,
+}
+
 /// Confidence below which an evidence match is not made at all.
 const MIN_SCORE: f32 = 0.45;
 /// Confidence below which a match is flagged for review.
@@ -92,59 +99,121 @@ pub fn match_files(entries: &[Entry], files: &[FileInfo]) -> Matches {
     let mut pending: Vec<(usize, usize)> = Vec::new();
     // Members of archives are matched through their archive's link, or by evidence; an
     // archive itself is never a row.
+    let scorer = Scorer::new(entries, files);
+    // Each link's candidates: the files its last path segment names, exactly or loosely.
+    let mut linked: Vec<Linked> = Vec::new();
+    let mut wanted_by: BTreeMap<usize, usize> = BTreeMap::new();
     for (e, entry) in entries.iter().enumerate() {
         for (l, link) in entry.links.iter().enumerate() {
-            let found = link
+            let candidates = link
                 .href
                 .as_deref()
-                .and_then(|href| by_link(href, files, &taken));
-            match found {
-                Some((file, confidence)) => {
-                    let members = &files[file].members;
-                    if files[file].is_archive() {
-                        taken[file] = true;
-                        for &m in members {
-                            if !taken[m] {
-                                taken[m] = true;
-                                assigned.push(Assignment {
-                                    entry: e,
-                                    link: l,
-                                    file: m,
-                                    kind: link.kind,
-                                    confidence,
-                                    how: How::Archive,
-                                    review: None,
-                                });
-                            }
-                        }
-                        continue;
-                    }
-                    taken[file] = true;
+                .map(|href| by_link(href, files))
+                .unwrap_or_default();
+            if candidates.is_empty() {
+                pending.push((e, l));
+                continue;
+            }
+            for (f, _) in &candidates {
+                *wanted_by.entry(*f).or_default() += 1;
+            }
+            linked.push(Linked {
+                entry: e,
+                link: l,
+                candidates,
+            });
+        }
+    }
+    // A file only one link names, and that link names no other, is settled. Where names
+    // repeat ("Submission.pdf" from two entries, saved as "Submission (1).pdf"), the
+    // files' evidence decides, best first.
+    let mut choices: Vec<(f32, usize, usize, usize, f32, bool)> = Vec::new();
+    for Linked {
+        entry: e,
+        link: l,
+        candidates,
+    } in &linked
+    {
+        let unique = candidates.len() == 1
+            && candidates
+                .first()
+                .is_some_and(|(f, _)| wanted_by.get(f) == Some(&1));
+        for &(f, confidence) in candidates {
+            let rank = if unique {
+                2.0
+            } else {
+                scorer.score(*e, f) + confidence / 10.0
+            };
+            choices.push((rank, *e, *l, f, confidence, unique));
+        }
+    }
+    choices.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.3.cmp(&b.3)));
+    let mut filled: BTreeSet<(usize, usize)> = BTreeSet::new();
+    for (rank, e, l, file, confidence, unique) in choices {
+        if taken[file] || filled.contains(&(e, l)) {
+            continue;
+        }
+        let Some(link) = entries.get(e).and_then(|x| x.links.get(l)) else {
+            continue;
+        };
+        filled.insert((e, l));
+        let named = last_segment(link.href.as_deref().unwrap_or_default());
+        let review = if !unique {
+            Some(format!(
+                "several files answer the link {named:?}: chosen by its name and title page{}",
+                if rank < MIN_SCORE {
+                    " (little evidence)"
+                } else {
+                    ""
+                }
+            ))
+        } else {
+            (confidence < REVIEW_BELOW).then(|| format!("the link names {named:?}"))
+        };
+        taken[file] = true;
+        if files[file].is_archive() {
+            for &m in &files[file].members {
+                if !taken[m] {
+                    taken[m] = true;
                     assigned.push(Assignment {
                         entry: e,
                         link: l,
-                        file,
+                        file: m,
                         kind: link.kind,
                         confidence,
-                        how: How::Link,
-                        review: (confidence < REVIEW_BELOW).then(|| {
-                            format!(
-                                "the link names {:?}",
-                                last_segment(link.href.as_deref().unwrap_or_default())
-                            )
-                        }),
+                        how: How::Archive,
+                        review: review.clone(),
                     });
                 }
-                None => pending.push((e, l)),
             }
+            continue;
+        }
+        assigned.push(Assignment {
+            entry: e,
+            link: l,
+            file,
+            kind: link.kind,
+            confidence: if unique {
+                confidence
+            } else {
+                confidence.min(rank.clamp(0.0, 1.0))
+            },
+            how: How::Link,
+            review,
+        });
+    }
+    for linked in &linked {
+        if !filled.contains(&(linked.entry, linked.link)) {
+            pending.push((linked.entry, linked.link));
         }
     }
+    pending.sort_unstable();
     for (i, file) in files.iter().enumerate() {
         if file.is_archive() {
             taken[i] = true;
         }
     }
-    let unanswered = by_evidence(entries, files, &mut taken, pending, &mut assigned);
+    let unanswered = by_evidence(&scorer, entries, files, &mut taken, pending, &mut assigned);
     // Page order: entries, then their links, then archive members in order.
     assigned.sort_by_key(|a| (a.entry, a.link, a.file));
     Matches {
@@ -192,34 +261,30 @@ fn cfi_core_like_id(text: &str) -> String {
     id.trim_end_matches('-').to_string()
 }
 
-/// A way a file's name may answer a link, and the confidence it gives.
-type Rule<'a> = (&'a dyn Fn(&FileInfo) -> bool, f32);
-
-/// The file a link names: by exact name, then ignoring case, then loosely (a browser's
-/// copy number, characters it replaces when saving). Returns the file and the confidence.
-fn by_link(href: &str, files: &[FileInfo], taken: &[bool]) -> Option<(usize, f32)> {
+/// The files a link may name, each with the confidence of the match: its exact name (1),
+/// its name in another case (0.98), or loosely (0.9: a browser's copy number, characters
+/// it replaces when saving).
+fn by_link(href: &str, files: &[FileInfo]) -> Vec<(usize, f32)> {
     let wanted = last_segment(href);
     if wanted.is_empty() {
-        return None;
+        return Vec::new();
     }
-    let free = |i: &usize| !taken.get(*i).copied().unwrap_or(true);
-    let rules: [Rule<'_>; 3] = [
-        (
-            &|f: &FileInfo| f.name().nfc().collect::<String>() == wanted,
-            1.0,
-        ),
-        (
-            &|f: &FileInfo| f.name().to_lowercase() == wanted.to_lowercase(),
-            0.98,
-        ),
-        (&|f: &FileInfo| loose(f.name()) == loose(&wanted), 0.9),
-    ];
-    rules.iter().find_map(|(rule, confidence)| {
-        (0..files.len())
-            .filter(free)
-            .find(|&i| files.get(i).is_some_and(|f| f.archive.is_none() && rule(f)))
-            .map(|i| (i, *confidence))
-    })
+    let loosely = loose(&wanted);
+    files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.archive.is_none() && loose(f.name()) == loosely)
+        .map(|(i, f)| {
+            let confidence = if f.name().nfc().collect::<String>() == wanted {
+                1.0
+            } else if f.name().to_lowercase() == wanted.to_lowercase() {
+                0.98
+            } else {
+                0.9
+            };
+            (i, confidence)
+        })
+        .collect()
 }
 
 /// What is known of an entry for evidence matching.
@@ -232,6 +297,9 @@ struct EntryEvidence {
     countries: Vec<String>,
     /// Whether it is a State (its country is who it is).
     state: bool,
+    /// Words of its name no other entry has, long enough to be a name of its own
+    /// ("SafeReport", "Kestrelwave"), countries aside.
+    distinctive: Vec<String>,
 }
 
 /// What is known of a file for evidence matching.
@@ -241,11 +309,14 @@ struct FileEvidence {
     name_countries: Vec<String>,
     head_countries: Vec<String>,
     annex_like: bool,
+    /// Its name says it is the submission itself ("input", "submission", "response").
+    input_like: bool,
 }
 
 fn entry_evidence(
     entry: &Entry,
     weight: &dyn Fn(&str) -> f32,
+    unique: &dyn Fn(&str) -> bool,
     gazetteer: &Gazetteer,
 ) -> EntryEvidence {
     let significant: Vec<String> = tokens(&entry.name)
@@ -279,7 +350,14 @@ fn entry_evidence(
     if state && countries.is_empty() {
         countries = gazetteer.mentions(&title_case(&entry.name));
     }
+    let distinctive = significant
+        .iter()
+        .filter(|w| w.chars().count() >= 5 && unique(w))
+        .filter(|w| gazetteer.mentions(&title_case(w)).is_empty())
+        .cloned()
+        .collect();
     EntryEvidence {
+        distinctive,
         words: significant
             .into_iter()
             .collect::<BTreeSet<_>>()
@@ -343,7 +421,80 @@ fn file_evidence(index: usize, files: &[FileInfo], gazetteer: &Gazetteer) -> Fil
         name_countries: gazetteer.mentions(&title_case(stem)),
         head_countries: gazetteer.mentions(&letterhead),
         annex_like: annex_name(&file.rel),
+        input_like: {
+            let words = tokens(file.name());
+            [
+                "input",
+                "submission",
+                "contribution",
+                "contribucion",
+                "aporte",
+                "respuesta",
+                "response",
+                "reponse",
+                "reply",
+                "memoire",
+            ]
+            .iter()
+            .any(|w| words.iter().any(|x| x == w))
+        },
         name_words,
+    }
+}
+
+/// Evidence for every entry and file, and the statistics that weigh it.
+struct Scorer {
+    entries: Vec<EntryEvidence>,
+    files: Vec<FileEvidence>,
+    /// In how many files' title pages each word is.
+    file_df: BTreeMap<String, usize>,
+    file_count: f32,
+}
+
+impl Scorer {
+    fn new(entries: &[Entry], files: &[FileInfo]) -> Scorer {
+        let gazetteer = Gazetteer::default();
+        // Words many entries share ("International", "Centre") say little about which one
+        // a file is: weigh each word by how few entries use it.
+        let mut df: BTreeMap<String, usize> = BTreeMap::new();
+        for entry in entries {
+            for word in tokens(&entry.name).into_iter().collect::<BTreeSet<_>>() {
+                *df.entry(word).or_default() += 1;
+            }
+        }
+        let n = entries.len().max(1) as f32;
+        let weight = |w: &str| (1.0 + n / *df.get(w).unwrap_or(&1) as f32).ln();
+        let entries = entries
+            .iter()
+            .map(|e| entry_evidence(e, &weight, &|w| df.get(w) == Some(&1), &gazetteer))
+            .collect();
+        let files: Vec<FileEvidence> = (0..files.len())
+            .map(|i| file_evidence(i, files, &gazetteer))
+            .collect();
+        let mut file_df: BTreeMap<String, usize> = BTreeMap::new();
+        for fe in &files {
+            for w in &fe.head_words {
+                *file_df.entry(w.clone()).or_default() += 1;
+            }
+        }
+        Scorer {
+            file_count: files.len().max(2) as f32,
+            entries,
+            files,
+            file_df,
+        }
+    }
+
+    fn rarity(&self, word: &str) -> f32 {
+        let df = *self.file_df.get(word).unwrap_or(&1) as f32;
+        ((1.0 + self.file_count / df).ln() / (1.0 + self.file_count).ln()).min(1.0)
+    }
+
+    fn score(&self, entry: usize, file: usize) -> f32 {
+        match (self.entries.get(entry), self.files.get(file)) {
+            (Some(e), Some(f)) => score(e, f, &|w| self.rarity(w)),
+            _ => 0.0,
+        }
     }
 }
 
@@ -381,6 +532,21 @@ fn score(entry: &EntryEvidence, file: &FileEvidence, rarity: &dyn Fn(&str) -> f3
         share(&file.name_words, false),
         0.8 * share(&file.head_words, true),
     ];
+    // A word only this entry's name has, in the file's name or folder, names it.
+    if entry
+        .distinctive
+        .iter()
+        .any(|w| file.name_words.contains(w))
+    {
+        signals.push(0.7);
+    }
+    if let Some(w) = entry
+        .distinctive
+        .iter()
+        .find(|w| file.head_words.contains(*w))
+    {
+        signals.push(0.6 * rarity(w));
+    }
     if entry
         .acronyms
         .iter()
@@ -412,6 +578,7 @@ fn score(entry: &EntryEvidence, file: &FileEvidence, rarity: &dyn Fn(&str) -> f3
 /// Gives the links no file answered by name the files left, by evidence; returns the links
 /// still unanswered.
 fn by_evidence(
+    scorer: &Scorer,
     entries: &[Entry],
     files: &[FileInfo],
     taken: &mut [bool],
@@ -421,22 +588,7 @@ fn by_evidence(
     if pending.is_empty() {
         return Vec::new();
     }
-    let gazetteer = Gazetteer::default();
-    // Words many entries share ("International", "Centre") say little about which one a
-    // file is: weigh each word by how few entries use it.
-    let mut df: BTreeMap<String, usize> = BTreeMap::new();
-    for entry in entries {
-        for word in tokens(&entry.name).into_iter().collect::<BTreeSet<_>>() {
-            *df.entry(word).or_default() += 1;
-        }
-    }
-    let n = entries.len().max(1) as f32;
-    let weight = |w: &str| (1.0 + n / *df.get(w).unwrap_or(&1) as f32).ln();
     let pending_entries: BTreeSet<usize> = pending.iter().map(|(e, _)| *e).collect();
-    let entry_ev: BTreeMap<usize, EntryEvidence> = pending_entries
-        .iter()
-        .filter_map(|&e| Some((e, entry_evidence(entries.get(e)?, &weight, &gazetteer))))
-        .collect();
     // An archive whose members are all still free is one candidate (its members are its
     // files); its members are not candidates of their own.
     let free_archives: Vec<usize> = (0..files.len())
@@ -450,25 +602,10 @@ fn by_evidence(
     let candidates: Vec<usize> = (0..files.len())
         .filter(|&i| (!taken[i] && !in_free_archive(i)) || free_archives.contains(&i))
         .collect();
-    let file_ev: BTreeMap<usize, FileEvidence> = candidates
-        .iter()
-        .map(|&i| (i, file_evidence(i, files, &gazetteer)))
-        .collect();
-    let mut file_df: BTreeMap<&str, usize> = BTreeMap::new();
-    for fe in file_ev.values() {
-        for w in &fe.head_words {
-            *file_df.entry(w.as_str()).or_default() += 1;
-        }
-    }
-    let file_count = file_ev.len().max(2) as f32;
-    let rarity = |w: &str| {
-        let df = *file_df.get(w).unwrap_or(&1) as f32;
-        ((1.0 + file_count / df).ln() / (1.0 + file_count).ln()).min(1.0)
-    };
     let mut scores: Vec<(f32, usize, usize)> = Vec::new();
-    for (&e, ev) in &entry_ev {
-        for (&f, fe) in &file_ev {
-            let s = score(ev, fe, &rarity);
+    for &e in &pending_entries {
+        for &f in &candidates {
+            let s = scorer.score(e, f);
             if s >= MIN_SCORE {
                 scores.push((s, e, f));
             }
@@ -500,9 +637,11 @@ fn by_evidence(
         let mut got = given.remove(&e).unwrap_or_default();
         // Within an entry: files that look like annexes take the annex links, in name order.
         got.sort_by(|a, b| {
-            let annex = |f: usize| file_ev.get(&f).is_some_and(|x| x.annex_like);
+            let annex = |f: usize| scorer.files.get(f).is_some_and(|x| x.annex_like);
+            let input = |f: usize| scorer.files.get(f).is_some_and(|x| x.input_like);
             annex(a.0)
                 .cmp(&annex(b.0))
+                .then_with(|| input(b.0).cmp(&input(a.0)))
                 .then_with(|| natural_key(&files[a.0].rel).cmp(&natural_key(&files[b.0].rel)))
         });
         let Some(entry) = entries.get(e) else {
@@ -521,7 +660,7 @@ fn by_evidence(
         inputs.reverse();
         annexes.reverse();
         for (f, s) in got {
-            let annex_like = file_ev.get(&f).is_some_and(|x| x.annex_like);
+            let annex_like = scorer.files.get(f).is_some_and(|x| x.annex_like);
             let link = if annex_like {
                 annexes.pop().or_else(|| inputs.pop())
             } else {
@@ -592,9 +731,9 @@ fn by_evidence(
     unanswered
 }
 
-/// Whether a file's name says it is an annex.
+/// Whether a file's name or folder says it is an annex.
 fn annex_name(rel: &str) -> bool {
-    let folded = fold(rel.rsplit('/').next().unwrap_or(rel));
+    let folded = fold(rel);
     [
         "annex",
         "anexo",

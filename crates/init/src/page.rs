@@ -398,9 +398,23 @@ fn read_inputs(page: &mut CallPage, lines: &[Line]) {
             }
             continue;
         }
+        // A sentence of an HTML page with no link is a note about the list, not an entry.
+        let prose = page.html
+            && line.links.is_empty()
+            && text.ends_with('.')
+            && text.split_whitespace().count() >= 6;
+        if prose {
+            continue;
+        }
         if let Some(entry) = entry(line, text, page.html, &category) {
             page.entries.push(entry);
         }
+    }
+    // Before the first category heading of a page that has them, a line without a link is
+    // an introduction.
+    if !page.categories.is_empty() {
+        page.entries
+            .retain(|e| !e.category.is_empty() || e.links.iter().any(|l| l.href.is_some()));
     }
 }
 

@@ -126,8 +126,13 @@ pub const ISSUED: [&str; 10] = [
 ];
 
 /// Headings of the list of inputs received.
-pub const INPUTS_RECEIVED: [&str; 14] = [
+pub const INPUTS_RECEIVED: [&str; 19] = [
     "inputs received",
+    "aportaciones recibidas",
+    "comunicaciones recibidas",
+    "presentaciones recibidas",
+    "soumissions recues",
+    "communications recues",
     "input received",
     "submissions received",
     "contributions received",
@@ -186,6 +191,7 @@ pub const CATEGORIES: [&[&str]; 10] = [
         "Estados",
         "Estados miembros",
         "Gobiernos",
+        "Estados miembros de las Naciones Unidas",
         "Etats",
         "Etats membres",
         "Gouvernements",
@@ -220,6 +226,8 @@ pub const CATEGORIES: [&[&str]; 10] = [
         "Regional organisations",
         "Intergovernmental organizations",
         "International organizations",
+        "Organizaciones intergubernamentales",
+        "Organisations intergouvernementales",
         "Mecanismos regionales",
         "Organizaciones regionales",
         "Mecanismes regionaux",
@@ -264,6 +272,8 @@ pub const CATEGORIES: [&[&str]; 10] = [
         "Universities",
         "Research institutions",
         "Academia e instituciones de investigacion",
+        "Instituciones academicas",
+        "Institutions academiques",
         "Universidades",
         "Milieu universitaire",
         "Universites",
@@ -326,7 +336,17 @@ const ANNEX_WORDS: [&str; 10] = [
 ];
 
 /// First words of the text of a link to a submission or one of its files.
-const LINK_WORDS: [&str; 53] = [
+const LINK_WORDS: [&str; 63] = [
+    "francais",
+    "espanol",
+    "portugues",
+    "deutsch",
+    "русский",
+    "english",
+    "arabe",
+    "ruso",
+    "chino",
+    "ingles",
     "input",
     "submission",
     "contribution",
@@ -399,13 +419,13 @@ pub fn is_link_label(label: &str) -> bool {
     !first.is_empty()
         && folded.split_whitespace().count() <= 4
         && (is_annex_label(&folded)
-            || LINK_WORDS.contains(&first)
+            || LINK_WORDS.iter().any(|w| fold(w) == first)
             || first.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Words that say nothing about who sent a file: articles and prepositions, and the words
 /// every submission's name or title page carries.
-pub const GENERIC: [&str; 96] = [
+pub const GENERIC: [&str; 98] = [
     "a",
     "an",
     "and",
@@ -502,6 +522,8 @@ pub const GENERIC: [&str; 96] = [
     "nota",
     "email",
     "att",
+    "submitter",
+    "documents",
 ];
 
 /// Whether a word says nothing about who sent a file.
