@@ -65,6 +65,32 @@ function place(p) {
   return "para. " + p.paragraph;
 }
 
+// A file's format as its name says it ("PDF"), to tell a submission's files apart.
+function format(file) {
+  const dot = (file || "").lastIndexOf(".");
+  return dot > 0 ? file.slice(dot + 1).toUpperCase() : "file";
+}
+
+// A link that opens a submission's original file, at a page where one is given.
+function fileLink(submissionId, page, text, attrs) {
+  const url = "/api/v1/submissions/" + encodeURIComponent(submissionId) + "/file" + (page ? "#page=" + page : "");
+  const link = el("a", Object.assign({ href: url, target: "_blank", rel: "noopener", text }, attrs || {}));
+  // Staff need their token sent, which a plain link cannot do.
+  if (token()) link.addEventListener("click", (e) => { e.preventDefault(); openFile(submissionId, page); });
+  return link;
+}
+
+// "Also in: chile.pdf (p. 4)": the other files of the submission holding this passage.
+function versionsLine(h) {
+  if (!h.versions || !h.versions.length) return null;
+  const links = [];
+  h.versions.forEach((v, i) => {
+    if (i) links.push(", ");
+    links.push(fileLink(v.submissionId, v.page, v.file + (v.page ? " (" + place(v) + ")" : "")));
+  });
+  return el("div", { class: "versions" }, "Also in: ", ...links);
+}
+
 function tags(p) {
   return p.questions.map((q) => el("span", {
     class: "tag " + q.source,
@@ -151,7 +177,8 @@ async function renderSearch(s) {
       meta(h),
       snippet,
       el("div", {}, ...tags(h), h.others ? el("span", { class: "meta", text: " +" + h.others + " more passages in this submission" }) : null),
-      h.alsoIn.length ? el("div", { class: "meta", text: "Also in: " + h.alsoIn.join(", ") }) : null));
+      versionsLine(h),
+      h.alsoIn.length ? el("div", { class: "meta", text: "Also sent by: " + h.alsoIn.join(", ") }) : null));
   }
   if (!body.hits.length) hits.append(el("li", { class: "hit", text: "No passages match. Try fewer words, remove a filter, or check the spelling." }));
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -264,15 +291,14 @@ async function renderPassage(s) {
     return;
   }
   const p = body.passage;
-  const fileUrl = "/api/v1/submissions/" + encodeURIComponent(p.submission.id) + "/file" + (p.page ? "#page=" + p.page : "");
   const copyButton = el("button", { type: "button", id: "copy-citation" }, "Copy citation");
   copyButton.addEventListener("click", () => copy(p.citation, copyButton));
-  const fileLink = el("a", { href: fileUrl, id: "open-file", target: "_blank", rel: "noopener", text: "Open the original" + (p.page ? " at page " + p.page : "") });
-  if (token()) fileLink.addEventListener("click", (e) => { e.preventDefault(); openFile(p.submission.id, p.page); });
+  const original = fileLink(p.submission.id, p.page, "Open the original" + (p.page ? " at page " + p.page : ""), { id: "open-file" });
   const annexes = el("ul", {});
-  for (const a of submission.annexes) {
-    annexes.append(el("li", {}, el("a", { href: "/api/v1/submissions/" + encodeURIComponent(a) + "/file", target: "_blank", rel: "noopener", text: a })));
-  }
+  for (const a of submission.annexes) annexes.append(el("li", {}, fileLink(a, null, a)));
+  // The same answer as another file (another format or language).
+  const versions = el("ul", { id: "versions" });
+  for (const v of submission.versions) versions.append(el("li", {}, fileLink(v, null, v)));
   const similarList = el("ol", { class: "hits", id: "similar" });
   for (const h of similar.results) {
     const link = el("a", { href: "/?view=passage&id=" + encodeURIComponent(h.passageId), text: h.submission.submitter });
@@ -280,18 +306,21 @@ async function renderPassage(s) {
     similarList.append(el("li", { class: "hit" }, el("h3", {}, link), meta(h), el("p", { class: "snippet", text: h.text.slice(0, 300) + (h.text.length > 300 ? "…" : "") })));
   }
   if (!similar.results.length) similarList.append(el("li", { class: "meta", text: "No similar passages in other submissions." }));
-  box.replaceChildren(
+  // Filtered: replaceChildren would show a null as the text "null".
+  box.replaceChildren(...[
     el("h2", {}, p.submission.submitter, " ", p.submission.confidential ? el("span", { class: "confidential", text: "CONFIDENTIAL" }) : null),
     el("p", { class: "meta", text: [submission.category, submission.country, submission.language, submission.pages ? submission.pages + " pages" : null, submission.received ? "received " + submission.received : null, submission.file].filter(Boolean).join(" · ") }),
     ...body.before.map((b) => el("div", { class: "context", text: b.text })),
     el("div", { class: "passage-main", id: "passage-text" }, el("div", { class: "meta" }, place(p), " ", ...tags(p)), p.text),
     ...body.after.map((b) => el("div", { class: "context", text: b.text })),
     el("p", { class: "citation", id: "citation", text: p.citation }),
-    el("div", { class: "actions" }, copyButton, fileLink),
+    el("div", { class: "actions" }, copyButton, original),
+    submission.versions.length ? el("h3", { text: "Also sent as" }) : null,
+    submission.versions.length ? versions : null,
     submission.annexes.length ? el("h3", { text: "Annexes" }) : null,
     submission.annexes.length ? annexes : null,
     el("h3", { text: "Similar passages in other submissions" }),
-    similarList);
+    similarList].filter(Boolean));
 }
 
 async function renderMatrix(s) {
@@ -337,36 +366,65 @@ async function renderSubmissions() {
   showView("submissions");
   const box = $("submissions");
   box.replaceChildren(el("p", { text: "Loading…" }));
-  let body;
+  let body, current;
   try {
-    body = await api("/submissions", new URLSearchParams("limit=1000"));
+    // The calls again: what the last ingest left out depends on who asks.
+    [body, current] = await Promise.all([api("/submissions", new URLSearchParams("limit=1000")), api("/calls")]);
   } catch (e) {
     box.replaceChildren(el("p", { class: "problem", text: e.message }));
     return;
   }
   const order = [];
   for (const c of calls) for (const cat of c.categories) if (!order.includes(cat)) order.push(cat);
-  const inputs = body.results.filter((s) => s.kind === "input");
   const byId = Object.fromEntries(body.results.map((s) => [s.id, s]));
+  // A later version is a file of its submission; one whose first version the caller
+  // cannot see stands for the submission itself.
+  const inputs = body.results.filter((s) => s.kind === "input" && !(s.versionOf && byId[s.versionOf]));
   const parts = [el("p", { class: "muted", text: inputs.length + " submissions, " + body.total + " files" })];
-  for (const cat of order) {
-    const mine = inputs.filter((s) => s.category === cat);
+  for (const call of current.results) parts.push(...leftOut(call, current.results.length > 1));
+  const sections = order.map((cat) => [cat, inputs.filter((s) => s.category === cat)]);
+  sections.push(["Awaiting review", inputs.filter((s) => !s.category)]);
+  for (const [title, mine] of sections) {
     if (!mine.length) continue;
     const list = el("ul", {});
     for (const s of mine) {
-      const files = [s, ...s.annexes.map((a) => byId[a]).filter(Boolean)].map((f, i) => el("span", {}, i ? " | " : "",
-        el("a", { href: f.fileUrl, target: "_blank", rel: "noopener", text: i ? "annex" + (s.annexes.length > 1 ? "-" + i : "") : "input" })));
+      const versions = s.versions.map((v) => byId[v]).filter((v) => v && v.id !== s.versionOf);
+      const annexes = s.annexes.map((a) => byId[a]).filter(Boolean);
+      const files = [[s, "input"], ...versions.map((v) => [v, format(v.file) + " version" + (v.language && v.language !== s.language ? " (" + v.language + ")" : "")]),
+        ...annexes.map((a, i) => [a, "annex" + (annexes.length > 1 ? "-" + (i + 1) : "")])];
+      const links = files.map(([f, label], i) => el("span", {}, i ? " | " : "", fileLink(f.id, null, label)));
       const facts = [s.country, s.languages.join(", ") || s.language, s.pages ? s.pages + " pp." : null, s.passages + " passages"].filter(Boolean).join(" · ");
       const search = el("a", { href: "/?submitter=" + encodeURIComponent(s.submitter), text: "search" });
       list.append(el("li", {},
         el("strong", { text: s.submitter }), " ", s.confidential ? el("span", { class: "confidential", text: "CONFIDENTIAL " }) : null,
-        el("span", { class: "meta", text: facts }), " — ", ...files, " · ", search,
+        el("span", { class: "meta", text: facts }), " — ", ...links, " · ", search,
         ...s.problems.map((p) => el("div", { class: "problem", text: p })),
-        ...s.annexes.map((a) => byId[a]).filter((a) => a && a.problems.length).map((a) => el("div", { class: "problem", text: a.problems.join("; ") }))));
+        ...[...versions, ...annexes].filter((f) => f.problems.length).map((f) => el("div", { class: "problem", text: f.file + ": " + f.problems.join("; ") }))));
     }
-    parts.push(el("section", { class: "subs" }, el("h3", { text: cat + " (" + mine.length + ")" }), list));
+    parts.push(el("section", { class: "subs" }, el("h3", { text: title + " (" + mine.length + ")" }), list));
   }
   box.replaceChildren(...parts);
+}
+
+// What a call's last ingest left out: rows, missing files, unlisted files. Staff see
+// them named; others see how many, since they may name files sent in confidence.
+function leftOut(call, named) {
+  const p = call.problems;
+  if (!p) return [];
+  const kinds = [
+    [p.manifest, "manifest row left out", "manifest rows left out"],
+    [p.missingFiles, "row whose file is not in the call folder", "rows whose file is not in the call folder"],
+    [p.unlistedFiles, "file in the call folder that no row names", "files in the call folder that no row names"],
+  ].filter(([list]) => list.count);
+  if (!kinds.length) return [];
+  const section = el("section", { class: "left-out", id: "left-out-" + call.id },
+    el("h3", { text: "Left out of the last ingest" + (named ? " of " + call.title : "") }));
+  for (const [list, one, many] of kinds) {
+    section.append(el("p", { class: "problem", text: list.count + " " + (list.count === 1 ? one : many) + (list.items ? ":" : "") }));
+    if (list.items) section.append(el("ul", {}, ...list.items.map((item) => el("li", { text: item }))));
+  }
+  if (kinds.some(([list]) => !list.items)) section.append(el("p", { class: "muted", text: "Sign in as staff to see which." }));
+  return [section];
 }
 
 async function render() {
