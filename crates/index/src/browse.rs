@@ -187,22 +187,13 @@ impl PassageIndex {
         records.sort_by(|a, b| {
             (&a.submission.id, a.passage.ordinal).cmp(&(&b.submission.id, b.passage.ordinal))
         });
-        for PassageRecord {
-            passage,
-            submission,
-        } in records
-        {
-            let Some(first) = passage.duplicate_of else {
-                continue;
-            };
-            found.entry(first).or_default().push(PassageVersion {
-                submission: submission.id,
-                file: submission.file,
-                passage: passage.id,
-                page: passage.page,
-                page_end: passage.page_end,
-                language: passage.language,
-            });
+        for record in records {
+            if let Some(first) = record.passage.duplicate_of.clone() {
+                found
+                    .entry(first)
+                    .or_default()
+                    .push(PassageVersion::of(record));
+            }
         }
         Ok(found)
     }

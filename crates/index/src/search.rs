@@ -122,8 +122,10 @@ pub struct Hit {
     pub others: usize,
     /// Submitters of near-identical passages folded into this hit.
     pub also_in: Vec<String>,
-    /// The other files of its submission holding this passage word for word (the same
-    /// answer sent as DOCX and PDF): each is this hit, not a hit of its own.
+    /// The other files of its submission holding this passage (the same answer sent as
+    /// DOCX and PDF): word for word, or nearly so where both came up on this page of
+    /// hits (a PDF read a little differently from its DOCX). Each is this hit, not one of
+    /// its own.
     pub versions: Vec<PassageVersion>,
 }
 
@@ -142,6 +144,24 @@ pub struct PassageVersion {
     pub page_end: Option<u32>,
     /// Its language (ISO 639-1), as detected in that file.
     pub language: Option<String>,
+}
+
+impl PassageVersion {
+    /// Where a stored passage sits in its file.
+    pub(crate) fn of(record: PassageRecord) -> PassageVersion {
+        let PassageRecord {
+            passage,
+            submission,
+        } = record;
+        PassageVersion {
+            submission: submission.id,
+            file: submission.file,
+            passage: passage.id,
+            page: passage.page,
+            page_end: passage.page_end,
+            language: passage.language,
+        }
+    }
 }
 
 /// Counts of hits per facet value, per facet name.
@@ -330,7 +350,16 @@ impl PassageIndex {
                     && jaccard(&mine, theirs) >= NEAR_DUPLICATE
             });
             if let Some(hit) = twin.and_then(|i| hits.get_mut(i)) {
-                hit.also_in.push(record.submission.submitter.clone());
+                // Another file of the same submission (a PDF read a little differently
+                // from its DOCX) is a version of it, not another submitter saying it too.
+                if hit.record.submission.kind == cfi_core::Kind::Input
+                    && record.submission.kind == cfi_core::Kind::Input
+                    && hit.record.submission.key() == record.submission.key()
+                {
+                    hit.versions.push(PassageVersion::of(record));
+                } else {
+                    hit.also_in.push(record.submission.submitter.clone());
+                }
                 continue;
             }
             let snippet = snippets.make(&record)?;
@@ -348,7 +377,9 @@ impl PassageIndex {
         let ids: Vec<&str> = hits.iter().map(|h| h.record.passage.id.as_str()).collect();
         let mut versions = self.versions_of(&searcher, &ids, request.include_confidential)?;
         for hit in &mut hits {
-            hit.versions = versions.remove(&hit.record.passage.id).unwrap_or_default();
+            let mut found = versions.remove(&hit.record.passage.id).unwrap_or_default();
+            found.append(&mut hit.versions);
+            hit.versions = found;
         }
         Ok(SearchResults {
             hits,

@@ -195,3 +195,34 @@ fn a_public_copy_of_a_confidential_first_version_still_shows() {
     assert_eq!(shown(&index, "later", false), Some(1));
     assert_eq!(shown(&index, "later", true), Some(0));
 }
+
+#[test]
+fn a_nearly_identical_passage_of_another_file_is_a_version_not_another_submitter() {
+    let (_dir, index) = build();
+    // As a PDF reader might give it: a running footer left at the end, so not marked as
+    // a duplicate at ingest.
+    let mut odt = submission("chile-odt", "States", Some("Chile"), false);
+    odt.version_of = Some("chile".into());
+    let info = SubmissionInfo {
+        submission: odt,
+        path: "x".into(),
+        pages: None,
+        passages: 1,
+        languages: vec![],
+        problems: vec![],
+    };
+    let mut batch = index.batch().expect("batch");
+    batch
+        .put_submission(
+            info,
+            &[passage("chile-odt", 1, "es", &[7], &format!("{SHARED} 12"))],
+        )
+        .expect("put");
+    batch.commit().expect("commit");
+    let results = index.search(&q("cifrado")).expect("search");
+    assert_eq!(results.hits.len(), 1, "{:?}", results.hits);
+    let hit = &results.hits[0];
+    assert!(hit.also_in.is_empty(), "{:?}", hit.also_in);
+    let named: Vec<&str> = hit.versions.iter().map(|v| v.passage.as_str()).collect();
+    assert_eq!(named, ["chile-odt-1"]);
+}
