@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 export RUSTC_BOOTSTRAP=1
 seconds="${FUZZ_SECONDS:-15}"
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(pdf docx odt rtf spreadsheet manifest call query)
+[ "${#targets[@]}" -gt 0 ] || targets=(pdf docx odt rtf spreadsheet manifest call query call_page)
 
 cargo fuzz build -O --sanitizer none
 ./seed.sh

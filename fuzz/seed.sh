@@ -9,7 +9,7 @@ root="$(cd "$here/.." && pwd)"
 corpus="$here/corpus"
 wild="$root/../shared/wild"
 
-targets=(pdf docx odt rtf spreadsheet manifest call query)
+targets=(pdf docx odt rtf spreadsheet manifest call query call_page)
 for t in "${targets[@]}"; do mkdir -p "$corpus/$t"; done
 
 # add TARGET FILE...: copies each file in under its content hash (libFuzzer's own naming).
@@ -37,7 +37,9 @@ for call in "$root"/fixtures/calls/*/; do
   add spreadsheet "$call"files/*.xlsx "$call"files/*.ods "$call"files/*.csv "$call"src/manifest.csv
   add manifest "$call"manifest.* "$call"src/manifest.csv
   add call "$call"call.toml
+  add call_page "$call"page/*.html "$call"page/*.txt
 done
+add call_page "$root"/../shared/call/*.txt
 if [ -d "$wild" ]; then
   add pdf "$wild"/pdf/*.pdf
   add docx "$wild"/docx/*.docx
