@@ -532,3 +532,79 @@ fn your_own_call_in_three_commands_init_ingest_search() {
     );
     assert!(count(&["--include-confidential"]) > 0, "staff find it");
 }
+
+#[test]
+fn one_submission_sent_in_two_formats_is_one_hit_naming_both_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let call = dir.path().join("call");
+    std::fs::create_dir_all(call.join("files")).expect("mkdir");
+    std::fs::write(
+        call.join("call.toml"),
+        "id = \"two\"\ntitle = \"Two formats\"\nmandate = \"SR\"\nlanguages = [\"en\"]\ncategories = [\"States\"]\n[[questions]]\nnumber = 1\nshort = \"Facilitation\"\ntext.en = \"How are technologies used to facilitate abuse?\"\n",
+    )
+    .expect("write");
+    // Paragraphs of over 40 words: each is a passage of its own.
+    let shared = "End-to-end encryption hides the exchange of abuse material from the platforms that carry it, and investigators ask for lawful access to the content of messages. The ministry has met the largest providers twice this year to discuss client-side scanning, hash matching before encryption and the reporting of accounts that share known material across borders.";
+    let padding = " The paragraph goes on with the figures of the national hotline for the last three years, the number of reports it forwarded to the police and the share of them that led to an investigation, a prosecution or a conviction in the courts.";
+    std::fs::write(
+        call.join("files/chile.txt"),
+        format!("{shared}\n\nThe first version has a paragraph of its own about grooming in online games.{padding}\n"),
+    )
+    .expect("write");
+    std::fs::write(
+        call.join("files/chile.md"),
+        format!("{shared}\n\nThe second version adds a paragraph about sextortion reported to hotlines.{padding}\n"),
+    )
+    .expect("write");
+    std::fs::write(
+        call.join("manifest.csv"),
+        "file,submitter,category,country,kind,annex_of,language,confidential\n\
+         files/chile.txt,Chile,States,Chile,input,,en,no\n\
+         files/chile.md,Chile,States,Chile,input,,en,no\n",
+    )
+    .expect("write");
+    let index = dir.path().join("index");
+    let (ok, json, err) = cfi(&[
+        "ingest",
+        call.to_str().expect("utf-8"),
+        "--index",
+        index.to_str().expect("utf-8"),
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let ids: Vec<&str> = report["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["chile", "chile-md"],
+        "both files are indexed, each with its own id"
+    );
+    let search = |q: &str| {
+        let (ok, out, err) = cfi(&[
+            "search",
+            q,
+            "--index",
+            index.to_str().expect("utf-8"),
+            "--json",
+        ]);
+        assert!(ok, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).expect("json")
+    };
+    let found = search("encryption");
+    let hits = found["hits"].as_array().expect("hits");
+    assert_eq!(hits.len(), 1, "the shared passage is one hit: {found:#}");
+    let versions = hits[0]["versions"].as_array().expect("versions");
+    assert_eq!(versions.len(), 1, "{found:#}");
+    assert_eq!(versions[0]["file"], "files/chile.md");
+    // What only one version says is found in it.
+    assert_eq!(
+        search("sextortion")["hits"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(search("grooming")["hits"].as_array().map(Vec::len), Some(1));
+}
