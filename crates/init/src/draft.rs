@@ -90,20 +90,12 @@ pub fn draft(pages: &[PathBuf], dir: &Path) -> Result<Draft> {
         .collect();
     let mut files = read_files(dir, &page_files);
     link_archives(&mut files);
-    // Entries come from the page that lists the most (another language's page may only
-    // point to this one), one with links before one without.
+    // Entries come from the first page given that lists them (a page in another language
+    // may only point to this one: it must list at least half as many).
+    let most = pages.iter().map(|p| p.entries.len()).max().unwrap_or(0);
     let listing = pages
         .iter()
-        .enumerate()
-        .filter(|(_, p)| !p.entries.is_empty())
-        .max_by_key(|(i, p)| {
-            let links = p
-                .entries
-                .iter()
-                .any(|e| e.links.iter().any(|l| l.href.is_some()));
-            (p.entries.len(), links, std::cmp::Reverse(*i))
-        })
-        .map(|(i, _)| i);
+        .position(|p| !p.entries.is_empty() && p.entries.len() * 2 >= most);
     let entries = listing
         .map(|i| pages[i].entries.clone())
         .unwrap_or_default();

@@ -102,9 +102,15 @@ fn table_row(line: &str) -> String {
     }
 }
 
-/// Collapses runs of whitespace (no-break spaces included) into one space, trimmed.
+/// Whether a character is a space a page's text is laid out with (no-break spaces are the
+/// text's own: French puts one before "?", and questions are kept verbatim).
+fn is_layout_space(c: char) -> bool {
+    c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}')
+}
+
+/// Collapses runs of layout whitespace into one space, trimmed.
 pub fn collapse(text: &str) -> String {
-    text.split(|c: char| c.is_whitespace() || c == '\u{a0}')
+    text.split(is_layout_space)
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
@@ -354,11 +360,7 @@ impl HtmlReader {
             return;
         }
         for c in text.chars() {
-            let c = if c.is_whitespace() || c == '\u{a0}' {
-                ' '
-            } else {
-                c
-            };
+            let c = if is_layout_space(c) { ' ' } else { c };
             if c == ' ' && (self.line.text.is_empty() || self.line.text.ends_with(' ')) {
                 continue;
             }

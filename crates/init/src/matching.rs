@@ -142,7 +142,7 @@ pub fn match_files(entries: &[Entry], files: &[FileInfo]) -> Matches {
             let rank = if unique {
                 2.0
             } else {
-                scorer.score(*e, f) + confidence / 10.0
+                scorer.score(*e, f) + confidence / 10.0 + scorer.coverage(*e, f) / 10.0
             };
             choices.push((rank, *e, *l, f, confidence, unique));
         }
@@ -298,7 +298,7 @@ struct EntryEvidence {
     /// Whether it is a State (its country is who it is).
     state: bool,
     /// Words of its name no other entry has, long enough to be a name of its own
-    /// ("SafeReport", "Kestrelwave"), countries aside.
+    /// ("SafeReport", "Kestrelwave", "(Irlande)" beside "(Suède)").
     distinctive: Vec<String>,
 }
 
@@ -353,7 +353,6 @@ fn entry_evidence(
     let distinctive = significant
         .iter()
         .filter(|w| w.chars().count() >= 5 && unique(w))
-        .filter(|w| gazetteer.mentions(&title_case(w)).is_empty())
         .cloned()
         .collect();
     EntryEvidence {
@@ -490,6 +489,28 @@ impl Scorer {
         ((1.0 + self.file_count / df).ln() / (1.0 + self.file_count).ln()).min(1.0)
     }
 
+    /// How much of a file's name the entry's name explains, 0..=1: between two entries
+    /// a file fits equally well ("Kenya" and "Centre for Digital Childhoods (Kenya)" for
+    /// "Centre for Digital Childhoods (Kenya).pdf"), the one naming more of it.
+    fn coverage(&self, entry: usize, file: usize) -> f32 {
+        let (Some(e), Some(f)) = (self.entries.get(entry), self.files.get(file)) else {
+            return 0.0;
+        };
+        let significant: Vec<&String> = f
+            .name_words
+            .iter()
+            .filter(|w| !words::is_generic(w) && w.chars().count() > 1)
+            .collect();
+        if significant.is_empty() {
+            return 0.0;
+        }
+        let explained = significant
+            .iter()
+            .filter(|w| e.words.iter().any(|(x, _)| x == **w) || e.acronyms.contains(w))
+            .count();
+        explained as f32 / significant.len() as f32
+    }
+
     fn score(&self, entry: usize, file: usize) -> f32 {
         match (self.entries.get(entry), self.files.get(file)) {
             (Some(e), Some(f)) => score(e, f, &|w| self.rarity(w)),
@@ -614,7 +635,14 @@ fn by_evidence(
     for &a in &free_archives {
         taken[a] = false;
     }
-    scores.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    // Best first; between equal scores, the entry that explains more of the file's name.
+    scores.sort_by(|a, b| {
+        let rank = |(s, e, f): &(f32, usize, usize)| s + 0.1 * scorer.coverage(*e, *f);
+        rank(b)
+            .total_cmp(&rank(a))
+            .then(a.1.cmp(&b.1))
+            .then(a.2.cmp(&b.2))
+    });
     let mut open: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (e, l) in &pending {
         open.entry(*e).or_default().push(*l);

@@ -374,6 +374,9 @@ fn read_inputs(page: &mut CallPage, lines: &[Line]) {
         }
         let folded = fold(text);
         let ends = words::PAGE_END.iter().any(|end| folded.starts_with(end))
+            || words::FOOTER_START
+                .iter()
+                .any(|start| folded.starts_with(start))
             || folded.starts_with('©')
             || folded.starts_with("copyright")
             || (line.links.is_empty()
@@ -386,8 +389,14 @@ fn read_inputs(page: &mut CallPage, lines: &[Line]) {
             break;
         }
         let heading_like = line.heading > 0 && line.links.is_empty();
+        // A text page has no headings: a short line made of the words categories are
+        // named with ("Défenseurs des droits de l'enfant") is one.
+        let text_heading =
+            !page.html && words::is_category_like(text) && split_labels(text).is_none();
         if line.links.is_empty()
-            && (words::is_category(text) || (heading_like && text.split_whitespace().count() <= 8))
+            && (words::is_category(text)
+                || text_heading
+                || (heading_like && text.split_whitespace().count() <= 8))
         {
             category = text.trim_end_matches(':').trim().to_string();
             if !page.categories.contains(&category) {
@@ -396,6 +405,14 @@ fn read_inputs(page: &mut CallPage, lines: &[Line]) {
             if line.heading > 0 && line.heading < 7 {
                 category_level.get_or_insert(line.heading);
             }
+            continue;
+        }
+        // A table's header row saved as text ("Submitter: Documents").
+        if line.links.is_empty()
+            && text
+                .rsplit_once(':')
+                .is_some_and(|(_, right)| words::is_column_header(right))
+        {
             continue;
         }
         // A sentence of an HTML page with no link is a note about the list, not an entry.
@@ -461,19 +478,8 @@ fn entry(line: &Line, text: &str, html: bool, category: &str) -> Option<Entry> {
             links: out,
         });
     }
-    // "Name: input | annex-1 | annex-2": the last colon after which every piece is a link's text.
-    let split = text.match_indices(':').map(|(i, _)| i).rfind(|&i| {
-        let rest = &text[i + 1..];
-        !rest.trim().is_empty() && rest.split('|').all(|p| words::is_link_label(p.trim()))
-    });
-    let (name, labels) = match split {
-        Some(i) => (
-            clean_name(&text[..i]),
-            text[i + 1..]
-                .split('|')
-                .map(|p| p.trim().to_string())
-                .collect(),
-        ),
+    let (name, labels) = match split_labels(text) {
+        Some((name, labels)) => (name, labels),
         None => (clean_name(text), vec![String::new()]),
     };
     if name.is_empty() {
@@ -496,6 +502,82 @@ fn entry(line: &Line, text: &str, html: bool, category: &str) -> Option<Entry> {
         category: category.to_string(),
         links,
     })
+}
+
+/// An entry written out with its link texts: "Name: input | annex-1", "Name – Contribution
+/// | Annexe 1", "Name (contribution, annexe)". The name and the texts, when every text after
+/// the (last such) separator is a link's text.
+fn split_labels(text: &str) -> Option<(String, Vec<String>)> {
+    let all_labels =
+        |parts: &[String]| !parts.is_empty() && parts.iter().all(|p| words::is_link_label(p));
+    let mut splits: Vec<(usize, usize)> = Vec::new();
+    for separator in [":", " – ", " — ", " - "] {
+        splits.extend(text.match_indices(separator).map(|(i, s)| (i, s.len())));
+    }
+    splits.sort_unstable();
+    let by_separator = splits.into_iter().rev().find_map(|(at, len)| {
+        let rest = text.get(at + len..)?;
+        let parts = split_top_level(rest, &['|']);
+        let parts = if parts.len() == 1 {
+            split_top_level(rest, &[','])
+        } else {
+            parts
+        };
+        all_labels(&parts).then(|| (clean_name(&text[..at]), parts))
+    });
+    // Else a closing bracket group listing the links.
+    by_separator.or_else(|| {
+        let open = trailing_group(text)?;
+        let inner = &text[open + 1..text.len() - 1];
+        let parts = split_top_level(inner, &[',', '|', ';']);
+        all_labels(&parts).then(|| (clean_name(&text[..open]), parts))
+    })
+}
+
+/// Where the bracket group closing the text opens, if the text ends with one.
+fn trailing_group(text: &str) -> Option<usize> {
+    if !text.ends_with(')') {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices().rev() {
+        match c {
+            ')' => depth += 1,
+            '(' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Splits on any of `separators` outside brackets; pieces trimmed, empty ones dropped.
+fn split_top_level(text: &str, separators: &[char]) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 && separators.contains(&c) => {
+                parts.push(String::new());
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(last) = parts.last_mut() {
+            last.push(c);
+        }
+    }
+    parts
+        .into_iter()
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 fn clean_name(text: &str) -> String {

@@ -149,14 +149,95 @@ pub const INPUTS_RECEIVED: [&str; 19] = [
 ];
 
 /// Lines that end a page's content ("VIEW THIS PAGE IN:" before the language links).
-pub const PAGE_END: [&str; 6] = [
+pub const PAGE_END: [&str; 11] = [
     "view this page in",
+    "also available in",
+    "available in",
+    "aussi disponible en",
+    "disponible en",
+    "tambien disponible en",
     "ver esta pagina en",
     "voir cette page en",
     "consulter cette page en",
     "просмотреть эту страницу на",
     "عرض هذه الصفحة",
 ];
+
+/// How the site's footer starts, when a page saved as text keeps it.
+pub const FOOTER_START: [&str; 8] = [
+    "legal notice",
+    "terms of use",
+    "privacy policy",
+    "mentions legales",
+    "aviso legal",
+    "politique de confidentialite",
+    "politica de privacidad",
+    "all rights reserved",
+];
+
+/// Column headings of a table of inputs ("Submitter | Documents").
+const COLUMN_HEADERS: [&str; 12] = [
+    "documents",
+    "document",
+    "files",
+    "links",
+    "fichiers",
+    "liens",
+    "documentos",
+    "archivos",
+    "enlaces",
+    "документы",
+    "inputs",
+    "contributions",
+];
+
+/// Whether a table cell is a column's heading.
+pub fn is_column_header(cell: &str) -> bool {
+    COLUMN_HEADERS.contains(&fold(cell.trim()).as_str())
+}
+
+/// Words a category heading may add to the names below ("Défenseurs", "mécanismes").
+const CATEGORY_EXTRA: [&str; 14] = [
+    "defenseurs",
+    "defensores",
+    "defensorias",
+    "mediateurs",
+    "ombudsman",
+    "ombudsmen",
+    "organismes",
+    "organismos",
+    "mecanismes",
+    "mecanismos",
+    "mechanisms",
+    "organisations",
+    "agencies",
+    "entities",
+];
+
+/// Whether a short line is made only of the words stakeholder categories are named with
+/// (in any of the languages of [`CATEGORIES`]): a category heading of a text page.
+pub fn is_category_like(line: &str) -> bool {
+    let line = line.trim_end_matches(':');
+    if line.split_whitespace().count() > 8
+        || line.ends_with('.')
+        || line.chars().any(|c| c.is_ascii_digit())
+    {
+        return false;
+    }
+    let singular = |w: &str| w.strip_suffix('s').unwrap_or(w).to_string();
+    let vocabulary: std::collections::BTreeSet<String> = CATEGORIES
+        .iter()
+        .flat_map(|names| names.iter())
+        .flat_map(|name| tokens(name))
+        .chain(CATEGORY_EXTRA.iter().map(|w| (*w).to_string()))
+        .map(|w| singular(&w))
+        .collect();
+    let content: Vec<String> = tokens(line)
+        .into_iter()
+        .filter(|w| !is_generic(w) && w.chars().count() > 1)
+        .collect();
+    !content.is_empty() && content.iter().all(|w| vocabulary.contains(&singular(w)))
+}
 
 /// Headings of what follows the inputs on a page (related links, sharing, contact).
 pub const AFTER_INPUTS: [&str; 16] = [
@@ -589,6 +670,18 @@ mod tests {
         assert!(is_category("États:"));
         assert!(!is_category("Meta"));
         assert_eq!(usual_category("Sociedad civil"), Some("CSOs"));
+        assert!(is_category_like("Défenseurs des droits de l'enfant"));
+        assert!(is_category_like(
+            "Organismes des Nations Unies et mécanismes régionaux"
+        ));
+        for entry in [
+            "Child Rights International Network",
+            "Meta",
+            "Plan International",
+            "Chile",
+        ] {
+            assert!(!is_category_like(entry), "{entry}");
+        }
     }
 
     #[test]
