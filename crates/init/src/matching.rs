@@ -574,6 +574,13 @@ fn score(entry: &EntryEvidence, file: &FileEvidence, rarity: &dyn Fn(&str) -> f3
         .any(|a| a.chars().count() >= 3 && file.name_words.contains(a))
     {
         signals.push(0.9);
+    } else if file
+        .name_words
+        .iter()
+        .any(|w| entry.acronyms.iter().any(|a| abbreviates(w, a)))
+    {
+        // "CDHNS" for the initials CDHENS: an acronym that drops a word.
+        signals.push(0.75);
     }
     if let Some(a) = entry
         .acronyms
@@ -757,6 +764,22 @@ fn by_evidence(
     }
     unanswered.sort_unstable();
     unanswered
+}
+
+/// Whether `word` is `initials` with one letter left out (not the first): the acronym an
+/// organisation uses often skips a word of its name.
+fn abbreviates(word: &str, initials: &str) -> bool {
+    let (w, i): (Vec<char>, Vec<char>) = (word.chars().collect(), initials.chars().collect());
+    if w.len() < 4 || w.len() + 1 != i.len() || w.first() != i.first() {
+        return false;
+    }
+    (1..i.len()).any(|skip| {
+        i.iter()
+            .enumerate()
+            .filter(|(k, _)| *k != skip)
+            .map(|(_, c)| c)
+            .eq(w.iter())
+    })
 }
 
 /// Whether a file's name or folder says it is an annex.

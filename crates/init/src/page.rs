@@ -279,14 +279,34 @@ pub fn date(text: &str, datetime: Option<String>) -> Option<NaiveDate> {
 
 /// A numbered list item: "3. Text", "3) Text", "(3) Text".
 fn item(line: &str) -> Option<(u32, String)> {
-    let line = line.trim();
+    let line = line
+        .trim()
+        .trim_start_matches(['*', '•', '·', '-', '–'])
+        .trim_start();
+    // "Question 3:", "Pregunta 3.", "Q3)", "Вопрос 3" before the number.
+    let line = QUESTION_WORDS
+        .iter()
+        .find_map(|word| {
+            let head = line.get(..word.len())?;
+            (fold(head) == *word).then(|| line[word.len()..].trim_start())
+        })
+        .map(|rest| {
+            rest.trim_start_matches(['n', 'N', '°', 'º', 'o', '.', '#'])
+                .trim_start()
+        })
+        .unwrap_or(line);
     let line = line.strip_prefix('(').unwrap_or(line);
     let digits: String = line.chars().take_while(char::is_ascii_digit).collect();
     if digits.is_empty() || digits.len() > 2 {
         return None;
     }
     let rest = &line[digits.len()..];
-    let rest = rest.strip_prefix('.').or_else(|| rest.strip_prefix(')'))?;
+    let rest = rest
+        .strip_prefix('.')
+        .or_else(|| rest.strip_prefix(')'))
+        .or_else(|| rest.strip_prefix(':'))
+        .or_else(|| rest.strip_prefix(" -"))
+        .or_else(|| rest.strip_prefix(" –"))?;
     if !rest.starts_with(char::is_whitespace) {
         return None;
     }
@@ -295,6 +315,9 @@ fn item(line: &str) -> Option<(u32, String)> {
         .then(|| (digits.parse().ok(), text.to_string()))
         .and_then(|(n, t)| Some((n?, t)))
 }
+
+/// Words a page may write before a question's number, folded.
+const QUESTION_WORDS: [&str; 6] = ["question", "pregunta", "cuestion", "вопрос", "q", "سؤال"];
 
 /// The guiding questions: the longest run of items numbered 1, 2, 3 ... (blank lines
 /// between them allowed; a wrapped item's continuation joined to it).
@@ -525,8 +548,20 @@ fn split_labels(text: &str) -> Option<(String, Vec<String>)> {
         };
         all_labels(&parts).then(|| (clean_name(&text[..at]), parts))
     });
+    // Else the links in square brackets after the name: "Chile [Input] [Annex I]".
+    let by_brackets = || {
+        let mut rest = text.trim_end();
+        let mut labels = Vec::new();
+        while let Some(inner) = rest.strip_suffix(']') {
+            let open = inner.rfind('[')?;
+            labels.push(inner[open + 1..].trim().to_string());
+            rest = inner[..open].trim_end();
+        }
+        labels.reverse();
+        all_labels(&labels).then(|| (clean_name(rest), labels))
+    };
     // Else a closing bracket group listing the links.
-    by_separator.or_else(|| {
+    by_separator.or_else(by_brackets).or_else(|| {
         let open = trailing_group(text)?;
         let inner = &text[open + 1..text.len() - 1];
         let parts = split_top_level(inner, &[',', '|', ';']);

@@ -164,7 +164,13 @@ pub const PAGE_END: [&str; 11] = [
 ];
 
 /// How the site's footer starts, when a page saved as text keeps it.
-pub const FOOTER_START: [&str; 8] = [
+pub const FOOTER_START: [&str; 14] = [
+    "last updated",
+    "ultima actualizacion",
+    "derniere mise a jour",
+    "privacy notice",
+    "cookie",
+    "back to top",
     "legal notice",
     "terms of use",
     "privacy policy",
@@ -197,7 +203,13 @@ pub fn is_column_header(cell: &str) -> bool {
 }
 
 /// Words a category heading may add to the names below ("Défenseurs", "mécanismes").
-const CATEGORY_EXTRA: [&str; 14] = [
+const CATEGORY_EXTRA: [&str; 20] = [
+    "independent",
+    "authorities",
+    "autorites",
+    "autoridades",
+    "bodies",
+    "institutions",
     "defenseurs",
     "defensores",
     "defensorias",
@@ -417,7 +429,10 @@ const ANNEX_WORDS: [&str; 10] = [
 ];
 
 /// First words of the text of a link to a submission or one of its files.
-const LINK_WORDS: [&str; 63] = [
+const LINK_WORDS: [&str; 66] = [
+    "traduccion",
+    "traduction",
+    "translated",
     "francais",
     "espanol",
     "portugues",
@@ -497,10 +512,18 @@ pub fn is_link_label(label: &str) -> bool {
         .split(|c: char| !c.is_alphanumeric())
         .find(|w| !w.is_empty())
         .unwrap_or("");
+    // The first or second word says it ("input (PDF)", "Unofficial translation (EN)").
+    let second = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .nth(1)
+        .unwrap_or("");
+    let link_word = |w: &str| LINK_WORDS.iter().any(|x| fold(x) == w);
     !first.is_empty()
         && folded.split_whitespace().count() <= 4
         && (is_annex_label(&folded)
-            || LINK_WORDS.iter().any(|w| fold(w) == first)
+            || link_word(first)
+            || link_word(second)
             || first.chars().all(|c| c.is_ascii_digit()))
 }
 
