@@ -82,6 +82,10 @@ enum Command {
         /// Only `input` or `annex` files.
         #[arg(long)]
         kind: Option<String>,
+        /// How much the ranking leans on meaning (across languages): 0 the words only, 1
+        /// meaning only, between both.
+        #[arg(long, value_name = "R", default_value_t = cfi_index::DEFAULT_SEMANTIC, value_parser = semantic_ratio)]
+        semantic: f32,
         /// Hits to show.
         #[arg(long, default_value_t = 10)]
         limit: usize,
@@ -316,6 +320,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             country,
             lang,
             kind,
+            semantic,
             limit,
             include_confidential,
             json,
@@ -331,13 +336,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 kind,
                 limit,
                 include_confidential,
+                semantic,
                 ..Default::default()
             })?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&results)?);
                 return Ok(ExitCode::SUCCESS);
             }
-            println!("{} passages", results.total);
+            match results.semantic_hits {
+                0 => println!("{} passages", results.total),
+                n => println!(
+                    "{} passages ({} with the words, {n} close in meaning)",
+                    results.total,
+                    results.total.saturating_sub(n)
+                ),
+            }
             for hit in &results.hits {
                 let (p, s) = (&hit.record.passage, &hit.record.submission);
                 let place = match (p.page, p.page_end) {
@@ -498,6 +511,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve(addr, state)?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// `--semantic`: a number from 0 to 1.
+fn semantic_ratio(value: &str) -> Result<f32, String> {
+    match value.trim().parse::<f32>() {
+        Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+        _ => Err(format!(
+            "must be a number from 0 (words only) to 1 (meaning only), got {value:?}"
+        )),
     }
 }
 

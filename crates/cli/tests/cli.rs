@@ -515,7 +515,16 @@ fn your_own_call_in_three_commands_init_ingest_search() {
 
     // The unlisted files are indexed for staff only.
     let count = |extra: &[&str]| {
-        let mut args = vec!["search", "SafeHarbour", "--index", index_arg, "--json"];
+        // The words only: by meaning, the closest public passages would come up.
+        let mut args = vec![
+            "search",
+            "SafeHarbour",
+            "--semantic",
+            "0",
+            "--index",
+            index_arg,
+            "--json",
+        ];
         args.extend_from_slice(extra);
         let (ok, out, err) = cfi(&args);
         assert!(ok, "{err}");

@@ -5,11 +5,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use tantivy::collector::{DocSetCollector, FacetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, OwnedValue};
 use tantivy::{DocAddress, Searcher, Term};
 
+use crate::hybrid::MeaningFilter;
 use crate::search::{PassageVersion, Versions};
+use crate::vectors::VectorQuery;
 use crate::writer::{PassageIndex, PassageRecord};
 use crate::{Result, SearchRequest};
 
@@ -103,7 +105,9 @@ impl PassageIndex {
     }
 
     /// Passages like this one in other submissions, best first: not from its own
-    /// submission's other files (versions, annexes), and each repeated passage once.
+    /// submission's other files (versions, annexes), and each repeated passage once. They
+    /// are the passages closest to it in meaning, in any language (with their cosine
+    /// similarity); a passage with nothing the model knows falls back on shared words.
     pub fn similar(
         &self,
         id: &str,
@@ -116,9 +120,44 @@ impl PassageIndex {
             include_confidential,
             Versions::All,
         );
-        let Some((_, record)) = self.first(&searcher, &*query)? else {
+        let Some((address, record)) = self.first(&searcher, &*query)? else {
             return Ok(Vec::new());
         };
+        let limit = limit.min(crate::MAX_LIMIT);
+        let elsewhere = |inner: Box<dyn Query>| -> Box<dyn Query> {
+            let query: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+                (Occur::Must, inner),
+                (
+                    Occur::MustNot,
+                    self.term(self.fields.submission_id, &record.submission.id),
+                ),
+                (
+                    Occur::MustNot,
+                    self.term(self.fields.submission_key, record.submission.key()),
+                ),
+            ]));
+            self.visible(query, include_confidential, Versions::Folded)
+        };
+        let reader = searcher.segment_reader(address.segment_ord);
+        let vectors = self.segment_vectors(reader)?;
+        if let Some(meaning) = vectors
+            .vector(address.doc_id)
+            .and_then(VectorQuery::from_stored)
+        {
+            let filter = MeaningFilter {
+                query: elsewhere(Box::new(AllQuery)),
+                key: format!(
+                    "similar|{}|{}|{include_confidential}",
+                    record.submission.id,
+                    record.submission.key()
+                ),
+            };
+            let near = self.nearest(&searcher, &filter, &meaning, limit)?;
+            return near
+                .into_iter()
+                .map(|(score, a)| Ok((score, self.record(&searcher, a)?)))
+                .collect();
+        }
         let code = crate::schema::language_field_code(record.passage.language.as_deref());
         let mut fields = vec![(
             self.fields.exact,
@@ -133,23 +172,9 @@ impl PassageIndex {
             .with_max_query_terms(30)
             .with_min_word_length(3)
             .with_document_fields(fields);
-        let query: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
-            (Occur::Must, Box::new(mlt) as Box<dyn Query>),
-            (
-                Occur::MustNot,
-                self.term(self.fields.submission_id, &record.submission.id),
-            ),
-            (
-                Occur::MustNot,
-                self.term(self.fields.submission_key, record.submission.key()),
-            ),
-        ]));
-        let query = self.visible(query, include_confidential, Versions::Folded);
+        let query = elsewhere(Box::new(mlt));
         let top = searcher
-            .search(
-                &*query,
-                &TopDocs::with_limit(limit.min(crate::MAX_LIMIT)).order_by_score(),
-            )
+            .search(&*query, &TopDocs::with_limit(limit).order_by_score())
             .map_err(|source| self.err(source))?;
         top.into_iter()
             .map(|(score, a)| Ok((score, self.record(&searcher, a)?)))
@@ -198,7 +223,8 @@ impl PassageIndex {
         Ok(found)
     }
 
-    /// Every value of a facet with its passage count, for the passages a search matches.
+    /// Every value of a facet with its passage count, for the passages a search matches
+    /// (in a hybrid search, those its words match and those its vector brought in).
     pub fn facet_values(
         &self,
         facet: &str,
@@ -208,7 +234,7 @@ impl PassageIndex {
             return Ok(None);
         }
         let searcher = self.reader.searcher();
-        let query = self.compile(request)?.full;
+        let query = self.matched(&searcher, request)?;
         let mut collector = FacetCollector::for_field(facet);
         collector.add_facet(Facet::root());
         let counts = searcher
@@ -222,10 +248,11 @@ impl PassageIndex {
         ))
     }
 
-    /// Guiding question x category counts of the passages (and submissions) a search matches.
+    /// Guiding question x category counts of the passages (and submissions) a search matches
+    /// (in a hybrid search, those its words match and those its vector brought in).
     pub fn matrix(&self, request: &SearchRequest) -> Result<Matrix> {
         let searcher = self.reader.searcher();
-        let query = self.compile(request)?.full;
+        let query = self.matched(&searcher, request)?;
         // Counted on column ordinals per segment; no stored passage is opened.
         let cells = searcher
             .search(&*query, &crate::matrix::MatrixCollector)
@@ -243,7 +270,8 @@ impl PassageIndex {
         Ok(matrix)
     }
 
-    /// Every passage a search matches (not just a page), in submission and passage order.
+    /// Every passage a search matches (not just a page), in submission and passage order:
+    /// in a hybrid search, those its words match and those its vector brought in.
     pub fn all_hits(&self, request: &SearchRequest) -> Result<Vec<PassageRecord>> {
         Ok(self
             .all_hits_up_to(request, usize::MAX)?
@@ -258,7 +286,7 @@ impl PassageIndex {
         max: usize,
     ) -> Result<std::result::Result<Vec<PassageRecord>, usize>> {
         let searcher = self.reader.searcher();
-        let query = self.compile(request)?.full;
+        let query = self.matched(&searcher, request)?;
         let addresses = searcher
             .search(&*query, &DocSetCollector)
             .map_err(|source| self.err(source))?;

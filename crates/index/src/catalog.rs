@@ -49,6 +49,16 @@ pub struct CallProblems {
     pub unlisted_files: Vec<String>,
 }
 
+/// The model an index's passage vectors were made with: a search must embed its query
+/// with the same one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VectorModel {
+    /// The model and a checksum of its weights, as [`cfi_embed::Embedder::id`] names it.
+    pub id: String,
+    /// Dimensions of its vectors.
+    pub dim: usize,
+}
+
 /// Calls and submissions held by an index.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -65,6 +75,9 @@ pub struct Catalog {
     /// counts leave them out (see [`Catalog::shown_passages`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub repeated: BTreeMap<String, u32>,
+    /// The model the passages' vectors were made with (absent until the first commit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vectors: Option<VectorModel>,
 }
 
 impl Catalog {

@@ -37,6 +37,14 @@ pub(crate) struct Compiled {
     /// Whether the query has several content words that a relaxed search could ask only
     /// most of.
     pub relaxable: bool,
+    /// The words, phrases and prefixes typed (not the excluded ones, nor the filters): what
+    /// a search by meaning embeds.
+    pub meaning: String,
+    /// The excluded words and phrases, each as a query; a search by meaning leaves out
+    /// what they match too.
+    pub excluded: Vec<Box<dyn Query>>,
+    /// The excluded atoms, written out (they name a filter for the cache).
+    pub excluded_key: String,
 }
 
 impl PassageIndex {
@@ -70,6 +78,20 @@ impl PassageIndex {
         } else {
             self.filtered(text.box_clone(), &effective)
         };
+        let meaning = parsed
+            .required
+            .iter()
+            .flatten()
+            .map(|a| match a {
+                Atom::Word(w) | Atom::Phrase(w) | Atom::Prefix(w) => w.as_str(),
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let excluded = parsed
+            .excluded
+            .iter()
+            .filter_map(|a| self.atom_query(a))
+            .collect();
         Ok(Compiled {
             text,
             full,
@@ -77,6 +99,9 @@ impl PassageIndex {
             effective,
             contradiction,
             relaxable: content_slots >= 2,
+            meaning,
+            excluded,
+            excluded_key: format!("{:?}", parsed.excluded),
         })
     }
 

@@ -33,6 +33,49 @@ pub enum Error {
         /// The index folder.
         path: PathBuf,
     },
+    /// The folder holds an index built before passages had vectors.
+    #[error(
+        "{path}: this index was built before passages had vectors (search by meaning); move the folder away and run `cfi ingest` again"
+    )]
+    NoVectors {
+        /// The index folder.
+        path: PathBuf,
+    },
+    /// The index's vectors were made by another model than the one asked to search it.
+    #[error(
+        "{path}: this index was built with the model {index_model} ({index_dim} dimensions) and cannot be searched with {model} ({dim} dimensions); search it with the model it was built with, or run `cfi ingest` again into a new folder"
+    )]
+    OtherModel {
+        /// The index folder.
+        path: PathBuf,
+        /// The model the index was built with.
+        index_model: String,
+        /// Its dimensions.
+        index_dim: usize,
+        /// The model asked to search it.
+        model: String,
+        /// Its dimensions.
+        dim: usize,
+    },
+    /// The model could not be loaded.
+    #[error(transparent)]
+    Model(#[from] cfi_embed::Error),
+    /// A segment's vectors file could not be read.
+    #[error("index {path}: the vectors of segment {segment}: {message}")]
+    Vectors {
+        /// The index folder.
+        path: PathBuf,
+        /// The segment's id.
+        segment: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A request parameter is outside what it may be.
+    #[error("{message}")]
+    Parameter {
+        /// Which parameter, and what it may be.
+        message: String,
+    },
     /// A stored passage could not be decoded.
     #[error("stored passage is unreadable: {0}")]
     Record(String),

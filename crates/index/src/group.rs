@@ -8,9 +8,23 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-/// Best hit of each submission: (score, its address, other hits of the same submission),
-/// best first.
-pub(crate) type Groups = Vec<(Score, DocAddress, usize)>;
+/// One submission's hits.
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    /// The submission key (`Submission::key`).
+    pub key: String,
+    /// Its best hit's score.
+    pub score: Score,
+    /// Its best hit.
+    pub best: DocAddress,
+    /// Its other hits.
+    pub others: usize,
+    /// Its place in a fused ranking, when one reorders the groups (else 0).
+    pub rank: usize,
+}
+
+/// Every submission's best hit, best first.
+pub(crate) type Groups = Vec<Group>;
 
 /// Groups hits on the `submission_key` column.
 pub(crate) struct BySubmission;
@@ -60,10 +74,16 @@ impl Collector for BySubmission {
             }
         }
         let mut groups: Groups = merged
-            .into_values()
-            .map(|(score, address, hits)| (score, address, hits.saturating_sub(1)))
+            .into_iter()
+            .map(|(key, (score, best, hits))| Group {
+                key,
+                score,
+                best,
+                others: hits.saturating_sub(1),
+                rank: 0,
+            })
             .collect();
-        groups.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        groups.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.best.cmp(&b.best)));
         Ok(groups)
     }
 }

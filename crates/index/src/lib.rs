@@ -17,15 +17,19 @@ mod compile;
 mod error;
 mod facets;
 mod group;
+mod hybrid;
 mod matrix;
 pub mod query;
 mod schema;
 mod search;
+mod snippet;
+mod vectors;
 mod writer;
 
 pub use browse::{Matrix, MatrixCell};
-pub use catalog::{CallProblems, Catalog, SubmissionInfo};
+pub use catalog::{CallProblems, Catalog, SubmissionInfo, VectorModel};
 pub use error::{Error, Result};
+pub use hybrid::{DEFAULT_SEMANTIC, MIN_SIMILARITY};
 pub use schema::{LANGUAGES, language_field_code};
 pub use search::{
     FacetDistribution, Hit, MAX_LIMIT, PassageVersion, SearchRequest, SearchResults, Sort,

@@ -35,6 +35,8 @@ pub fn language_field_code(language: Option<&str>) -> &'static str {
 }
 
 pub(crate) const EXACT_TOKENIZER: &str = "cfi_exact";
+/// The field holding each passage's vector.
+pub(crate) const VECTOR_FIELD: &str = "vector";
 
 /// The schema's fields, looked up once.
 #[derive(Clone)]
@@ -64,6 +66,8 @@ pub(crate) struct Fields {
     pub kind: Field,
     pub submitter: Field,
     pub mentioned: Field,
+    /// The passage's vector (int8 bytes), written to each segment's `.vec` file.
+    pub vector: Field,
 }
 
 /// The facets a search can filter on and count, by their API names.
@@ -101,6 +105,12 @@ pub(crate) fn build_schema() -> Schema {
     for facet in FACETS {
         b.add_facet_field(facet, FacetOptions::default());
     }
+    // Neither indexed nor stored: the vectors plugin writes it to the segment's `.vec` file.
+    b.add_custom_field(
+        VECTOR_FIELD,
+        "cfi_vector",
+        serde_json::json!({"quantization": "int8", "sketch": "rotated sign bits"}),
+    );
     b.build()
 }
 
@@ -145,6 +155,7 @@ impl Fields {
             kind: f("kind")?,
             submitter: f("submitter")?,
             mentioned: f("mentioned")?,
+            vector: f(VECTOR_FIELD)?,
         })
     }
 

@@ -1,12 +1,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Count, TopDocs};
 
 use crate::facets::FacetCounts;
+use crate::hybrid;
+use crate::snippet::Snippets;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::writer::{PassageIndex, PassageRecord};
@@ -14,10 +15,9 @@ use crate::{Error, Result};
 
 /// The largest page a search answers; deeper pages come through export.
 pub const MAX_LIMIT: usize = 100;
-const SNIPPET_CHARS: usize = 240;
 
 /// A search: words and filters. Filters equal facet values; empty fields mean "any".
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SearchRequest {
     /// The query text (tantivy query syntax for now); empty matches every passage.
     pub q: String,
@@ -47,6 +47,33 @@ pub struct SearchRequest {
     pub group_by_submission: bool,
     /// Order of hits.
     pub sort: Sort,
+    /// How much the ranking leans on meaning, from 0 (the words only, BM25) to 1 (the
+    /// query's vector only); between, the two rankings are fused (default
+    /// [`DEFAULT_SEMANTIC`](crate::DEFAULT_SEMANTIC)). A query without words, or with
+    /// none the model knows, is searched by its words alone.
+    pub semantic: f32,
+}
+
+impl Default for SearchRequest {
+    fn default() -> SearchRequest {
+        SearchRequest {
+            q: String::new(),
+            question: None,
+            call: None,
+            category: None,
+            country: None,
+            mentioned: None,
+            lang: None,
+            kind: None,
+            submitter: None,
+            offset: 0,
+            limit: 0,
+            include_confidential: false,
+            group_by_submission: false,
+            sort: Sort::Relevance,
+            semantic: crate::DEFAULT_SEMANTIC,
+        }
+    }
 }
 
 /// Whether a query leaves out the passages later versions repeat from their first version.
@@ -103,6 +130,16 @@ fn jaccard(a: &BTreeSet<u64>, b: &BTreeSet<u64>) -> f64 {
         0.0
     } else {
         common as f64 / union as f64
+    }
+}
+
+/// Adds the counts of `more` to `into`, facet by facet.
+fn add_counts(into: &mut FacetDistribution, more: FacetDistribution) {
+    for (facet, values) in more {
+        let counts = into.entry(facet).or_default();
+        for (value, n) in values {
+            *counts.entry(value).or_default() += n;
+        }
     }
 }
 
@@ -172,9 +209,14 @@ pub type FacetDistribution = BTreeMap<String, BTreeMap<String, u64>>;
 pub struct SearchResults {
     /// The hits of this page, best first.
     pub hits: Vec<Hit>,
-    /// Hits in all.
+    /// Hits in all: the passages the words match, and in a hybrid search also the
+    /// passages closest in meaning that were fused into the ranking (at least the 100
+    /// closest under the filters, more on deeper pages).
     pub total: usize,
-    /// Facet counts over all hits.
+    /// Of `total`, the passages found by meaning that the words do not match (0 when
+    /// searching by words only).
+    pub semantic_hits: usize,
+    /// Facet counts over all hits (the passages `total` counts).
     pub facets: FacetDistribution,
     /// When the query found nothing and a near spelling did: the query that was run instead.
     pub did_you_mean: Option<String>,
@@ -193,27 +235,31 @@ const COUNTED: [&str; 6] = [
 ];
 
 impl PassageIndex {
-    /// Runs a search.
+    /// Runs a search: by words, and by meaning as `request.semantic` asks (see
+    /// [`SearchResults`] for what a hybrid search counts).
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        let results = self.search_once(request, false)?;
-        if results.total > 0 {
+        crate::hybrid::check_semantic(request)?;
+        let (results, words) = self.search_once(request, false)?;
+        if words > 0 {
             return Ok(results);
         }
+        // The words matched nothing: try the closest spelling the passages use, then most
+        // of the words (the passages found by meaning stay beside them).
         if let Some(suggestion) = self.suggest(request)? {
             let retry = SearchRequest {
                 q: suggestion.clone(),
                 ..request.clone()
             };
-            let mut corrected = self.search_once(&retry, false)?;
-            if corrected.total > 0 {
+            let (mut corrected, words) = self.search_once(&retry, false)?;
+            if words > 0 {
                 corrected.did_you_mean = Some(suggestion);
                 return Ok(corrected);
             }
         }
         // No passage has every word: show those with most of them, and say so.
         if self.compile(request)?.relaxable {
-            let mut relaxed = self.search_once(request, true)?;
-            if relaxed.total > 0 {
+            let (mut relaxed, words) = self.search_once(request, true)?;
+            if words > 0 {
                 relaxed.relaxed = true;
                 return Ok(relaxed);
             }
@@ -221,10 +267,14 @@ impl PassageIndex {
         Ok(results)
     }
 
-    fn search_once(&self, request: &SearchRequest, relaxed: bool) -> Result<SearchResults> {
+    /// One search, and how many passages its words matched.
+    fn search_once(
+        &self,
+        request: &SearchRequest,
+        relaxed: bool,
+    ) -> Result<(SearchResults, usize)> {
         let searcher = self.reader.searcher();
         let compiled = self.compile_with(request, relaxed)?;
-        let query = compiled.full.box_clone();
         let text_query = compiled.text.box_clone();
         let statistics = crate::compile::FairStatistics::new(self, &searcher)
             .map_err(|source| self.err(source))?;
@@ -234,18 +284,70 @@ impl PassageIndex {
         };
         let plain = !request.group_by_submission && request.sort == Sort::Relevance;
         let grouped = request.group_by_submission && request.sort == Sort::Relevance;
+        // By meaning: the passages closest to the query under the same filters.
+        let meaning = self.meaning(request, &compiled);
+        let depth = hybrid::depth(request);
+        let near = match &meaning {
+            Some(vector) => {
+                let filter = self.meaning_filter(&compiled, &compiled.effective);
+                self.nearest(&searcher, &filter, vector, depth)?
+            }
+            None => Vec::new(),
+        };
+        let is_hybrid = !near.is_empty();
+        // What the search counts: the words' matches, and the passages found by meaning.
+        let query = hybrid::union(compiled.full.box_clone(), &searcher, &near);
+        let err = |source| self.err(source);
         let mut groups = Vec::new();
-        // Pairs, not a MultiCollector: every hit goes through both without dynamic calls.
-        let (top, (mut total, mut facets)) = if grouped {
+        let mut ranked: Vec<(f32, DocAddress)> = Vec::new();
+        let words_total;
+        let (mut total, mut facets);
+        if plain && is_hybrid {
+            let (top, (words, counts)) = searcher
+                .search_with_statistics_provider(
+                    &*compiled.full,
+                    &(
+                        TopDocs::with_limit(depth).order_by_score(),
+                        FacetCounts::new(&COUNTED),
+                    ),
+                    &statistics,
+                )
+                .map_err(err)?;
+            let extra = hybrid::only_near(text_query.box_clone(), &searcher, &near);
+            let (more, more_counts) = searcher
+                .search(&*extra, &FacetCounts::new(&COUNTED))
+                .map_err(err)?;
+            words_total = words;
+            total = words + more;
+            facets = counts;
+            add_counts(&mut facets, more_counts);
+            ranked = hybrid::fuse(&top, &near, request.semantic);
+        } else if grouped {
+            // Pairs, not a MultiCollector: every hit goes through both without dynamic calls.
             let (found, counts) = searcher
                 .search_with_statistics_provider(
                     &*query,
                     &(crate::group::BySubmission, FacetCounts::new(&COUNTED)),
                     &statistics,
                 )
-                .map_err(|source| self.err(source))?;
+                .map_err(err)?;
             groups = found;
-            (Vec::new(), counts)
+            (total, facets) = counts;
+            words_total = if is_hybrid {
+                // Submissions in the order of their best passage in the fused ranking.
+                let (top, words) = searcher
+                    .search_with_statistics_provider(
+                        &*compiled.full,
+                        &(TopDocs::with_limit(depth).order_by_score(), Count),
+                        &statistics,
+                    )
+                    .map_err(err)?;
+                let fused = hybrid::fuse(&top, &near, request.semantic);
+                self.order_groups(&searcher, &mut groups, &fused)?;
+                words
+            } else {
+                total
+            };
         } else {
             let top = if plain {
                 TopDocs::with_limit(limit)
@@ -254,14 +356,23 @@ impl PassageIndex {
             } else {
                 TopDocs::with_limit(SCAN_LIMIT).order_by_score()
             };
-            searcher
+            let (top, counts) = searcher
                 .search_with_statistics_provider(
                     &*query,
                     &(top, FacetCounts::new(&COUNTED)),
                     &statistics,
                 )
-                .map_err(|source| self.err(source))?
-        };
+                .map_err(err)?;
+            ranked = top;
+            (total, facets) = counts;
+            words_total = if is_hybrid {
+                searcher.search(&*compiled.full, &Count).map_err(err)?
+            } else {
+                total
+            };
+        }
+        // Passages counted that only their meaning brought in.
+        let semantic_hits = total.saturating_sub(words_total);
         // A facet under a filter counts as if that filter were off, so the other values
         // stay visible and clickable (the questions list keeps all nine counts).
         if !compiled.contradiction {
@@ -282,25 +393,44 @@ impl PassageIndex {
                 let query = self.filtered(compiled.text.box_clone(), &without);
                 let (_, mut counts) = searcher
                     .search(&*query, &FacetCounts::new(&[name]))
-                    .map_err(|source| self.err(source))?;
+                    .map_err(err)?;
+                if let Some(vector) = &meaning {
+                    let filter = self.meaning_filter(&compiled, &without);
+                    let near = self.nearest(&searcher, &filter, vector, depth)?;
+                    if !near.is_empty() {
+                        let extra = hybrid::only_near(compiled.text.box_clone(), &searcher, &near);
+                        let (_, more) = searcher
+                            .search(&*extra, &FacetCounts::new(&[name]))
+                            .map_err(err)?;
+                        add_counts(&mut counts, more);
+                    }
+                }
                 facets.insert(name.to_string(), counts.remove(name).unwrap_or_default());
             }
         }
         let mut page: Vec<(f32, PassageRecord, usize)> = Vec::new();
-        if plain {
-            for (score, address) in top {
+        if plain && is_hybrid {
+            for (score, address) in ranked.into_iter().skip(request.offset).take(limit) {
+                page.push((score, self.record(&searcher, address)?, 0));
+            }
+        } else if plain {
+            for (score, address) in ranked {
                 page.push((score, self.record(&searcher, address)?, 0));
             }
         } else if grouped {
             // Every submission's best passage, over all hits; read only the page's passages.
             total = groups.len();
-            for (score, address, others) in groups.into_iter().skip(request.offset).take(limit) {
-                page.push((score, self.record(&searcher, address)?, others));
+            for group in groups.into_iter().skip(request.offset).take(limit) {
+                page.push((
+                    group.score,
+                    self.record(&searcher, group.best)?,
+                    group.others,
+                ));
             }
         } else {
             let mut all: Vec<(f32, PassageRecord, usize)> = Vec::new();
             let mut group_of: BTreeMap<String, usize> = BTreeMap::new();
-            for (score, address) in top {
+            for (score, address) in ranked {
                 let record = self.record(&searcher, address)?;
                 if request.group_by_submission {
                     // Annexes and later versions are part of their submission.
@@ -338,7 +468,7 @@ impl PassageIndex {
             }
             page = all.into_iter().skip(request.offset).take(limit).collect();
         }
-        let mut snippets = Snippets::new(&searcher, &*text_query, self)?;
+        let mut snippets = Snippets::new(&searcher, &*text_query, self, meaning.as_ref())?;
         let mut hits: Vec<Hit> = Vec::with_capacity(page.len());
         let mut shingles: Vec<BTreeSet<u64>> = Vec::with_capacity(page.len());
         for (score, record, others) in page {
@@ -362,7 +492,7 @@ impl PassageIndex {
                 }
                 continue;
             }
-            let snippet = snippets.make(&record)?;
+            let snippet = snippets.make(&record);
             hits.push(Hit {
                 record,
                 score,
@@ -381,13 +511,63 @@ impl PassageIndex {
             found.append(&mut hit.versions);
             hit.versions = found;
         }
-        Ok(SearchResults {
+        let results = SearchResults {
             hits,
             total,
+            semantic_hits,
             facets,
             did_you_mean: None,
             relaxed: false,
-        })
+        };
+        Ok((results, words_total))
+    }
+
+    /// Puts the submissions that have a passage in the fused ranking first, in the order
+    /// of their best one (which becomes their hit), the others after in their order.
+    fn order_groups(
+        &self,
+        searcher: &Searcher,
+        groups: &mut [crate::group::Group],
+        fused: &[(f32, DocAddress)],
+    ) -> Result<()> {
+        let mut best: BTreeMap<String, (usize, f32, DocAddress)> = BTreeMap::new();
+        for (rank, (score, address)) in fused.iter().enumerate() {
+            let key = self.submission_key(searcher, *address)?;
+            best.entry(key).or_insert((rank, *score, *address));
+        }
+        for group in groups.iter_mut() {
+            match best.get(&group.key) {
+                Some(&(rank, score, address)) => {
+                    group.rank = rank;
+                    group.score = score;
+                    group.best = address;
+                }
+                None => {
+                    group.rank = usize::MAX;
+                    group.score = 0.0;
+                }
+            }
+        }
+        // Stable: the others keep their order.
+        groups.sort_by_key(|g| g.rank);
+        Ok(())
+    }
+
+    /// The submission a passage counts under (its own, or the input it is an annex or a
+    /// later version of), from the column.
+    fn submission_key(&self, searcher: &Searcher, address: DocAddress) -> Result<String> {
+        let reader = searcher.segment_reader(address.segment_ord);
+        let column = reader
+            .fast_fields()
+            .str("submission_key")
+            .map_err(|source| self.err(source))?;
+        let mut key = String::new();
+        if let Some(column) = column
+            && let Some(ord) = column.term_ords(address.doc_id).next()
+        {
+            let _ = column.ord_to_str(ord, &mut key);
+        }
+        Ok(key)
     }
 
     /// `text` under the request's filters, confidential passages left out unless asked
@@ -498,74 +678,6 @@ impl PassageIndex {
             .ok_or_else(|| Error::Record("no stored record".into()))?;
         serde_json::from_str(json).map_err(|e| Error::Record(e.to_string()))
     }
-}
-
-/// Snippet generators per language field, made once per search.
-struct Snippets {
-    by_code: BTreeMap<&'static str, SnippetGenerator>,
-    exact: SnippetGenerator,
-}
-
-impl Snippets {
-    fn new(searcher: &Searcher, query: &dyn Query, index: &PassageIndex) -> Result<Snippets> {
-        let make = |field| -> Result<SnippetGenerator> {
-            let mut g = SnippetGenerator::create(searcher, query, field)
-                .map_err(|source| index.err(source))?;
-            g.set_max_num_chars(SNIPPET_CHARS);
-            Ok(g)
-        };
-        let mut by_code = BTreeMap::new();
-        for (code, field) in &index.fields.text {
-            by_code.insert(*code, make(*field)?);
-        }
-        Ok(Snippets {
-            by_code,
-            exact: make(index.fields.exact)?,
-        })
-    }
-
-    fn make(&mut self, record: &PassageRecord) -> Result<String> {
-        let text = &record.passage.text;
-        let code = crate::schema::language_field_code(record.passage.language.as_deref());
-        let mut best = self
-            .by_code
-            .get(code)
-            .map(|g| g.snippet(text))
-            .filter(|s| !s.highlighted().is_empty())
-            .unwrap_or_else(|| self.exact.snippet(text));
-        if best.highlighted().is_empty() {
-            return Ok(escape(&truncate(text, SNIPPET_CHARS)));
-        }
-        best.set_snippet_prefix_postfix("<mark>", "</mark>");
-        Ok(best.to_html())
-    }
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max).collect();
-    let cut = match cut.rfind(' ') {
-        Some(i) if i > max / 2 => &cut[..i],
-        _ => &cut,
-    };
-    format!("{cut} …")
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 impl PassageIndex {

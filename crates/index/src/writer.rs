@@ -2,11 +2,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use cfi_core::{Passage, Submission};
+use cfi_embed::{Embedder, TextKind};
 use serde::{Deserialize, Serialize};
 use tantivy::schema::Facet;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use crate::catalog::{Catalog, SubmissionInfo};
+use crate::catalog::{Catalog, SubmissionInfo, VectorModel};
 use crate::schema::{self, Fields};
 use crate::{Error, Result};
 
@@ -28,19 +29,33 @@ pub struct PassageIndex {
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     pub(crate) catalog: Arc<RwLock<Arc<Catalog>>>,
+    /// Makes the passages' vectors at ingest and the query's at search.
+    pub(crate) embedder: Arc<dyn Embedder>,
+    /// The passages each set of filters allows, for searches by meaning.
+    pub(crate) allowed: Arc<crate::hybrid::AllowedCache>,
 }
 
 impl std::fmt::Debug for PassageIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PassageIndex")
             .field("dir", &self.dir)
+            .field("model", &self.embedder.id())
             .finish()
     }
 }
 
 impl PassageIndex {
-    /// Opens the index in `dir`, creating an empty one when the folder is empty or missing.
+    /// Opens the index in `dir` with the model that ships with cfi
+    /// ([`cfi_embed::default_embedder`]), creating an empty index when the folder is empty
+    /// or missing.
     pub fn open(dir: &Path) -> Result<PassageIndex> {
+        PassageIndex::open_with(dir, cfi_embed::default_embedder()?)
+    }
+
+    /// Opens the index in `dir` with this model making passage and query vectors. An index
+    /// built with another model (or dimension) is refused, naming both, as is one built
+    /// before passages had vectors.
+    pub fn open_with(dir: &Path, embedder: Arc<dyn Embedder>) -> Result<PassageIndex> {
         let fail = |source| Error::Tantivy {
             path: dir.to_path_buf(),
             source,
@@ -57,14 +72,15 @@ impl PassageIndex {
             ),
             ..tantivy::IndexSettings::default()
         };
+        let schema = schema::build_schema();
+        let vector = schema.get_field(schema::VECTOR_FIELD).map_err(&fail)?;
         let mut index = Index::builder()
-            .schema(schema::build_schema())
+            .schema(schema)
             .settings(settings)
-            .open_or_create(directory)
+            .register_plugin(crate::vectors::plugin(vector))
+            .open_or_create(directory.clone())
             .map_err(|e| match e {
-                tantivy::TantivyError::SchemaError(_) => Error::OtherVersion {
-                    path: dir.to_path_buf(),
-                },
+                tantivy::TantivyError::SchemaError(_) => older_index(dir, directory),
                 other => fail(other),
             })?;
         schema::register_tokenizers(index.tokenizers());
@@ -79,13 +95,21 @@ impl PassageIndex {
             .try_into()
             .map_err(fail)?;
         let catalog = load_consistent(&index, &reader, dir)?;
+        check_model(dir, &catalog, reader.searcher().num_docs(), &*embedder)?;
         Ok(PassageIndex {
             dir: dir.to_path_buf(),
             index,
             reader,
             fields,
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
+            embedder,
+            allowed: Arc::default(),
         })
+    }
+
+    /// The model making this index's passage and query vectors.
+    pub fn embedder(&self) -> &Arc<dyn Embedder> {
+        &self.embedder
     }
 
     /// The folder.
@@ -106,6 +130,12 @@ impl PassageIndex {
     /// same commit.
     pub fn reload(&self) -> Result<()> {
         let fresh = load_consistent(&self.index, &self.reader, &self.dir)?;
+        check_model(
+            &self.dir,
+            &fresh,
+            self.reader.searcher().num_docs(),
+            &*self.embedder,
+        )?;
         if let Ok(mut c) = self.catalog.write() {
             *c = Arc::new(fresh);
         }
@@ -200,6 +230,8 @@ impl Batch<'_> {
                 doc.add_u64(f.question_number, u64::from(tag.number));
             }
             doc.add_u64(f.ordinal, u64::from(passage.ordinal));
+            let vector = self.index.embedder.embed(&passage.text, TextKind::Passage);
+            doc.add_custom(f.vector, &crate::vectors::quantize(&vector));
             doc.add_facet(f.call, Facet::from_path([&sub.call]));
             // A file awaiting review has no category yet.
             if !sub.category.is_empty() {
@@ -263,6 +295,10 @@ impl Batch<'_> {
             .prepare_commit()
             .map_err(|source| index.err(source))?;
         let name = Catalog::file_name(prepared.opstamp());
+        self.catalog.vectors = Some(VectorModel {
+            id: index.embedder.id().to_string(),
+            dim: index.embedder.dim(),
+        });
         self.catalog.save(&index.dir, &name)?;
         prepared.set_payload(&name);
         prepared.commit().map_err(|source| index.err(source))?;
@@ -285,6 +321,46 @@ impl Batch<'_> {
             .map_err(|source| index.err(source))?;
         index.reader.reload().map_err(|source| index.err(source))?;
         Ok(())
+    }
+}
+
+/// Why an index whose schema is not this version's cannot be opened: built before
+/// passages had vectors, or by another version altogether.
+fn older_index(dir: &Path, directory: tantivy::directory::MmapDirectory) -> Error {
+    let before_vectors = Index::open(directory)
+        .map(|old| old.schema().get_field(schema::VECTOR_FIELD).is_err())
+        .unwrap_or(false);
+    let path = dir.to_path_buf();
+    if before_vectors {
+        Error::NoVectors { path }
+    } else {
+        Error::OtherVersion { path }
+    }
+}
+
+/// Refuses to search an index with a model other than the one its vectors were made with.
+fn check_model(
+    dir: &Path,
+    catalog: &Catalog,
+    passages: u64,
+    embedder: &dyn Embedder,
+) -> Result<()> {
+    match &catalog.vectors {
+        Some(made) if made.id != embedder.id() || made.dim != embedder.dim() => {
+            Err(Error::OtherModel {
+                path: dir.to_path_buf(),
+                index_model: made.id.clone(),
+                index_dim: made.dim,
+                model: embedder.id().to_string(),
+                dim: embedder.dim(),
+            })
+        }
+        Some(_) => Ok(()),
+        // Passages without a recorded model: none of this version wrote them.
+        None if passages > 0 => Err(Error::NoVectors {
+            path: dir.to_path_buf(),
+        }),
+        None => Ok(()),
     }
 }
 

@@ -4,6 +4,8 @@
 use cfi_core::{Kind, Passage, QuestionTag, Submission, TagSource};
 use cfi_index::{PassageIndex, SearchRequest, SubmissionInfo};
 
+#[path = "integration/semantic.rs"]
+mod semantic;
 #[path = "integration/versions.rs"]
 mod versions;
 
@@ -133,9 +135,11 @@ fn search(index: &PassageIndex, request: SearchRequest) -> Vec<String> {
     ids
 }
 
+/// A search by words only: these tests are about words (`semantic.rs` searches by meaning).
 fn q(text: &str) -> SearchRequest {
     SearchRequest {
         q: text.into(),
+        semantic: 0.0,
         ..Default::default()
     }
 }

@@ -51,7 +51,20 @@ function searchParams(s) {
   const p = new URLSearchParams();
   if (s.get("q")) p.set("q", s.get("q"));
   for (const f of FILTERS) if (s.get(f)) p.set(f, s.get(f));
+  if (s.get("semantic")) p.set("semantic", s.get("semantic"));
   return p;
+}
+
+// The "Match" control shows the URL's `semantic`: 0 words, 1 meaning, none the server's
+// default (both); another value from a shared link gets an option of its own.
+function renderMatch(s) {
+  const select = $("semantic");
+  const value = s.get("semantic") || "";
+  for (const o of [...select.options]) if (o.dataset.custom) o.remove();
+  if (![...select.options].some((o) => o.value === value)) {
+    select.append(el("option", { value, "data-custom": "1", text: "words and meaning (" + value + ")" }));
+  }
+  select.value = value;
 }
 
 function questionShort(n) {
@@ -132,6 +145,7 @@ function renderChips(s) {
 async function renderSearch(s) {
   showView("search");
   $("q").value = s.get("q") || "";
+  renderMatch(s);
   $("group").checked = s.get("group") === "submission";
   const page = Math.max(1, parseInt(s.get("page") || "1", 10) || 1);
   const p = searchParams(s);
@@ -162,7 +176,9 @@ async function renderSearch(s) {
     dym.replaceChildren("No passage has all the words; these have most of them.");
   }
   const unit = s.get("group") ? "submissions" : "passages";
-  $("summary").textContent = total + " " + unit + (s.get("q") ? " for “" + s.get("q") + "”" : "");
+  const byMeaning = body.semanticHitCount || 0;
+  const split = byMeaning && !s.get("group") ? " (" + (total - byMeaning) + " with the words, " + byMeaning + " close in meaning)" : "";
+  $("summary").textContent = total + " " + unit + (s.get("q") ? " for “" + s.get("q") + "”" : "") + split;
   renderQuestions(s, body.facetDistribution.question || {});
   renderFacets(s, body.facetDistribution);
   const hits = $("hits");
@@ -326,6 +342,7 @@ async function renderPassage(s) {
 async function renderMatrix(s) {
   showView("matrix");
   $("q").value = s.get("q") || "";
+  renderMatch(s);
   const table = $("matrix");
   table.replaceChildren(el("caption", { text: "Loading…" }));
   let body;
@@ -469,6 +486,12 @@ document.addEventListener("DOMContentLoaded", async () => {
     n.delete("id");
     n.delete("from");
     if (view !== "matrix") n.delete("view");
+    go(n);
+  });
+  $("semantic").addEventListener("change", () => {
+    const n = state();
+    if ($("semantic").value) n.set("semantic", $("semantic").value); else n.delete("semantic");
+    n.delete("page");
     go(n);
   });
   $("group").addEventListener("change", () => {

@@ -122,6 +122,7 @@ impl From<cfi_index::Error> for ApiError {
     fn from(error: cfi_index::Error) -> ApiError {
         match error {
             cfi_index::Error::Query { message } => ApiError::bad_query(message),
+            cfi_index::Error::Parameter { message } => ApiError::bad_parameter(message),
             other => ApiError::internal(other),
         }
     }

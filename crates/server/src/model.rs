@@ -84,9 +84,11 @@ pub struct HitBody {
     /// The passage.
     #[serde(flatten)]
     pub passage: PassageBody,
-    /// The best fragment, HTML-escaped, matched words in `<mark>`.
+    /// The best fragment, HTML-escaped, matched words in `<mark>`; for a passage found by
+    /// meaning alone, its sentence closest in meaning to the query.
     pub snippet: String,
-    /// Relevance.
+    /// Relevance: BM25 when searching by words only, the fused reciprocal-rank score in a
+    /// hybrid search; for similar passages, the cosine similarity of their vectors.
     pub score: f32,
     /// With `group=submission`: other matching passages of the same submission.
     pub others: usize,
@@ -138,14 +140,18 @@ pub type FacetDistribution = BTreeMap<String, BTreeMap<String, u64>>;
 pub struct SearchResponse {
     /// This page of hits, best first.
     pub hits: Vec<HitBody>,
-    /// Passages matching in all.
+    /// Passages matching in all: in a hybrid search (`semantic` above 0), those the words
+    /// match and those closest in meaning that were fused into the ranking.
     pub estimated_total_hits: usize,
+    /// Of `estimatedTotalHits`, the passages found by meaning that the words do not match
+    /// (0 when searching by words only), as Meilisearch names it.
+    pub semantic_hit_count: usize,
     /// Hits skipped.
     pub offset: usize,
     /// Page size.
     pub limit: usize,
     /// Counts per value of `question`, `category`, `country`, `mentioned`, `language`, `kind`
-    /// over all hits.
+    /// over all hits (the same passages `estimatedTotalHits` counts).
     pub facet_distribution: FacetDistribution,
     /// Time spent.
     pub processing_time_ms: u64,

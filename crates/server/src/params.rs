@@ -8,7 +8,7 @@ use cfi_index::SearchRequest;
 use crate::ApiError;
 
 /// Parameters of the search family of routes.
-pub const SEARCH: [&str; 15] = [
+pub const SEARCH: [&str; 16] = [
     "q",
     "question",
     "call",
@@ -24,6 +24,7 @@ pub const SEARCH: [&str; 15] = [
     "highlight",
     "group",
     "sort",
+    "semantic",
 ];
 
 /// Raw parameters by name.
@@ -104,6 +105,19 @@ impl Params {
         }
     }
 
+    /// A number from `min` to `max` (decimals allowed).
+    pub fn fraction(&self, key: &str, min: f32, max: f32) -> Result<Option<f32>, ApiError> {
+        match self.text(key) {
+            None => Ok(None),
+            Some(v) => match v.parse::<f32>() {
+                Ok(x) if (min..=max).contains(&x) => Ok(Some(x)),
+                _ => Err(ApiError::bad_parameter(format!(
+                    "`{key}` must be a number from {min} to {max}, got {v:?}"
+                ))),
+            },
+        }
+    }
+
     /// `true`/`false` (also `1`/`0`, `yes`/`no`).
     pub fn flag(&self, key: &str, default: bool) -> Result<bool, ApiError> {
         match self.text(key).map(|v| v.to_lowercase()).as_deref() {
@@ -159,6 +173,9 @@ impl Params {
             offset: self.number("offset", 0, 10_000)?.unwrap_or(0),
             limit: self.number("limit", 1, cfi_index::MAX_LIMIT)?.unwrap_or(20),
             include_confidential: staff,
+            semantic: self
+                .fraction("semantic", 0.0, 1.0)?
+                .unwrap_or(cfi_index::DEFAULT_SEMANTIC),
         })
     }
 }

@@ -51,6 +51,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Segment {
         ("highlight" = Option<bool>, Query, description = "Mark matched words in snippets (default true)"),
         ("group" = Option<String>, Query, description = "`submission`: the best passage per submission, with `others` counting the rest"),
         ("sort" = Option<String>, Query, description = "`relevance` (default), `submitter` or `received`"),
+        ("semantic" = Option<f32>, Query, minimum = 0, maximum = 1, description = "How much the ranking leans on meaning (the query's vector, across languages): 0 words only (BM25), 1 meaning only, between both fused by reciprocal rank (default 0.5). In a hybrid search `estimatedTotalHits`, `facetDistribution`, the matrix and exports count the passages the words match and the passages closest in meaning that were fused (at least the 100 closest)"),
     ),
     responses(
         (status = 200, description = "Hits and facet counts", body = SearchResponse),
@@ -125,6 +126,7 @@ async fn search(
     Ok(Json(SearchResponse {
         hits,
         estimated_total_hits: results.total,
+        semantic_hit_count: results.semantic_hits,
         offset,
         limit,
         facet_distribution: facets,
@@ -410,7 +412,7 @@ pub(crate) async fn passage(
     params(("id" = String, Path, description = "Passage id"),
            ("limit" = Option<usize>, Query, description = "1-100, default 10")),
     responses(
-        (status = 200, description = "Similar passages in other submissions", body = SimilarList),
+        (status = 200, description = "The passages in other submissions closest in meaning, in any language", body = SimilarList),
         (status = 404, description = "No such passage", body = ErrorBody),
     ))]
 pub(crate) async fn similar(

@@ -10,6 +10,8 @@ use tower::ServiceExt;
 
 #[path = "integration/hostile.rs"]
 mod hostile;
+#[path = "integration/semantic.rs"]
+mod semantic;
 #[path = "integration/versions.rs"]
 mod versions;
 
@@ -25,9 +27,16 @@ fn corpus() -> Corpus {
     corpus_with(|s| s)
 }
 
+/// The index in `dir`, searched with the plain hashing embedder: what these tests find
+/// depends on their words, whatever model ships (`semantic.rs` brings its own).
+fn open_index(dir: &std::path::Path) -> PassageIndex {
+    let model = std::sync::Arc::new(cfi_embed::HashingEmbedder::new(256));
+    PassageIndex::open_with(dir, model).expect("open")
+}
+
 fn corpus_with(configure: impl FnOnce(cfi_server::AppState) -> cfi_server::AppState) -> Corpus {
     let dir = tempfile::tempdir().expect("tempdir");
-    let index = PassageIndex::open(dir.path()).expect("open");
+    let index = open_index(dir.path());
     let mut batch = index.batch().expect("batch");
     batch.put_call(
         cfi_core::Call::parse(

@@ -150,9 +150,8 @@ fn a_confidential_version_is_named_to_staff_only() {
     assert!(anonymous.hits[0].versions.is_empty());
     let staff = index
         .search(&SearchRequest {
-            q: "cifrado".into(),
             include_confidential: true,
-            ..Default::default()
+            ..q("cifrado")
         })
         .expect("search");
     assert_eq!(staff.hits.len(), 1);
@@ -187,9 +186,8 @@ fn a_public_copy_of_a_confidential_first_version_still_shows() {
     // Anonymous callers cannot see the first file, so they find the passage in the later.
     assert_eq!(search(&index, q("cifrado")), ["later-1"]);
     let staff = SearchRequest {
-        q: "cifrado".into(),
         include_confidential: true,
-        ..Default::default()
+        ..q("cifrado")
     };
     assert_eq!(search(&index, staff), ["first-1"]);
     assert_eq!(shown(&index, "later", false), Some(1));

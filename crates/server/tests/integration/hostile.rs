@@ -424,7 +424,7 @@ fn with_untrusted_files(c: &Corpus) -> (axum::Router, tempfile::TempDir) {
     .expect("write");
     std::os::unix::fs::symlink(outside.path().join("secret.pdf"), files.join("link.pdf"))
         .expect("symlink");
-    let index = PassageIndex::open(c.dir.path()).expect("open");
+    let index = open_index(c.dir.path());
     let mut batch = index.batch().expect("batch");
     for (id, file) in [("page", "files/page.html"), ("link", "files/link.pdf")] {
         let info = SubmissionInfo {

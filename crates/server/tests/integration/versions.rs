@@ -9,7 +9,7 @@ const SHARED: &str = "El cifrado de extremo a extremo y la detección de abusos.
 /// page 4 there) and as a confidential DOCX (`spain-docx`); a public file with no category
 /// (`unsorted`); and what the ingest left out, an unlisted confidential letter among it.
 fn with_versions(c: &Corpus) -> axum::Router {
-    let index = PassageIndex::open(c.dir.path()).expect("open");
+    let index = open_index(c.dir.path());
     let mut batch = index.batch().expect("batch");
     let files = [
         ("spain-pdf", Some("spain"), "States", false, Some(4), SHARED),

@@ -1,0 +1,447 @@
+//! Search by meaning beside search by words, after Meilisearch's hybrid search: the
+//! query's vector finds the passages closest in meaning under the same filters as the
+//! words, and the two rankings are fused by weighted reciprocal rank fusion. What a
+//! hybrid search counts (its total and facets) is the union of the passages its words
+//! match and the passages its vector brought in.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use cfi_embed::TextKind;
+use tantivy::index::SegmentId;
+use tantivy::query::{
+    AllQuery, BitSetDocSet, BooleanQuery, ConstScorer, EmptyScorer, EnableScoring, Explanation,
+    Occur, Query, Scorer, Weight,
+};
+use tantivy::{BitSet, DocAddress, DocId, Score, Searcher, SegmentReader};
+
+use crate::catalog::Catalog;
+use crate::compile::Compiled;
+use crate::vectors::{DocBits, Matching, SegmentVectors, VectorQuery};
+use crate::writer::PassageIndex;
+use crate::{Error, Result, SearchRequest};
+
+/// How much a search leans on meaning when the request does not say: 0 is words only
+/// (BM25, as before vectors), 1 is vectors only (Meilisearch's `semanticRatio`).
+pub const DEFAULT_SEMANTIC: f32 = 0.5;
+
+/// Cosine similarity a passage must exceed to be brought in by the query's vector. The
+/// default only keeps out passages pointing away from the query; a model whose unrelated
+/// texts still score well above zero deserves a higher floor.
+pub const MIN_SIMILARITY: f32 = 0.0;
+
+/// The `k` of reciprocal rank fusion: a hit at rank r scores weight / (k + r).
+const RRF_K: f32 = 60.0;
+
+/// Fewest hits taken from each ranking into the fusion.
+const FUSED_DEPTH: usize = 100;
+
+/// Filter sets kept per index generation before the oldest are dropped.
+const ALLOWED_SETS: usize = 64;
+
+/// How many hits of each ranking a request fuses: max(100, offset + limit).
+pub(crate) fn depth(request: &SearchRequest) -> usize {
+    let limit = match request.limit {
+        0 => 20,
+        n => n.min(crate::MAX_LIMIT),
+    };
+    FUSED_DEPTH.max(request.offset.saturating_add(limit))
+}
+
+/// Refuses a `semantic` outside 0..=1.
+pub(crate) fn check_semantic(request: &SearchRequest) -> Result<()> {
+    if (0.0..=1.0).contains(&request.semantic) {
+        Ok(())
+    } else {
+        Err(Error::Parameter {
+            message: format!(
+                "`semantic` must be from 0 (words only) to 1 (meaning only), got {}",
+                request.semantic
+            ),
+        })
+    }
+}
+
+/// Weighted reciprocal rank fusion of the ranking by words and the ranking by meaning
+/// (each best first, with its scores): a passage scores (1 - semantic) / (k + its rank
+/// by words) + semantic / (k + its rank by meaning), counting only the rankings it is in.
+/// Equal scores share a rank; ties go to the better rank by words, then by meaning.
+pub(crate) fn fuse(
+    words: &[(Score, DocAddress)],
+    meaning: &[(Score, DocAddress)],
+    semantic: f32,
+) -> Vec<(Score, DocAddress)> {
+    let mut ranks: HashMap<DocAddress, (Option<usize>, Option<usize>)> = HashMap::new();
+    for (rank, address) in ranked(words) {
+        ranks.entry(address).or_default().0.get_or_insert(rank);
+    }
+    for (rank, address) in ranked(meaning) {
+        ranks.entry(address).or_default().1.get_or_insert(rank);
+    }
+    let part = |weight: f32, rank: Option<usize>| rank.map_or(0.0, |r| weight / (RRF_K + r as f32));
+    let mut fused: Vec<(Score, (usize, usize), DocAddress)> = ranks
+        .into_iter()
+        .map(|(address, (w, m))| {
+            let score = part(1.0 - semantic, w) + part(semantic, m);
+            let order = (w.unwrap_or(usize::MAX), m.unwrap_or(usize::MAX));
+            (score, order, address)
+        })
+        .collect();
+    fused.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    fused.into_iter().map(|(s, _, a)| (s, a)).collect()
+}
+
+/// 1-based ranks of a ranking, best first; equal scores share the better rank.
+fn ranked(hits: &[(Score, DocAddress)]) -> impl Iterator<Item = (usize, DocAddress)> + '_ {
+    let mut rank = 0;
+    let mut previous: Option<Score> = None;
+    hits.iter().enumerate().map(move |(i, (score, address))| {
+        if previous != Some(*score) {
+            rank = i + 1;
+            previous = Some(*score);
+        }
+        (rank, *address)
+    })
+}
+
+/// The passages a search by meaning brought in, as a query that matches exactly them (with
+/// a constant score), to count and group them with the words' matches.
+#[derive(Clone, Debug)]
+pub(crate) struct Candidates {
+    docs: Arc<HashMap<SegmentId, Vec<DocId>>>,
+}
+
+impl Candidates {
+    pub(crate) fn new(searcher: &Searcher, hits: &[(Score, DocAddress)]) -> Candidates {
+        let mut docs: HashMap<SegmentId, Vec<DocId>> = HashMap::new();
+        for (_, address) in hits {
+            if let Some(reader) = searcher.segment_readers().get(address.segment_ord as usize) {
+                docs.entry(reader.segment_id())
+                    .or_default()
+                    .push(address.doc_id);
+            }
+        }
+        Candidates {
+            docs: Arc::new(docs),
+        }
+    }
+}
+
+impl Query for Candidates {
+    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for Candidates {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let Some(docs) = self.docs.get(&reader.segment_id()) else {
+            return Ok(Box::new(EmptyScorer));
+        };
+        let mut bits = BitSet::with_max_value(reader.max_doc());
+        for &doc in docs.iter().filter(|d| **d < reader.max_doc()) {
+            bits.insert(doc);
+        }
+        Ok(Box::new(ConstScorer::new(BitSetDocSet::from(bits), boost)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let found = self
+            .docs
+            .get(&reader.segment_id())
+            .is_some_and(|docs| docs.contains(&doc));
+        Ok(Explanation::new(
+            if found {
+                "close in meaning to the query"
+            } else {
+                "not among the passages closest in meaning"
+            },
+            if found { 1.0 } else { 0.0 },
+        ))
+    }
+}
+
+/// The passages each set of filters allows, per segment, kept for the index generation
+/// and catalog they were computed on: most searches share their filters (none, or a
+/// guiding question), and finding them among a million passages costs more than the
+/// search by meaning itself.
+#[derive(Default)]
+pub(crate) struct AllowedCache {
+    inner: Mutex<Allowed>,
+}
+
+#[derive(Default)]
+struct Allowed {
+    generation: u64,
+    catalog: Option<Arc<Catalog>>,
+    sets: HashMap<String, Arc<Vec<DocBits>>>,
+}
+
+impl AllowedCache {
+    fn get(
+        &self,
+        searcher: &Searcher,
+        catalog: &Arc<Catalog>,
+        key: &str,
+        compute: impl FnOnce() -> Result<Vec<DocBits>>,
+    ) -> Result<Arc<Vec<DocBits>>> {
+        let generation = searcher.generation().generation_id();
+        let current = |a: &Allowed| {
+            a.generation == generation
+                && a.catalog.as_ref().is_some_and(|c| Arc::ptr_eq(c, catalog))
+        };
+        if let Ok(allowed) = self.inner.lock()
+            && current(&allowed)
+            && let Some(found) = allowed.sets.get(key)
+        {
+            return Ok(Arc::clone(found));
+        }
+        let computed = Arc::new(compute()?);
+        if let Ok(mut allowed) = self.inner.lock() {
+            if !current(&allowed) {
+                *allowed = Allowed {
+                    generation,
+                    catalog: Some(Arc::clone(catalog)),
+                    sets: HashMap::new(),
+                };
+            }
+            if allowed.sets.len() >= ALLOWED_SETS {
+                allowed.sets.clear();
+            }
+            allowed.sets.insert(key.to_string(), Arc::clone(&computed));
+        }
+        Ok(computed)
+    }
+}
+
+impl std::fmt::Debug for AllowedCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AllowedCache").finish_non_exhaustive()
+    }
+}
+
+/// A search by meaning over the passages a filter allows.
+pub(crate) struct MeaningFilter {
+    pub query: Box<dyn Query>,
+    /// Names the filter for the cache: equal keys, equal passages.
+    pub key: String,
+}
+
+impl PassageIndex {
+    /// The query's vector, when this request searches by meaning at all: `semantic` above
+    /// 0, words typed, and words the model knows.
+    pub(crate) fn meaning(
+        &self,
+        request: &SearchRequest,
+        compiled: &Compiled,
+    ) -> Option<VectorQuery> {
+        if request.semantic <= 0.0 || compiled.contradiction || compiled.meaning.trim().is_empty() {
+            return None;
+        }
+        VectorQuery::new(&self.embedder.embed(&compiled.meaning, TextKind::Query))
+    }
+
+    /// The filters of `request` (and the words the query excludes) as the keyword search
+    /// applies them, over every passage.
+    pub(crate) fn meaning_filter(
+        &self,
+        compiled: &Compiled,
+        request: &SearchRequest,
+    ) -> MeaningFilter {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
+        clauses.extend(
+            compiled
+                .excluded
+                .iter()
+                .map(|q| (Occur::MustNot, q.box_clone())),
+        );
+        let key = format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+            request.question,
+            request.call,
+            request.category,
+            request.country,
+            request.mentioned,
+            request.submitter,
+            request.lang,
+            request.kind,
+            request.include_confidential,
+            compiled.excluded_key,
+        );
+        MeaningFilter {
+            query: self.filtered(Box::new(BooleanQuery::new(clauses)), request),
+            key,
+        }
+    }
+
+    /// The `n` passages `filter` allows closest in meaning to `query`, best first, with
+    /// their cosine similarity (above [`MIN_SIMILARITY`]).
+    pub(crate) fn nearest(
+        &self,
+        searcher: &Searcher,
+        filter: &MeaningFilter,
+        query: &VectorQuery,
+        n: usize,
+    ) -> Result<Vec<(Score, DocAddress)>> {
+        let allowed = self
+            .allowed
+            .get(searcher, &self.catalog(), &filter.key, || {
+                searcher
+                    .search(&*filter.query, &Matching)
+                    .map_err(|source| self.err(source))
+            })?;
+        let segments = searcher.segment_readers().iter().enumerate();
+        let found = self
+            .index
+            .search_executor()
+            .map(
+                |(ord, reader)| Ok(self.nearest_in(reader, ord, allowed.get(ord), query, n)),
+                segments,
+            )
+            .map_err(|source| self.err(source))?;
+        let mut hits = Vec::new();
+        for segment in found {
+            hits.extend(segment?);
+        }
+        hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        hits.truncate(n);
+        Ok(hits)
+    }
+
+    fn nearest_in(
+        &self,
+        reader: &SegmentReader,
+        ord: usize,
+        allowed: Option<&DocBits>,
+        query: &VectorQuery,
+        n: usize,
+    ) -> Result<Vec<(Score, DocAddress)>> {
+        let Some(allowed) = allowed.filter(|a| a.count() > 0) else {
+            return Ok(Vec::new());
+        };
+        let vectors = self.segment_vectors(reader)?;
+        Ok(vectors
+            .nearest(allowed, query, n)
+            .into_iter()
+            .filter(|(similarity, _)| *similarity > MIN_SIMILARITY)
+            .map(|(similarity, doc)| (similarity, DocAddress::new(ord as u32, doc)))
+            .collect())
+    }
+
+    /// A segment's vectors, checked against this index's model.
+    pub(crate) fn segment_vectors(&self, reader: &SegmentReader) -> Result<SegmentVectors> {
+        let fail = |message: String| Error::Vectors {
+            path: self.dir.clone(),
+            segment: reader.segment_id().uuid_string(),
+            message,
+        };
+        let vectors = SegmentVectors::open(reader).map_err(fail)?;
+        if vectors.dim() != self.embedder.dim() && reader.num_docs() > 0 {
+            return Err(fail(format!(
+                "its vectors have {} dimensions, the model {} makes {}",
+                vectors.dim(),
+                self.embedder.id(),
+                self.embedder.dim()
+            )));
+        }
+        Ok(vectors)
+    }
+
+    /// What a request matches as one query: the words' matches, and in a hybrid search also
+    /// the passages its vector brought in (the same passages its total counts).
+    pub(crate) fn matched(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+    ) -> Result<Box<dyn Query>> {
+        check_semantic(request)?;
+        let compiled = self.compile(request)?;
+        let Some(meaning) = self.meaning(request, &compiled) else {
+            return Ok(compiled.full);
+        };
+        let filter = self.meaning_filter(&compiled, &compiled.effective);
+        let near = self.nearest(searcher, &filter, &meaning, depth(request))?;
+        Ok(union(compiled.full, searcher, &near))
+    }
+}
+
+/// Passages `words` matches and those `near` names.
+pub(crate) fn union(
+    words: Box<dyn Query>,
+    searcher: &Searcher,
+    near: &[(Score, DocAddress)],
+) -> Box<dyn Query> {
+    if near.is_empty() {
+        return words;
+    }
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Should, words),
+        (Occur::Should, Box::new(Candidates::new(searcher, near))),
+    ]))
+}
+
+/// Passages `near` names that `words` does not match: what a hybrid search adds to the
+/// words' count.
+pub(crate) fn only_near(
+    words: Box<dyn Query>,
+    searcher: &Searcher,
+    near: &[(Score, DocAddress)],
+) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(vec![
+        (
+            Occur::Must,
+            Box::new(Candidates::new(searcher, near)) as Box<dyn Query>,
+        ),
+        (Occur::MustNot, words),
+    ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(doc: u32, score: f32) -> (Score, DocAddress) {
+        (score, DocAddress::new(0, doc))
+    }
+
+    #[test]
+    fn fusion_follows_the_weights() {
+        let words = [at(1, 9.0), at(2, 8.0), at(3, 7.0)];
+        let meaning = [at(4, 0.9), at(3, 0.8), at(5, 0.7)];
+        let order = |semantic| -> Vec<u32> {
+            fuse(&words, &meaning, semantic)
+                .into_iter()
+                .map(|(_, a)| a.doc_id)
+                .collect()
+        };
+        // Both rankings agree most on 3: it wins an even fusion.
+        assert_eq!(order(0.5).first(), Some(&3));
+        // Meaning only: its ranking first, then the words' other hits in their order.
+        assert_eq!(order(1.0), [4, 3, 5, 1, 2]);
+        // Words only would keep the words' order.
+        assert_eq!(&order(0.0)[..3], &[1, 2, 3]);
+    }
+
+    #[test]
+    fn equally_close_passages_are_ordered_by_their_words() {
+        let words = [at(2, 5.0)];
+        let meaning = [at(1, 0.9), at(2, 0.9)];
+        let order: Vec<u32> = fuse(&words, &meaning, 1.0)
+            .into_iter()
+            .map(|(_, a)| a.doc_id)
+            .collect();
+        assert_eq!(order, [2, 1]);
+    }
+
+    #[test]
+    fn the_depth_covers_the_page() {
+        let request = |offset, limit| SearchRequest {
+            offset,
+            limit,
+            ..Default::default()
+        };
+        assert_eq!(depth(&request(0, 20)), 100);
+        assert_eq!(depth(&request(180, 20)), 200);
+        assert_eq!(depth(&request(0, 0)), 100);
+    }
+}

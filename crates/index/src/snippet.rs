@@ -1,0 +1,190 @@
+//! The fragment of a hit that shows why it matched: the query's words marked where they
+//! occur, and otherwise (a passage found by meaning alone) the sentence closest in
+//! meaning to the query.
+
+use std::collections::BTreeMap;
+
+use cfi_embed::TextKind;
+use tantivy::Searcher;
+use tantivy::query::Query;
+use tantivy::snippet::SnippetGenerator;
+
+use crate::Result;
+use crate::vectors::{VectorQuery, quantize};
+use crate::writer::{PassageIndex, PassageRecord};
+
+/// Longest snippet, in characters.
+const SNIPPET_CHARS: usize = 240;
+
+/// Snippet generators per language field, made once per search.
+pub(crate) struct Snippets<'a> {
+    by_code: BTreeMap<&'static str, SnippetGenerator>,
+    exact: SnippetGenerator,
+    index: &'a PassageIndex,
+    meaning: Option<&'a VectorQuery>,
+}
+
+impl<'a> Snippets<'a> {
+    /// `meaning`: the query's vector, when the search is by meaning too.
+    pub(crate) fn new(
+        searcher: &Searcher,
+        query: &dyn Query,
+        index: &'a PassageIndex,
+        meaning: Option<&'a VectorQuery>,
+    ) -> Result<Snippets<'a>> {
+        let make = |field| -> Result<SnippetGenerator> {
+            let mut g = SnippetGenerator::create(searcher, query, field)
+                .map_err(|source| index.err(source))?;
+            g.set_max_num_chars(SNIPPET_CHARS);
+            Ok(g)
+        };
+        let mut by_code = BTreeMap::new();
+        for (code, field) in &index.fields.text {
+            by_code.insert(*code, make(*field)?);
+        }
+        Ok(Snippets {
+            by_code,
+            exact: make(index.fields.exact)?,
+            index,
+            meaning,
+        })
+    }
+
+    /// The snippet of a hit, HTML-escaped, the query's words in `<mark>`.
+    pub(crate) fn make(&mut self, record: &PassageRecord) -> String {
+        let text = &record.passage.text;
+        let code = crate::schema::language_field_code(record.passage.language.as_deref());
+        let mut best = self
+            .by_code
+            .get(code)
+            .map(|g| g.snippet(text))
+            .filter(|s| !s.highlighted().is_empty())
+            .unwrap_or_else(|| self.exact.snippet(text));
+        if best.highlighted().is_empty() {
+            let start = self.meaning.map_or(0, |q| self.closest_sentence(text, q));
+            let rest = text.get(start..).unwrap_or(text);
+            let lead = if start > 0 { "… " } else { "" };
+            return format!("{lead}{}", escape(&truncate(rest, SNIPPET_CHARS)));
+        }
+        best.set_snippet_prefix_postfix("<mark>", "</mark>");
+        best.to_html()
+    }
+
+    /// Where the sentence of `text` closest in meaning to the query starts (the first
+    /// sentence when none is closer than the others).
+    fn closest_sentence(&self, text: &str, query: &VectorQuery) -> usize {
+        let embedder = &self.index.embedder;
+        let mut best: Option<(f32, usize)> = None;
+        for (start, end) in sentences(text) {
+            let Some(sentence) = text.get(start..end) else {
+                continue;
+            };
+            let vector = embedder.embed(sentence, TextKind::Passage);
+            let similarity = query.cosine(&quantize(&vector));
+            if best.is_none_or(|(b, _)| similarity > b) {
+                best = Some((similarity, start));
+            }
+        }
+        best.map_or(0, |(_, start)| start)
+    }
+}
+
+/// Byte ranges of the sentences of `text`: a sentence ends after `.`, `!`, `?`, `…`,
+/// `。` or `;` followed by a space, or at a line break; leading spaces are skipped.
+pub(crate) fn sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|(_, n)| *n);
+        let ends = c == '\n'
+            || (matches!(c, '.' | '!' | '?' | '…' | '。' | ';')
+                && next.is_none_or(char::is_whitespace));
+        if ends {
+            let end = i + c.len_utf8();
+            push_trimmed(text, start, end, &mut out);
+            start = end;
+        }
+    }
+    push_trimmed(text, start, text.len(), &mut out);
+    out
+}
+
+fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
+    let Some(piece) = text.get(start..end) else {
+        return;
+    };
+    let lead = piece.len() - piece.trim_start().len();
+    let trail = piece.len() - piece.trim_end().len();
+    if lead + trail < piece.len() {
+        out.push((start + lead, end - trail));
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => &cut,
+    };
+    format!("{cut} …")
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn split(text: &str) -> Vec<&str> {
+        sentences(text)
+            .into_iter()
+            .filter_map(|(a, b)| text.get(a..b))
+            .collect()
+    }
+
+    #[test]
+    fn sentences_end_at_stops_and_line_breaks() {
+        assert_eq!(
+            split("Hotlines help. Is encryption a risk? Yes!\nA list; of things 3.5 times"),
+            [
+                "Hotlines help.",
+                "Is encryption a risk?",
+                "Yes!",
+                "A list;",
+                "of things 3.5 times"
+            ]
+        );
+        assert!(split("  ").is_empty());
+        assert_eq!(split("¿Qué? Sí."), ["¿Qué?", "Sí."]);
+    }
+
+    proptest! {
+        #[test]
+        fn sentences_are_in_order_inside_the_text(text in "\\PC{0,80}") {
+            let mut last = 0;
+            for (a, b) in sentences(&text) {
+                prop_assert!(a >= last && a < b && b <= text.len());
+                prop_assert!(text.get(a..b).is_some());
+                last = b;
+            }
+        }
+    }
+}

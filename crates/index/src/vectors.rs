@@ -1,0 +1,665 @@
+//! Passage vectors stored in the index's own segments, and the search over them.
+//!
+//! Each segment holds a `.vec` file beside its postings and columns, written by a tantivy
+//! segment plugin when the segment is written or merged, so vectors are committed (and
+//! left behind by a killed run) exactly as the text is. The file holds, per document in
+//! document order, a 1-bit sketch of the vector and the vector itself quantized to int8:
+//!
+//! ```text
+//! "CFIV" version:u8 0 0 0 dim:u32le words:u32le      16-byte header
+//! sketch of doc 0 (words x u64le), doc 1, ...          sign bits of the vector, rotated
+//! vector of doc 0 (dim x i8), doc 1, ...               max |value| scaled to 127
+//! ```
+//!
+//! A search reads the file where it lies (memory-mapped, nothing copied): the sketches of
+//! the passages the filters allow are compared with the query's (bits that differ), and
+//! the closest few thousand are scored exactly on their int8 vectors. The sketch is the
+//! sign of each coordinate after a fixed random rotation (random signs, then a
+//! Walsh-Hadamard transform), so that the number of differing bits follows the angle
+//! between the vectors whatever the model's coordinates look like (a PCA-reduced model
+//! puts most of its variance in its first coordinates, which plain sign bits would weigh
+//! no more than the last). Where the filters allow no more passages than are scored
+//! exactly anyway, the sketches are skipped and the search is exact.
+
+use std::any::Any;
+use std::io::Write;
+use std::sync::Arc;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::directory::OwnedBytes;
+use tantivy::index::SegmentComponent;
+use tantivy::indexer::doc_id_mapping::{DocIdMapping, MappingType};
+use tantivy::schema::{Field, Schema};
+use tantivy::{
+    DocId, PluginMergeContext, PluginWriter, PluginWriterContext, Score, Segment, SegmentOrdinal,
+    SegmentPlugin, SegmentReader, TantivyDocument, TantivyError,
+};
+
+/// The extension of the vectors file of each segment.
+pub(crate) const EXTENSION: &str = "vec";
+const MAGIC: &[u8; 4] = b"CFIV";
+const VERSION: u8 = 1;
+const HEADER: usize = 16;
+/// Seed of the random signs applied before the rotation; part of the file format.
+const ROTATION_SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Passages scored exactly per segment for a search wanting `n`: the closest by sketch.
+fn shortlist_len(n: usize) -> usize {
+    n.saturating_mul(20).max(2000)
+}
+
+/// The vector as stored: each value scaled so the largest magnitude is 127 (cosine
+/// similarity does not depend on the scale), as bytes. All zeros stays all zeros.
+pub(crate) fn quantize(vector: &[f32]) -> Vec<u8> {
+    let max = vector
+        .iter()
+        .filter(|x| x.is_finite())
+        .fold(0.0f32, |m, x| m.max(x.abs()));
+    vector
+        .iter()
+        .map(|x| {
+            if max > 0.0 && x.is_finite() {
+                let q = (x / max * 127.0).round().clamp(-127.0, 127.0) as i8;
+                q as u8
+            } else {
+                0
+            }
+        })
+        .collect()
+}
+
+/// u64 words of the sketch of a vector of `dim` values.
+pub(crate) fn sketch_words(dim: usize) -> usize {
+    dim.max(1).next_power_of_two().div_ceil(64)
+}
+
+/// The sketch of a stored vector: the signs of its coordinates after random sign flips and
+/// a Walsh-Hadamard transform (zero-padded to a power of two), one bit each.
+pub(crate) fn sketch(stored: &[u8], out: &mut Vec<u64>) {
+    let len = stored.len().max(1).next_power_of_two();
+    let mut x: Vec<i32> = vec![0; len];
+    for (i, (slot, &value)) in x.iter_mut().zip(stored).enumerate() {
+        let flip = splitmix64(ROTATION_SEED ^ i as u64) & 1 == 1;
+        let value = i32::from(value as i8);
+        *slot = if flip { -value } else { value };
+    }
+    let mut h = 1;
+    while h < len {
+        for block in x.chunks_exact_mut(2 * h) {
+            let (a, b) = block.split_at_mut(h);
+            for (u, v) in a.iter_mut().zip(b.iter_mut()) {
+                let (s, d) = (*u + *v, *u - *v);
+                *u = s;
+                *v = d;
+            }
+        }
+        h *= 2;
+    }
+    out.clear();
+    out.resize(sketch_words(stored.len()), 0);
+    for (i, value) in x.iter().enumerate() {
+        if *value > 0
+            && let Some(word) = out.get_mut(i / 64)
+        {
+            *word |= 1 << (i % 64);
+        }
+    }
+}
+
+fn splitmix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A query vector ready to be compared with stored ones.
+#[derive(Debug, Clone)]
+pub(crate) struct VectorQuery {
+    /// The vector scaled to integers (as large as the int32 sums allow).
+    weights: Vec<i16>,
+    /// Length of `weights`, for the cosine.
+    norm: f32,
+    sketch: Vec<u64>,
+}
+
+impl VectorQuery {
+    /// None for a vector with nothing in it (the text held nothing the model knows).
+    pub(crate) fn new(vector: &[f32]) -> Option<VectorQuery> {
+        let max = vector
+            .iter()
+            .filter(|x| x.is_finite())
+            .fold(0.0f32, |m, x| m.max(x.abs()));
+        if max <= 0.0 {
+            return None;
+        }
+        // Sums of dim products of weight x 127 stay within i32.
+        let dim = i64::try_from(vector.len().max(1)).unwrap_or(i64::MAX);
+        let largest = (i64::from(i32::MAX) / (127 * dim)).clamp(1, i64::from(i16::MAX)) as f32;
+        let weights: Vec<i16> = vector
+            .iter()
+            .map(|x| {
+                if x.is_finite() {
+                    (x / max * largest).round() as i16
+                } else {
+                    0
+                }
+            })
+            .collect();
+        let norm = weights
+            .iter()
+            .map(|w| f32::from(*w) * f32::from(*w))
+            .sum::<f32>()
+            .sqrt();
+        if norm <= 0.0 {
+            return None;
+        }
+        let mut code = Vec::new();
+        sketch(&quantize(vector), &mut code);
+        Some(VectorQuery {
+            weights,
+            norm,
+            sketch: code,
+        })
+    }
+
+    /// The query a stored vector makes ("more like this passage").
+    pub(crate) fn from_stored(stored: &[u8]) -> Option<VectorQuery> {
+        let vector: Vec<f32> = stored.iter().map(|&b| f32::from(b as i8)).collect();
+        VectorQuery::new(&vector)
+    }
+
+    pub(crate) fn dim(&self) -> usize {
+        self.weights.len()
+    }
+
+    /// Cosine similarity with a stored (int8) vector; 0 for an all-zero one.
+    pub(crate) fn cosine(&self, stored: &[u8]) -> f32 {
+        let mut dot = 0i32;
+        let mut norm = 0i32;
+        for (&w, &s) in self.weights.iter().zip(stored) {
+            let s = i32::from(s as i8);
+            dot += i32::from(w) * s;
+            norm += s * s;
+        }
+        if norm == 0 {
+            return 0.0;
+        }
+        dot as f32 / (self.norm * (norm as f32).sqrt())
+    }
+
+    /// Bits that differ between the sketches.
+    fn distance(&self, sketch: &[u8]) -> u32 {
+        self.sketch
+            .iter()
+            .zip(sketch.chunks_exact(8))
+            .map(|(q, word)| {
+                let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+                (q ^ word).count_ones()
+            })
+            .sum()
+    }
+}
+
+/// The vectors file of one segment, read where it lies.
+pub(crate) struct SegmentVectors {
+    bytes: OwnedBytes,
+    dim: usize,
+    words: usize,
+    docs: usize,
+}
+
+impl SegmentVectors {
+    /// Opens the segment's vectors file and checks it holds `max_doc` vectors.
+    pub(crate) fn open(reader: &SegmentReader) -> Result<SegmentVectors, String> {
+        let file = reader
+            .open_read(SegmentComponent::Custom(EXTENSION.to_string()))
+            .map_err(|e| e.to_string())?;
+        let bytes = file.read_bytes().map_err(|e| e.to_string())?;
+        let header = bytes
+            .as_slice()
+            .get(..HEADER)
+            .ok_or("the vectors file is shorter than its header")?;
+        if header.get(..4) != Some(MAGIC.as_slice()) || header.get(4) != Some(&VERSION) {
+            return Err("not a vectors file of this version of cfi".into());
+        }
+        let read = |at: usize| {
+            header
+                .get(at..at + 4)
+                .and_then(|b| b.try_into().ok())
+                .map_or(0, u32::from_le_bytes) as usize
+        };
+        let (dim, words) = (read(8), read(12));
+        let docs = reader.max_doc() as usize;
+        if words != sketch_words(dim) || HEADER + docs * (words * 8 + dim) != bytes.len() {
+            return Err(format!(
+                "the vectors file holds {} bytes, not {docs} vectors of {dim} dimensions",
+                bytes.len()
+            ));
+        }
+        Ok(SegmentVectors {
+            bytes,
+            dim,
+            words,
+            docs,
+        })
+    }
+
+    pub(crate) fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn sketch(&self, doc: DocId) -> Option<&[u8]> {
+        let size = self.words * 8;
+        let at = HEADER + doc as usize * size;
+        self.bytes.as_slice().get(at..at + size)
+    }
+
+    /// The int8 vector of a document.
+    pub(crate) fn vector(&self, doc: DocId) -> Option<&[u8]> {
+        let at = HEADER + self.docs * self.words * 8 + doc as usize * self.dim;
+        self.bytes.as_slice().get(at..at + self.dim)
+    }
+
+    /// The `n` allowed documents closest to `query`, best first, with their cosine
+    /// similarity: exact when few are allowed, else over the closest by sketch.
+    pub(crate) fn nearest(
+        &self,
+        allowed: &DocBits,
+        query: &VectorQuery,
+        n: usize,
+    ) -> Vec<(Score, DocId)> {
+        if n == 0 || query.dim() != self.dim {
+            return Vec::new();
+        }
+        let shortlist = shortlist_len(n);
+        let candidates: Vec<DocId> = if allowed.count() <= shortlist {
+            allowed.iter().collect()
+        } else {
+            let mut kept: Vec<(u32, DocId)> = Vec::with_capacity(2 * shortlist);
+            let mut threshold = u32::MAX;
+            let keep_best = |kept: &mut Vec<(u32, DocId)>| {
+                if kept.len() > shortlist {
+                    kept.select_nth_unstable(shortlist - 1);
+                    kept.truncate(shortlist);
+                }
+                kept.iter().map(|(d, _)| *d).max().unwrap_or(u32::MAX)
+            };
+            for doc in allowed.iter() {
+                let Some(sketch) = self.sketch(doc) else {
+                    continue;
+                };
+                let distance = query.distance(sketch);
+                if distance > threshold {
+                    continue;
+                }
+                kept.push((distance, doc));
+                if kept.len() == 2 * shortlist {
+                    threshold = keep_best(&mut kept);
+                }
+            }
+            keep_best(&mut kept);
+            kept.into_iter().map(|(_, doc)| doc).collect()
+        };
+        let mut scored: Vec<(Score, DocId)> = candidates
+            .into_iter()
+            .filter_map(|doc| Some((query.cosine(self.vector(doc)?), doc)))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.truncate(n);
+        scored
+    }
+}
+
+/// A set of document ids of one segment.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DocBits {
+    words: Vec<u64>,
+    count: usize,
+}
+
+impl DocBits {
+    fn with_max_doc(max_doc: DocId) -> DocBits {
+        DocBits {
+            words: vec![0; (max_doc as usize).div_ceil(64)],
+            count: 0,
+        }
+    }
+
+    fn insert(&mut self, doc: DocId) {
+        if let Some(word) = self.words.get_mut(doc as usize / 64) {
+            let bit = 1u64 << (doc % 64);
+            if *word & bit == 0 {
+                *word |= bit;
+                self.count += 1;
+            }
+        }
+    }
+
+    pub(crate) fn count(&self) -> usize {
+        self.count
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = DocId> + '_ {
+        self.words.iter().enumerate().flat_map(|(w, &word)| {
+            let mut bits = word;
+            std::iter::from_fn(move || {
+                if bits == 0 {
+                    return None;
+                }
+                let bit = bits.trailing_zeros();
+                bits &= bits - 1;
+                Some(w as u32 * 64 + bit)
+            })
+        })
+    }
+}
+
+/// Collects the documents a query matches as one [`DocBits`] per segment (deleted ones
+/// left out, as every collector does), indexed by segment ordinal.
+pub(crate) struct Matching;
+
+pub(crate) struct SegmentMatching {
+    segment: SegmentOrdinal,
+    bits: DocBits,
+}
+
+impl Collector for Matching {
+    type Fruit = Vec<DocBits>;
+    type Child = SegmentMatching;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentMatching> {
+        Ok(SegmentMatching {
+            segment,
+            bits: DocBits::with_max_doc(reader.max_doc()),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<(SegmentOrdinal, DocBits)>,
+    ) -> tantivy::Result<Vec<DocBits>> {
+        let mut out: Vec<DocBits> = Vec::new();
+        for (segment, bits) in fruits {
+            let at = segment as usize;
+            if out.len() <= at {
+                out.resize_with(at + 1, DocBits::default);
+            }
+            if let Some(slot) = out.get_mut(at) {
+                *slot = bits;
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl SegmentCollector for SegmentMatching {
+    type Fruit = (SegmentOrdinal, DocBits);
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        self.bits.insert(doc);
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        for &doc in docs {
+            self.bits.insert(doc);
+        }
+    }
+
+    fn harvest(self) -> (SegmentOrdinal, DocBits) {
+        (self.segment, self.bits)
+    }
+}
+
+/// Writes and merges the `.vec` file of each segment from the documents' `vector` field
+/// (the int8 vector as bytes).
+pub(crate) struct VectorPlugin {
+    field: Field,
+}
+
+impl VectorPlugin {
+    pub(crate) fn new(field: Field) -> VectorPlugin {
+        VectorPlugin { field }
+    }
+}
+
+fn invalid(message: impl Into<String>) -> TantivyError {
+    TantivyError::InvalidArgument(format!("passage vectors: {}", message.into()))
+}
+
+impl SegmentPlugin for VectorPlugin {
+    fn extensions(&self) -> &[&str] {
+        &[EXTENSION]
+    }
+
+    fn create_writer(&self, _ctx: &PluginWriterContext) -> tantivy::Result<Box<dyn PluginWriter>> {
+        Ok(Box::new(VectorWriter {
+            field: self.field,
+            dim: None,
+            waiting: 0,
+            sketches: Vec::new(),
+            vectors: Vec::new(),
+            scratch: Vec::new(),
+        }))
+    }
+
+    fn merge(&self, ctx: PluginMergeContext) -> tantivy::Result<()> {
+        if ctx.doc_id_mapping.mapping_type() == MappingType::Shuffled {
+            return Err(invalid("a sorted index cannot be merged"));
+        }
+        let mut sources = Vec::with_capacity(ctx.readers.len());
+        let mut dim = None;
+        for reader in ctx.readers {
+            let vectors = SegmentVectors::open(reader).map_err(invalid)?;
+            if reader.num_docs() > 0 {
+                match dim {
+                    None => dim = Some(vectors.dim),
+                    Some(d) if d != vectors.dim => {
+                        return Err(invalid(format!(
+                            "segments of {d} and {} dimensions cannot be merged",
+                            vectors.dim
+                        )));
+                    }
+                    Some(_) => {}
+                }
+            }
+            sources.push((reader, vectors));
+        }
+        let dim = dim.unwrap_or(0);
+        let mut out = ctx
+            .target_segment
+            .open_write(SegmentComponent::Custom(EXTENSION.to_string()))?;
+        out.write_all(&header(dim))?;
+        // The merged segment holds each source's live documents in order (the mapping is
+        // stacked), so the sketches, then the vectors, are copied in that order.
+        for (reader, vectors) in &sources {
+            for doc in reader.doc_ids_alive() {
+                let sketch = vectors
+                    .sketch(doc)
+                    .ok_or_else(|| invalid("a document has no sketch"))?;
+                out.write_all(sketch)?;
+            }
+        }
+        for (reader, vectors) in &sources {
+            for doc in reader.doc_ids_alive() {
+                let vector = vectors
+                    .vector(doc)
+                    .ok_or_else(|| invalid("a document has no vector"))?;
+                out.write_all(vector)?;
+            }
+        }
+        out.flush()?;
+        tantivy::directory::TerminatingWrite::terminate(out)?;
+        Ok(())
+    }
+}
+
+fn header(dim: usize) -> [u8; HEADER] {
+    let mut h = [0u8; HEADER];
+    h[..4].copy_from_slice(MAGIC);
+    h[4] = VERSION;
+    let dim32 = u32::try_from(dim).unwrap_or(u32::MAX);
+    let words = u32::try_from(sketch_words(dim)).unwrap_or(u32::MAX);
+    h[8..12].copy_from_slice(&dim32.to_le_bytes());
+    h[12..16].copy_from_slice(&words.to_le_bytes());
+    h
+}
+
+struct VectorWriter {
+    field: Field,
+    /// Known from the first document with a vector.
+    dim: Option<usize>,
+    /// Documents seen before any had a vector (stored as zeros).
+    waiting: usize,
+    sketches: Vec<u8>,
+    vectors: Vec<u8>,
+    scratch: Vec<u64>,
+}
+
+impl VectorWriter {
+    fn push(&mut self, vector: &[u8]) {
+        sketch(vector, &mut self.scratch);
+        for word in &self.scratch {
+            self.sketches.extend_from_slice(&word.to_le_bytes());
+        }
+        self.vectors.extend_from_slice(vector);
+    }
+}
+
+impl PluginWriter for VectorWriter {
+    fn add_document(
+        &mut self,
+        _doc_id: DocId,
+        doc: &dyn tantivy::schema::document::ErasedDocument,
+        _schema: &Schema,
+    ) -> tantivy::Result<()> {
+        let doc = doc
+            .as_any()
+            .downcast_ref::<TantivyDocument>()
+            .ok_or_else(|| invalid("documents must be TantivyDocuments"))?;
+        let vector = doc
+            .get_first(self.field)
+            .and_then(|v| tantivy::schema::Value::as_custom(&v));
+        match (vector, self.dim) {
+            (None, None) => self.waiting += 1,
+            (None, Some(dim)) => self.push(&vec![0; dim]),
+            (Some(vector), Some(dim)) if vector.len() != dim => {
+                return Err(invalid(format!(
+                    "a vector of {} dimensions in a segment of {dim}",
+                    vector.len()
+                )));
+            }
+            (Some(vector), Some(_)) => self.push(vector),
+            (Some(vector), None) => {
+                self.dim = Some(vector.len());
+                let zeros = vec![0; vector.len()];
+                for _ in 0..std::mem::take(&mut self.waiting) {
+                    self.push(&zeros);
+                }
+                self.push(vector);
+            }
+        }
+        Ok(())
+    }
+
+    fn serialize(
+        self: Box<Self>,
+        segment: &Segment,
+        doc_id_map: Option<&DocIdMapping>,
+    ) -> tantivy::Result<()> {
+        if doc_id_map.is_some() {
+            return Err(invalid("a sorted index cannot hold vectors"));
+        }
+        let dim = self.dim.unwrap_or(0);
+        let mut out = segment.open_write(SegmentComponent::Custom(EXTENSION.to_string()))?;
+        out.write_all(&header(dim))?;
+        out.write_all(&self.sketches)?;
+        out.write_all(&self.vectors)?;
+        out.flush()?;
+        tantivy::directory::TerminatingWrite::terminate(out)?;
+        Ok(())
+    }
+
+    fn mem_usage(&self) -> usize {
+        self.sketches.capacity() + self.vectors.capacity()
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// Shared so every handle on one index reuses the plugin.
+pub(crate) fn plugin(field: Field) -> Arc<dyn SegmentPlugin> {
+    Arc::new(VectorPlugin::new(field))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn unit(v: &[f32]) -> Vec<f32> {
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.iter().map(|x| x / n).collect()
+    }
+
+    #[test]
+    fn quantized_vectors_keep_their_cosine() {
+        let a = unit(&[0.9, -0.1, 0.3, 0.0, 0.05, -0.6, 0.2, 0.1]);
+        let b = unit(&[0.8, 0.1, 0.2, -0.1, 0.0, -0.5, 0.3, 0.0]);
+        let exact: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        let query = VectorQuery::new(&a).expect("query");
+        assert!((query.cosine(&quantize(&b)) - exact).abs() < 0.01);
+        assert!(VectorQuery::new(&[0.0; 8]).is_none());
+        assert_eq!(query.cosine(&[0; 8]), 0.0);
+    }
+
+    #[test]
+    fn close_vectors_have_close_sketches() {
+        let a: Vec<f32> = (0..256).map(|i| ((i * 7919) % 101) as f32 - 50.0).collect();
+        let mut near = a.clone();
+        for x in near.iter_mut().step_by(16) {
+            *x = -*x;
+        }
+        let far: Vec<f32> = a.iter().map(|x| -x).collect();
+        let query = VectorQuery::new(&a).expect("query");
+        let code = |v: &[f32]| {
+            let mut out = Vec::new();
+            sketch(&quantize(v), &mut out);
+            out.iter()
+                .flat_map(|w| w.to_le_bytes())
+                .collect::<Vec<u8>>()
+        };
+        assert_eq!(query.distance(&code(&a)), 0);
+        assert!(query.distance(&code(&near)) < 64);
+        assert_eq!(query.distance(&code(&far)), 256);
+    }
+
+    proptest! {
+        #[test]
+        fn quantize_never_panics_and_keeps_the_length(v in proptest::collection::vec(proptest::num::f32::ANY, 0..40)) {
+            let q = quantize(&v);
+            prop_assert_eq!(q.len(), v.len());
+            let mut code = Vec::new();
+            sketch(&q, &mut code);
+            prop_assert_eq!(code.len(), sketch_words(v.len()));
+            if let Some(query) = VectorQuery::new(&v) {
+                let c = query.cosine(&q);
+                prop_assert!(c.is_finite() && c <= 1.001, "{}", c);
+            }
+        }
+    }
+}

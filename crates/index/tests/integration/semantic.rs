@@ -1,0 +1,379 @@
+//! Search by meaning: a passage that shares no word with the query is found when the
+//! model puts them close, under the same filters, access rules and folding as words.
+
+use std::sync::Arc;
+
+use cfi_embed::{Embedder, TextKind};
+use cfi_index::Error;
+
+use super::*;
+
+/// A model the test makes: a few concepts, each named by a word in English and one in
+/// Spanish; a text's vector is the sum of its concepts. Words it does not know count for
+/// nothing.
+#[derive(Debug)]
+struct Concepts {
+    id: String,
+    dim: usize,
+}
+
+impl Concepts {
+    fn model() -> Arc<dyn Embedder> {
+        Arc::new(Concepts {
+            id: "concepts-8/test".into(),
+            dim: 8,
+        })
+    }
+}
+
+impl Embedder for Concepts {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn embed(&self, text: &str, _kind: TextKind) -> Vec<f32> {
+        let mut vector = vec![0.0; self.dim];
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            let concept = match word.to_lowercase().as_str() {
+                "encryption" | "cifrado" => 0,
+                "hotlines" | "denuncias" => 1,
+                "grooming" | "acoso" => 2,
+                _ => continue,
+            };
+            if let Some(x) = vector.get_mut(concept) {
+                *x += 1.0;
+            }
+        }
+        cfi_embed::normalize(&mut vector);
+        vector
+    }
+}
+
+fn put(index: &PassageIndex, sub: Submission, passages: &[Passage]) {
+    let info = SubmissionInfo {
+        submission: sub,
+        path: "x".into(),
+        pages: None,
+        passages: u32::try_from(passages.len()).expect("few"),
+        languages: vec![],
+        problems: vec![],
+    };
+    let mut batch = index.batch().expect("batch");
+    batch.put_submission(info, passages).expect("put");
+    batch.commit().expect("commit");
+}
+
+/// English, Spanish and confidential passages about encryption, hotlines and grooming.
+fn build_concepts() -> (tempfile::TempDir, PassageIndex) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = PassageIndex::open_with(dir.path(), Concepts::model()).expect("open");
+    put(
+        &index,
+        submission("alliance", "CSOs", None, false),
+        &[
+            passage(
+                "alliance",
+                1,
+                "en",
+                &[7],
+                "Platforms must answer quickly. Encryption protects the privacy of children.",
+            ),
+            passage(
+                "alliance",
+                2,
+                "en",
+                &[3],
+                "Hotlines take reports day and night.",
+            ),
+        ],
+    );
+    put(
+        &index,
+        submission("chile", "States", Some("Chile"), false),
+        &[passage(
+            "chile",
+            1,
+            "es",
+            &[7],
+            "El cifrado protege la privacidad de los menores.",
+        )],
+    );
+    put(
+        &index,
+        submission("hidden", "Academia", Some("Norway"), true),
+        &[passage(
+            "hidden",
+            1,
+            "en",
+            &[7],
+            "Encryption research in a pilot that must stay confidential.",
+        )],
+    );
+    (dir, index)
+}
+
+fn meaning(text: &str, semantic: f32) -> SearchRequest {
+    SearchRequest {
+        q: text.into(),
+        semantic,
+        ..Default::default()
+    }
+}
+
+fn ids(results: &cfi_index::SearchResults) -> Vec<&str> {
+    results
+        .hits
+        .iter()
+        .map(|h| h.record.passage.id.as_str())
+        .collect()
+}
+
+#[test]
+fn meaning_finds_a_passage_in_another_language_that_shares_no_word_with_the_query() {
+    let (_dir, index) = build_concepts();
+    let words = index.search(&meaning("cifrado", 0.0)).expect("search");
+    assert_eq!(ids(&words), ["chile-1"]);
+    let both = index.search(&meaning("cifrado", 1.0)).expect("search");
+    assert_eq!(ids(&both), ["chile-1", "alliance-1"]);
+    assert_eq!(
+        both.total, 2,
+        "the words' match and the passage found by meaning"
+    );
+    // No word of the query is in the English passage: its snippet is its sentence
+    // closest in meaning, not its first one.
+    let snippet = &both.hits[1].snippet;
+    assert!(!snippet.contains("<mark>"), "{snippet}");
+    assert!(
+        snippet.starts_with("… Encryption protects"),
+        "the closest sentence: {snippet}"
+    );
+    // Hybrid: the passage with the word and its meaning first, the other after.
+    let hybrid = index.search(&meaning("cifrado", 0.5)).expect("search");
+    assert_eq!(ids(&hybrid), ["chile-1", "alliance-1"]);
+    assert!(hybrid.hits[0].snippet.contains("<mark>cifrado</mark>"));
+}
+
+#[test]
+fn a_query_the_model_does_not_know_is_searched_by_its_words() {
+    let (_dir, index) = build_concepts();
+    let results = index.search(&meaning("privacy", 1.0)).expect("search");
+    assert_eq!(ids(&results), ["alliance-1"]);
+    assert_eq!(results.total, 1);
+}
+
+#[test]
+fn filters_apply_to_the_passages_found_by_meaning() {
+    let (_dir, index) = build_concepts();
+    let only = |request: SearchRequest| -> Vec<String> {
+        let results = index.search(&request).expect("search");
+        ids(&results).into_iter().map(str::to_string).collect()
+    };
+    let base = meaning("cifrado", 1.0);
+    assert_eq!(
+        only(SearchRequest {
+            category: Some("CSOs".into()),
+            ..base.clone()
+        }),
+        ["alliance-1"]
+    );
+    assert_eq!(
+        only(SearchRequest {
+            lang: Some("en".into()),
+            ..base.clone()
+        }),
+        ["alliance-1"]
+    );
+    assert_eq!(
+        only(SearchRequest {
+            question: Some(3),
+            ..base.clone()
+        }),
+        Vec::<String>::new()
+    );
+    // Inline filters and excluded words too.
+    assert_eq!(only(meaning("cifrado country:Chile", 1.0)), ["chile-1"]);
+    assert_eq!(only(meaning("cifrado -privacy", 1.0)), ["chile-1"]);
+    // A facet under a filter counts as if it were off, the passages found by meaning too.
+    let results = index
+        .search(&SearchRequest {
+            category: Some("CSOs".into()),
+            ..base
+        })
+        .expect("search");
+    let categories = &results.facets["category"];
+    assert_eq!(categories.get("CSOs"), Some(&1));
+    assert_eq!(categories.get("States"), Some(&1));
+}
+
+#[test]
+fn an_anonymous_caller_never_gets_a_confidential_passage_by_meaning() {
+    let (_dir, index) = build_concepts();
+    for semantic in [0.5, 1.0] {
+        let results = index.search(&meaning("cifrado", semantic)).expect("search");
+        assert!(!ids(&results).contains(&"hidden-1"), "{:?}", ids(&results));
+        assert_eq!(results.total, 2);
+        assert!(!results.facets["category"].contains_key("Academia"));
+        let export = index
+            .all_hits(&meaning("cifrado", semantic))
+            .expect("export");
+        assert_eq!(export.len(), 2);
+        let matrix = index.matrix(&meaning("cifrado", semantic)).expect("matrix");
+        assert!(
+            matrix
+                .cells
+                .values()
+                .all(|row| !row.contains_key("Academia"))
+        );
+    }
+    let similar = index.similar("chile-1", 10, false).expect("similar");
+    assert!(similar.iter().all(|(_, r)| r.submission.id != "hidden"));
+    // Staff see it.
+    let staff = index
+        .search(&SearchRequest {
+            include_confidential: true,
+            ..meaning("cifrado", 1.0)
+        })
+        .expect("search");
+    assert!(ids(&staff).contains(&"hidden-1"));
+    assert_eq!(staff.total, 3);
+}
+
+#[test]
+fn more_like_this_finds_the_same_idea_in_another_language() {
+    let (_dir, index) = build_concepts();
+    let similar = index.similar("chile-1", 10, false).expect("similar");
+    let found: Vec<&str> = similar.iter().map(|(_, r)| r.passage.id.as_str()).collect();
+    assert_eq!(found, ["alliance-1"]);
+    assert!(similar[0].0 > 0.99, "same concept: {}", similar[0].0);
+}
+
+#[test]
+fn a_later_version_repeating_a_passage_is_found_once_by_meaning() {
+    let (_dir, index) = build_concepts();
+    let mut pdf = submission("chile-pdf", "States", Some("Chile"), false);
+    pdf.version_of = Some("chile".into());
+    let mut same = passage(
+        "chile-pdf",
+        1,
+        "es",
+        &[7],
+        "El cifrado protege la privacidad de los menores.",
+    );
+    same.duplicate_of = Some("chile-1".into());
+    put(&index, pdf, &[same]);
+    let results = index.search(&meaning("encryption", 1.0)).expect("search");
+    assert!(
+        !ids(&results).contains(&"chile-pdf-1"),
+        "{:?}",
+        ids(&results)
+    );
+    assert_eq!(results.total, 2);
+    let chile = results
+        .hits
+        .iter()
+        .find(|h| h.record.passage.id == "chile-1")
+        .expect("chile");
+    assert_eq!(chile.versions.len(), 1, "it names the other file");
+}
+
+#[test]
+fn vectors_follow_their_passages_through_merges_and_replacements() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = PassageIndex::open_with(dir.path(), Concepts::model()).expect("open");
+    // Many small commits: tantivy merges their segments; some submissions are replaced.
+    for round in 0..3 {
+        for i in 0..8 {
+            let id = format!("s{i}");
+            let text = match (i + round) % 3 {
+                0 => "encryption",
+                1 => "hotlines",
+                _ => "grooming",
+            };
+            put(
+                &index,
+                submission(&id, "CSOs", None, false),
+                &[passage(&id, 1, "en", &[1], text)],
+            );
+        }
+    }
+    for (query, concept) in [("cifrado", "encryption"), ("acoso", "grooming")] {
+        let results = index.search(&meaning(query, 1.0)).expect("search");
+        assert!(!results.hits.is_empty());
+        for hit in &results.hits {
+            assert_eq!(hit.record.passage.text, concept, "{query}");
+        }
+    }
+    let reopened = PassageIndex::open_with(dir.path(), Concepts::model()).expect("reopen");
+    let results = reopened.search(&meaning("denuncias", 1.0)).expect("search");
+    assert!(
+        results
+            .hits
+            .iter()
+            .all(|h| h.record.passage.text == "hotlines")
+    );
+    // The last round left s2 and s5 on hotlines.
+    assert_eq!(results.total, 2);
+    // One vectors file per segment: the 24 commits' segments were merged on the way.
+    let segments = std::fs::read_dir(dir.path())
+        .expect("read")
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "vec"))
+        .count();
+    assert!(segments < 8, "{segments} segments");
+}
+
+#[test]
+fn another_model_or_dimension_is_refused_naming_both() {
+    let (dir, index) = build_concepts();
+    drop(index);
+    for other in [
+        Arc::new(cfi_embed::HashingEmbedder::new(8)) as Arc<dyn Embedder>,
+        Arc::new(Concepts {
+            id: "concepts-8/test".into(),
+            dim: 16,
+        }),
+    ] {
+        let error =
+            PassageIndex::open_with(dir.path(), Arc::clone(&other)).expect_err("another model");
+        let message = error.to_string();
+        assert!(matches!(error, Error::OtherModel { .. }), "{message}");
+        assert!(
+            message.contains("concepts-8/test (8 dimensions)"),
+            "{message}"
+        );
+        assert!(
+            message.contains(&format!("{} ({} dimensions)", other.id(), other.dim())),
+            "{message}"
+        );
+    }
+    // The same model still opens it.
+    PassageIndex::open_with(dir.path(), Concepts::model()).expect("same model");
+}
+
+#[test]
+fn an_index_from_before_vectors_says_to_ingest_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // An index whose schema has no vectors, as earlier versions wrote it.
+    let mut schema = tantivy::schema::Schema::builder();
+    schema.add_text_field("passage_id", tantivy::schema::STRING);
+    tantivy::Index::create_in_dir(dir.path(), schema.build()).expect("old index");
+    let error = PassageIndex::open(dir.path()).expect_err("refused");
+    assert!(matches!(error, Error::NoVectors { .. }), "{error}");
+    assert!(error.to_string().contains("cfi ingest"), "{error}");
+}
+
+#[test]
+fn semantic_outside_zero_to_one_is_refused() {
+    let (_dir, index) = build_concepts();
+    for semantic in [-0.1, 1.5, f32::NAN] {
+        let error = index
+            .search(&meaning("cifrado", semantic))
+            .expect_err("out of range");
+        assert!(matches!(error, Error::Parameter { .. }), "{error}");
+        assert!(error.to_string().contains("semantic"), "{error}");
+    }
+}
