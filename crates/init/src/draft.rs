@@ -307,6 +307,12 @@ fn rows(entries: &[crate::Entry], files: &[FileInfo], matches: &Matches) -> Vec<
         {
             continue;
         }
+        // A second download of a listed file (the same bytes, "x (1).pdf") is that file's
+        // entry's too.
+        if let Some(copy) = identical_listed(file, files, &listed, &rows) {
+            rows.push(copy);
+            continue;
+        }
         // The file's name stands in for the submitter until staff name them.
         let stem = file.name().rsplit_once('.').map_or(file.name(), |(s, _)| s);
         rows.push(Row {
@@ -326,6 +332,39 @@ fn rows(entries: &[crate::Entry], files: &[FileInfo], matches: &Matches) -> Vec<
         });
     }
     rows
+}
+
+/// The row of a file the page lists whose bytes this file repeats, made this file's.
+fn identical_listed(
+    file: &FileInfo,
+    files: &[FileInfo],
+    listed: &BTreeSet<usize>,
+    rows: &[Row],
+) -> Option<Row> {
+    let size = std::fs::metadata(&file.path).ok()?.len();
+    let mut bytes: Option<Vec<u8>> = None;
+    for &i in listed {
+        let other = files.get(i)?;
+        if std::fs::metadata(&other.path).ok()?.len() != size {
+            continue;
+        }
+        let mine = match &bytes {
+            Some(b) => b,
+            None => bytes.insert(std::fs::read(&file.path).ok()?),
+        };
+        if std::fs::read(&other.path).ok().as_ref() == Some(mine) {
+            let row = rows.iter().find(|r| r.file == other.rel)?;
+            return Some(Row {
+                file: file.rel.clone(),
+                review: Some(format!(
+                    "the same file as {}: a second download?",
+                    other.rel
+                )),
+                ..row.clone()
+            });
+        }
+    }
+    None
 }
 
 /// The country of a submitter: a State's own, or the one its name carries ("(Kenya)").
