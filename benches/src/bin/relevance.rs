@@ -86,7 +86,7 @@ fn score(judged: &Judged, ranked: &[(String, String)]) -> (f64, f64, f64) {
     )
 }
 
-fn ours(index: &PassageIndex, j: &Judged) -> anyhow::Result<Vec<(String, String)>> {
+fn ours(index: &PassageIndex, j: &Judged, semantic: f32) -> anyhow::Result<Vec<(String, String)>> {
     let results = index.search(&SearchRequest {
         q: j.q.clone(),
         question: j.question,
@@ -94,6 +94,7 @@ fn ours(index: &PassageIndex, j: &Judged) -> anyhow::Result<Vec<(String, String)
         country: j.country.clone(),
         lang: j.lang.clone(),
         limit: 20,
+        semantic,
         ..Default::default()
     })?;
     Ok(results
@@ -196,12 +197,56 @@ fn sqlite(records: &[PassageRecord]) -> anyhow::Result<rusqlite::Connection> {
     Ok(db)
 }
 
+/// The call folder with its `[[glossary]]` tables left out, as a new user's call.toml has
+/// none: the measure of search by meaning without hand-made equivalents.
+fn without_glossary(call: &Path, into: &Path) -> anyhow::Result<PathBuf> {
+    let copy = into.join("call");
+    std::fs::create_dir_all(copy.join("files"))?;
+    for entry in std::fs::read_dir(call.join("files"))? {
+        let entry = entry?;
+        std::fs::copy(entry.path(), copy.join("files").join(entry.file_name()))?;
+    }
+    for name in ["manifest.xlsx", "labels.jsonl"] {
+        if call.join(name).is_file() {
+            std::fs::copy(call.join(name), copy.join(name))?;
+        }
+    }
+    let toml = std::fs::read_to_string(call.join("call.toml"))?;
+    let mut kept = String::new();
+    let mut in_glossary = false;
+    for line in toml.lines() {
+        if line.trim_start().starts_with("[[") || line.trim_start().starts_with('[') {
+            in_glossary = line.trim_start().starts_with("[[glossary]]");
+        }
+        if !in_glossary {
+            kept.push_str(line);
+            kept.push('\n');
+        }
+    }
+    std::fs::write(copy.join("call.toml"), kept)?;
+    Ok(copy)
+}
+
+/// The modes compared: words only, hybrid at the default, meaning only.
+const MODES: [(&str, f32); 3] = [
+    ("words", 0.0),
+    ("hybrid", cfi_index::DEFAULT_SEMANTIC),
+    ("meaning", 1.0),
+];
+
 fn main() -> anyhow::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let judgments: PathBuf = std::env::args()
-        .nth(1)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("fixtures/relevance.jsonl"));
+    let mut args = std::env::args().skip(1);
+    let mut judgments = root.join("fixtures/relevance.jsonl");
+    let mut glossary = true;
+    let mut dump: Option<PathBuf> = None;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--no-glossary" => glossary = false,
+            "--dump" => dump = args.next().map(PathBuf::from),
+            other => judgments = PathBuf::from(other),
+        }
+    }
     let call = root.join("fixtures/calls/sr-children-digital-2024");
     let text = std::fs::read_to_string(&judgments)
         .with_context(|| format!("reading {}", judgments.display()))?;
@@ -215,25 +260,74 @@ fn main() -> anyhow::Result<()> {
         bail!("no judged queries in {}", judgments.display());
     }
     let dir = tempfile::tempdir()?;
-    let index = PassageIndex::open(dir.path())?;
+    let call = if glossary {
+        call
+    } else {
+        without_glossary(&call, dir.path())?
+    };
+    let index_dir = dir.path().join("index");
+    let index = PassageIndex::open(&index_dir)?;
     cfi_ingest::ingest(&call, &index, &mut |_| {})?;
     let records = index.all_records(false)?;
+    if let Some(path) = &dump {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+        for r in &records {
+            let questions: Vec<u32> = r.passage.questions.iter().map(|q| q.number).collect();
+            serde_json::to_writer(
+                &mut out,
+                &serde_json::json!({
+                    "file": r.submission.file, "text": r.passage.text, "questions": questions,
+                    "category": r.submission.category, "country": r.submission.country,
+                    "lang": r.passage.language,
+                }),
+            )?;
+            out.write_all(b"\n")?;
+        }
+    }
     let db = sqlite(&records)?;
     println!(
-        "{} passages, {} judged queries\n",
+        "{} passages, {} judged queries, glossary {}\n",
         records.len(),
-        queries.len()
+        queries.len(),
+        if glossary { "on" } else { "off" }
     );
     println!(
-        "{:<5} {:<48} {:>7} {:>7} {:>7} | {:>7} {:>7} {:>7}",
-        "id", "query", "nDCG", "R@20", "RR", "nDCG", "R@20", "RR"
+        "{:<5} {:<44} {:>7} {:>7} {:>7} | {:>7}   (nDCG@10)",
+        "id", "query", "words", "hybrid", "meaning", "FTS5"
     );
-    println!("{:<54} {:^23} | {:^23}", "", "cfi", "SQLite FTS5");
-    let mut totals: BTreeMap<&str, [f64; 3]> = BTreeMap::new();
-    let mut lost = Vec::new();
+    // Totals per mode: nDCG, recall, RR, for all queries and for the meaning set (m*).
+    let mut totals: BTreeMap<String, [f64; 3]> = BTreeMap::new();
+    let mut lost: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for j in &queries {
-        let a = score(j, &ours(&index, j)?);
         let b = score(j, &baseline(&db, j)?);
+        let mut row = Vec::new();
+        let meaning_set = j.id.starts_with('m');
+        for (mode, semantic) in MODES {
+            let a = score(j, &ours(&index, j, semantic)?);
+            row.push(a.0);
+            for key in [mode.to_string(), format!("{mode} (by meaning)")] {
+                if key.ends_with("(by meaning)") && !meaning_set {
+                    continue;
+                }
+                let t = totals.entry(key).or_default();
+                t[0] += a.0;
+                t[1] += a.1;
+                t[2] += a.2;
+            }
+            if a.1 == 0.0 && b.1 > 0.0 {
+                lost.entry(mode).or_default().push(j.id.clone());
+            }
+        }
+        for key in ["FTS5".to_string(), "FTS5 (by meaning)".to_string()] {
+            if key.ends_with("(by meaning)") && !meaning_set {
+                continue;
+            }
+            let t = totals.entry(key).or_default();
+            t[0] += b.0;
+            t[1] += b.1;
+            t[2] += b.2;
+        }
         let mut label = j.q.clone();
         for (name, value) in [
             ("question", j.question.map(|n| n.to_string())),
@@ -245,47 +339,48 @@ fn main() -> anyhow::Result<()> {
                 label.push_str(&format!(" [{name}={v}]"));
             }
         }
-        let label: String = label.chars().take(48).collect();
+        let label: String = label.chars().take(44).collect();
         println!(
-            "{:<5} {:<48} {:>7.3} {:>7.3} {:>7.3} | {:>7.3} {:>7.3} {:>7.3}",
-            j.id, label, a.0, a.1, a.2, b.0, b.1, b.2
+            "{:<5} {:<44} {:>7.3} {:>7.3} {:>7.3} | {:>7.3}",
+            j.id, label, row[0], row[1], row[2], b.0
         );
-        for (who, s) in [("cfi", a), ("fts5", b)] {
-            let t = totals.entry(who).or_default();
-            t[0] += s.0;
-            t[1] += s.1;
-            t[2] += s.2;
-        }
-        if a.1 == 0.0 && b.1 > 0.0 {
-            lost.push(j.id.clone());
+    }
+    let all = queries.len() as f64;
+    let by_meaning = queries
+        .iter()
+        .filter(|j| j.id.starts_with('m'))
+        .count()
+        .max(1) as f64;
+    println!(
+        "\n{:<22} {:>8} {:>8} {:>8} {:>10}",
+        "", "nDCG@10", "R@20", "MRR", "nDCG/FTS5"
+    );
+    let fts = |key: &str, n: f64| totals.get(key).map_or(0.0, |t| t[0] / n);
+    for (suffix, n) in [("", all), (" (by meaning)", by_meaning)] {
+        for name in ["words", "hybrid", "meaning", "FTS5"] {
+            let key = format!("{name}{suffix}");
+            let t = totals.get(&key).copied().unwrap_or_default();
+            let base = fts(&format!("FTS5{suffix}"), n);
+            println!(
+                "{:<22} {:>8.3} {:>8.3} {:>8.3} {:>10.2}",
+                key,
+                t[0] / n,
+                t[1] / n,
+                t[2] / n,
+                if base > 0.0 {
+                    t[0] / n / base
+                } else {
+                    f64::INFINITY
+                }
+            );
         }
     }
-    let n = queries.len() as f64;
-    let mean = |who: &str| {
-        totals
-            .get(who)
-            .map_or([0.0; 3], |t| [t[0] / n, t[1] / n, t[2] / n])
-    };
-    let (a, b) = (mean("cfi"), mean("fts5"));
-    println!(
-        "\nmean  {:<48} {:>7.3} {:>7.3} {:>7.3} | {:>7.3} {:>7.3} {:>7.3}",
-        "", a[0], a[1], a[2], b[0], b[1], b[2]
-    );
-    println!(
-        "ratio nDCG@10 cfi / FTS5 = {:.2}",
-        if b[0] > 0.0 {
-            a[0] / b[0]
-        } else {
-            f64::INFINITY
-        }
-    );
-    println!(
-        "queries where cfi finds nothing relevant but FTS5 does: {}",
-        if lost.is_empty() {
-            "none".to_string()
-        } else {
-            lost.join(", ")
-        }
-    );
+    for (mode, _) in MODES {
+        let ids = lost
+            .get(mode)
+            .map(|v| v.join(", "))
+            .unwrap_or_else(|| "none".into());
+        println!("{mode}: queries where cfi finds nothing relevant but FTS5 does: {ids}");
+    }
     Ok(())
 }

@@ -198,7 +198,7 @@ fn serve_builds_the_demo_index_when_none_exists() {
     }
     let addr = addr.expect("the server says where it listens");
     assert!(said_building, "serve says it builds the demo index");
-    let (status, body) = http_get(&addr, "/api/v1/search?q=encryption&question=7");
+    let (status, body) = http_get(&addr, "/api/v1/search?q=encryption&question=7&semantic=0");
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(status, 200, "{body}");
@@ -256,7 +256,7 @@ fn a_running_server_shows_a_call_ingested_while_it_runs() {
         }
     };
     std::thread::spawn(move || for _ in lines {});
-    let (_, body) = http_get(&addr, "/api/v1/search?q=hydroponic");
+    let (_, body) = http_get(&addr, "/api/v1/search?q=hydroponic&semantic=0");
     assert!(body.contains("\"estimatedTotalHits\":0"), "{body}");
 
     // A second call folder, ingested by another process while the server runs.
@@ -288,7 +288,7 @@ fn a_running_server_shows_a_call_ingested_while_it_runs() {
     assert!(ok, "{stdout}");
     let started = std::time::Instant::now();
     let found = loop {
-        let (_, body) = http_get(&addr, "/api/v1/search?q=hydroponic");
+        let (_, body) = http_get(&addr, "/api/v1/search?q=hydroponic&semantic=0");
         let (_, subs) = http_get(&addr, "/api/v1/submissions?call=second");
         if body.contains("Late Submitter") && subs.contains("\"total\":1") {
             break true;
@@ -593,10 +593,13 @@ fn one_submission_sent_in_two_formats_is_one_hit_naming_both_files() {
         ["chile", "chile-md"],
         "both files are indexed, each with its own id"
     );
+    // Words only: what each file says, counted once.
     let search = |q: &str| {
         let (ok, out, err) = cfi(&[
             "search",
             q,
+            "--semantic",
+            "0",
             "--index",
             index.to_str().expect("utf-8"),
             "--json",

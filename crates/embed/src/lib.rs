@@ -13,6 +13,9 @@
 //! # Ok::<(), cfi_embed::Error>(())
 //! ```
 
+mod static_model;
+mod unigram;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -31,6 +34,8 @@ pub enum Error {
 
 /// Result alias for this crate.
 pub type Result<T> = std::result::Result<T, Error>;
+
+pub use static_model::{StaticModel, default_model};
 
 /// Whether a text is something searched for or something searched in. Models trained
 /// on query-passage pairs (e5) embed the two differently.
@@ -54,11 +59,17 @@ pub trait Embedder: Send + Sync + std::fmt::Debug {
     /// The vector of `text`: [`Embedder::dim`] values, L2-normalised, or all zeros when the
     /// text holds nothing the model knows (no word, or only unknown ones).
     fn embed(&self, text: &str, kind: TextKind) -> Vec<f32>;
+    /// The cosine below which a passage is not close in meaning to a query under this
+    /// model: texts on unrelated subjects still score above zero with most models.
+    fn min_similarity(&self) -> f32 {
+        0.0
+    }
 }
 
 /// The model cfi searches with unless told otherwise.
 pub fn default_embedder() -> Result<Arc<dyn Embedder>> {
-    Ok(Arc::new(HashingEmbedder::new(256)))
+    let model: Arc<dyn Embedder> = default_model()?;
+    Ok(model)
 }
 
 /// Scales `vector` to unit length; an all-zero vector stays all zeros.
