@@ -285,14 +285,45 @@ impl PassageIndex {
         let plain = !request.group_by_submission && request.sort == Sort::Relevance;
         let grouped = request.group_by_submission && request.sort == Sort::Relevance;
         // By meaning: the passages closest to the query under the same filters.
+        // A facet under a filter counts as if that filter were off, so the other values
+        // stay visible and clickable (the questions list keeps all nine counts).
+        let withouts: Vec<(&str, SearchRequest)> = if compiled.contradiction {
+            Vec::new()
+        } else {
+            COUNTED
+                .iter()
+                .filter_map(|&name| {
+                    let mut without = compiled.effective.clone();
+                    let active = match name {
+                        "question" => without.question.take().is_some(),
+                        "category" => without.category.take().is_some(),
+                        "country" => without.country.take().is_some(),
+                        "mentioned" => without.mentioned.take().is_some(),
+                        "language" => without.lang.take().is_some(),
+                        "kind" => without.kind.take().is_some(),
+                        _ => false,
+                    };
+                    active.then_some((name, without))
+                })
+                .collect()
+        };
         let meaning = self.meaning(request, &compiled);
         let depth = hybrid::depth(request);
-        let near = match &meaning {
+        // The passages closest in meaning under the filters, and under each facet's filter
+        // lifted, the sketches compared once for all.
+        let (near, mut near_without): (_, Vec<_>) = match &meaning {
             Some(vector) => {
-                let filter = self.meaning_filter(&compiled, &compiled.effective);
-                self.nearest(&searcher, &filter, vector, depth)?
+                let mut filters = vec![self.meaning_filter(&compiled, &compiled.effective)];
+                for (_, without) in &withouts {
+                    filters.push(self.meaning_filter(&compiled, without));
+                }
+                let refs: Vec<&hybrid::MeaningFilter> = filters.iter().collect();
+                let mut found = self
+                    .nearest_each(&searcher, &refs, vector, depth)?
+                    .into_iter();
+                (found.next().unwrap_or_default(), found.collect())
             }
-            None => Vec::new(),
+            None => (Vec::new(), Vec::new()),
         };
         let is_hybrid = !near.is_empty();
         // What the search counts: the words' matches, and the passages found by meaning.
@@ -373,40 +404,23 @@ impl PassageIndex {
         }
         // Passages counted that only their meaning brought in.
         let semantic_hits = total.saturating_sub(words_total);
-        // A facet under a filter counts as if that filter were off, so the other values
-        // stay visible and clickable (the questions list keeps all nine counts).
-        if !compiled.contradiction {
-            for name in COUNTED {
-                let mut without = compiled.effective.clone();
-                let active = match name {
-                    "question" => without.question.take().is_some(),
-                    "category" => without.category.take().is_some(),
-                    "country" => without.country.take().is_some(),
-                    "mentioned" => without.mentioned.take().is_some(),
-                    "language" => without.lang.take().is_some(),
-                    "kind" => without.kind.take().is_some(),
-                    _ => false,
-                };
-                if !active {
-                    continue;
-                }
-                let query = self.filtered(compiled.text.box_clone(), &without);
-                let (_, mut counts) = searcher
-                    .search(&*query, &FacetCounts::new(&[name]))
+        for (i, &(name, ref without)) in withouts.iter().enumerate() {
+            let query = self.filtered(compiled.text.box_clone(), without);
+            let (_, mut counts) = searcher
+                .search(&*query, &FacetCounts::new(&[name]))
+                .map_err(err)?;
+            let near = near_without
+                .get_mut(i)
+                .map(std::mem::take)
+                .unwrap_or_default();
+            if !near.is_empty() {
+                let extra = hybrid::only_near(compiled.text.box_clone(), &searcher, &near);
+                let (_, more) = searcher
+                    .search(&*extra, &FacetCounts::new(&[name]))
                     .map_err(err)?;
-                if let Some(vector) = &meaning {
-                    let filter = self.meaning_filter(&compiled, &without);
-                    let near = self.nearest(&searcher, &filter, vector, depth)?;
-                    if !near.is_empty() {
-                        let extra = hybrid::only_near(compiled.text.box_clone(), &searcher, &near);
-                        let (_, more) = searcher
-                            .search(&*extra, &FacetCounts::new(&[name]))
-                            .map_err(err)?;
-                        add_counts(&mut counts, more);
-                    }
-                }
-                facets.insert(name.to_string(), counts.remove(name).unwrap_or_default());
+                add_counts(&mut counts, more);
             }
+            facets.insert(name.to_string(), counts.remove(name).unwrap_or_default());
         }
         let mut page: Vec<(f32, PassageRecord, usize)> = Vec::new();
         if plain && is_hybrid {

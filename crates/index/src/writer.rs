@@ -31,8 +31,8 @@ pub struct PassageIndex {
     pub(crate) catalog: Arc<RwLock<Arc<Catalog>>>,
     /// Makes the passages' vectors at ingest and the query's at search.
     pub(crate) embedder: Arc<dyn Embedder>,
-    /// The passages each set of filters allows, for searches by meaning.
-    pub(crate) allowed: Arc<crate::hybrid::AllowedCache>,
+    /// What searches by meaning keep between requests.
+    pub(crate) meaning_cache: Arc<crate::hybrid::MeaningCache>,
 }
 
 impl std::fmt::Debug for PassageIndex {
@@ -103,7 +103,7 @@ impl PassageIndex {
             fields,
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
             embedder,
-            allowed: Arc::default(),
+            meaning_cache: Arc::default(),
         })
     }
 

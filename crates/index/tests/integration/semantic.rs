@@ -377,3 +377,152 @@ fn semantic_outside_zero_to_one_is_refused() {
         assert!(error.to_string().contains("semantic"), "{error}");
     }
 }
+
+/// A model the test makes whose vectors spread out like a real model's: each word a
+/// pseudo-random direction, "encryption" and "cifrado" the same one.
+#[derive(Debug)]
+struct Scattered;
+
+impl Embedder for Scattered {
+    fn id(&self) -> &str {
+        "scattered-64/test"
+    }
+
+    fn dim(&self) -> usize {
+        64
+    }
+
+    fn embed(&self, text: &str, _kind: TextKind) -> Vec<f32> {
+        let mut vector = vec![0.0f32; 64];
+        for word in text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            let word = word.to_lowercase();
+            let word = if word == "cifrado" {
+                "encryption"
+            } else {
+                &word
+            };
+            let mut state = word.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+            });
+            for x in vector.iter_mut() {
+                state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+                let mut z = state;
+                z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+                *x += ((z >> 11) as f32 / (1u64 << 53) as f32) - 0.5;
+            }
+        }
+        cfi_embed::normalize(&mut vector);
+        vector
+    }
+}
+
+#[test]
+fn among_thousands_of_passages_the_closest_are_still_found_under_the_filters() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = PassageIndex::open_with(dir.path(), Arc::new(Scattered)).expect("open");
+    let filler = [
+        "platforms",
+        "children",
+        "reports",
+        "schools",
+        "parents",
+        "police",
+        "courts",
+        "data",
+        "online",
+        "safety",
+        "laws",
+        "victims",
+        "support",
+        "training",
+        "research",
+        "services",
+    ];
+    let mut batch = index.batch().expect("batch");
+    // 60 submissions of 40 passages: more than a search by meaning scores exactly, so it
+    // narrows them on their sketches first.
+    for s in 0..60u32 {
+        let id = format!("s{s}");
+        let category = if s % 2 == 0 { "CSOs" } else { "States" };
+        let passages: Vec<Passage> = (1..=40u32)
+            .map(|n| {
+                let words: Vec<&str> = (0..5u32)
+                    .filter_map(|k| {
+                        filler
+                            .get(((s * 7 + n * 13 + k * 5) % 16) as usize)
+                            .copied()
+                    })
+                    .collect();
+                passage(&id, n, "en", &[1], &words.join(" "))
+            })
+            .collect();
+        let info = SubmissionInfo {
+            submission: submission(&id, category, None, s == 59),
+            path: "x".into(),
+            pages: None,
+            passages: 40,
+            languages: vec![],
+            problems: vec![],
+        };
+        batch.put_submission(info, &passages).expect("put");
+    }
+    // The passages on encryption: two public ones from States, one confidential.
+    for (id, confidential, text) in [
+        ("target1", false, "Encryption everywhere"),
+        ("target2", false, "Encryption matters"),
+        ("target3", true, "Encryption research"),
+    ] {
+        let info = SubmissionInfo {
+            submission: submission(id, "States", None, confidential),
+            path: "x".into(),
+            pages: None,
+            passages: 1,
+            languages: vec![],
+            problems: vec![],
+        };
+        batch
+            .put_submission(info, &[passage(id, 1, "en", &[2], text)])
+            .expect("put");
+    }
+    batch.commit().expect("commit");
+    let results = index
+        .search(&SearchRequest {
+            limit: 5,
+            ..meaning("cifrado", 1.0)
+        })
+        .expect("search");
+    let mut first: Vec<&str> = ids(&results).into_iter().take(2).collect();
+    first.sort_unstable();
+    assert_eq!(first, ["target1-1", "target2-1"], "{:?}", ids(&results));
+    assert!(!ids(&results).contains(&"target3-1"));
+    // Under a filter (and its facet counted without it, from the same pass).
+    let csos = index
+        .search(&SearchRequest {
+            category: Some("CSOs".into()),
+            limit: 5,
+            ..meaning("cifrado", 1.0)
+        })
+        .expect("search");
+    assert!(
+        csos.hits
+            .iter()
+            .all(|h| h.record.submission.category == "CSOs")
+    );
+    assert!(
+        csos.facets["category"]
+            .get("States")
+            .is_some_and(|n| *n >= 2)
+    );
+    let staff = index
+        .search(&SearchRequest {
+            include_confidential: true,
+            limit: 5,
+            ..meaning("cifrado", 1.0)
+        })
+        .expect("search");
+    assert!(ids(&staff).iter().take(3).any(|id| *id == "target3-1"));
+}
