@@ -12,9 +12,9 @@
 //! ```
 //!
 //! A search compares the first 128 bits of the sketch of every passage the filters allow
-//! with the query's (bits that differ; the sketches are copied into memory when a segment
-//! is first searched, word by word, so this pass reads 16 bytes a passage in one straight
-//! line), and scores the closest thousand or so exactly on their int8 vectors, read where
+//! with the query's (bits that differ; those bits are copied into memory when a segment is
+//! first searched, word by word, so this pass reads 16 bytes a passage in one straight
+//! line: 16 MB of memory at a million passages), and scores the closest thousand or so exactly on their int8 vectors, read where
 //! they lie in the memory-mapped file. The sketch is the sign of each coordinate after a
 //! fixed random rotation (random signs, then a Walsh-Hadamard transform), so that the
 //! number of differing bits follows the angle between the vectors whatever the model's
@@ -224,9 +224,9 @@ pub(crate) struct SegmentVectors {
     dim: usize,
     words: usize,
     docs: usize,
-    /// The sketches again, in memory, word by word: `planes[i][doc]` is the `i`th word of
-    /// a document's sketch. A search reads the first [`SCAN_WORDS`] planes of every
-    /// allowed passage in one straight pass, and nothing of the others.
+    /// The first [`SCAN_WORDS`] words of the sketches again, in memory, word by word:
+    /// `planes[i][doc]` is the `i`th word of a document's sketch. A search reads them for
+    /// every allowed passage in one straight pass.
     planes: Vec<Vec<u64>>,
 }
 
@@ -258,7 +258,8 @@ impl SegmentVectors {
                 bytes.len()
             ));
         }
-        let mut planes = vec![Vec::with_capacity(docs); words];
+        // Only the words a search compares: 16 bytes a passage at 256 dimensions.
+        let mut planes = vec![Vec::with_capacity(docs); words.min(SCAN_WORDS)];
         let region = bytes
             .as_slice()
             .get(HEADER..HEADER + docs * words * 8)
