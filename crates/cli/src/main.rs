@@ -84,7 +84,7 @@ enum Command {
         kind: Option<String>,
         /// How much the ranking leans on meaning (across languages): 0 the words only, 1
         /// meaning only, between both.
-        #[arg(long, value_name = "R", default_value_t = cfi_index::DEFAULT_SEMANTIC, value_parser = semantic_ratio)]
+        #[arg(long, value_name = "R", default_value_t = cfi_index::DEFAULT_SEMANTIC, value_parser = semantic_ratio, allow_negative_numbers = true)]
         semantic: f32,
         /// Hits to show.
         #[arg(long, default_value_t = 10)]

@@ -167,6 +167,44 @@ fn search_without_an_index_says_what_to_do() {
 }
 
 #[test]
+fn search_takes_how_much_to_lean_on_meaning_from_zero_to_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let call = small_call(dir.path(), true);
+    let index = dir.path().join("index");
+    let index_arg = index.to_str().expect("utf8");
+    let (ok, stdout, _) = cfi(&["ingest", call.to_str().expect("utf8"), "--index", index_arg]);
+    assert!(ok, "{stdout}");
+    let (ok, stdout, stderr) = cfi(&[
+        "search",
+        "grooming",
+        "--semantic",
+        "0",
+        "--index",
+        index_arg,
+        "--json",
+    ]);
+    assert!(ok, "{stderr}");
+    let results: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(results["total"], 1, "{stdout}");
+    assert_eq!(results["semantic_hits"], 0, "words only: {stdout}");
+    for bad in ["1.5", "-0.2", "words"] {
+        let (ok, _, stderr) = cfi(&[
+            "search",
+            "grooming",
+            "--semantic",
+            bad,
+            "--index",
+            index_arg,
+        ]);
+        assert!(!ok, "{bad}");
+        assert!(
+            stderr.contains("--semantic") && stderr.contains("from 0"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
 fn serve_builds_the_demo_index_when_none_exists() {
     if !demo_call().join("call.toml").is_file() {
         panic!("the demo call is missing at {}", demo_call().display());
