@@ -9,7 +9,7 @@ use tantivy::query::{AllQuery, BooleanQuery, MoreLikeThisQuery, Occur, Query, Te
 use tantivy::schema::{Facet, IndexRecordOption, OwnedValue};
 use tantivy::{DocAddress, Searcher, Term};
 
-use crate::hybrid::MeaningFilter;
+use crate::nearest::MeaningFilter;
 use crate::search::{PassageVersion, Versions};
 use crate::vectors::VectorQuery;
 use crate::writer::{PassageIndex, PassageRecord};

@@ -1,12 +1,16 @@
 //! Hits grouped by submission as a collector: each submission's best passage and how many
 //! others matched, over every hit (not only the first few thousand), in one pass. A
-//! submission's annexes and later versions group with it (the `submission_key` column).
+//! submission's annexes and later versions group with it (the `submission_key` column). A
+//! hybrid search orders the groups by their best passage in the fused ranking.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
+
+use crate::Result;
+use crate::writer::PassageIndex;
 
 /// One submission's hits.
 #[derive(Debug, Clone)]
@@ -133,5 +137,55 @@ impl SegmentCollector for SegmentGroups {
             }
         });
         out
+    }
+}
+
+impl PassageIndex {
+    /// Puts the submissions that have a passage in the fused ranking first, in the order
+    /// of their best one (which becomes their hit), the others after in their order.
+    pub(crate) fn order_groups(
+        &self,
+        searcher: &Searcher,
+        groups: &mut [crate::group::Group],
+        fused: &[(f32, DocAddress)],
+    ) -> Result<()> {
+        let mut best: BTreeMap<String, (usize, f32, DocAddress)> = BTreeMap::new();
+        for (rank, (score, address)) in fused.iter().enumerate() {
+            let key = self.submission_key(searcher, *address)?;
+            best.entry(key).or_insert((rank, *score, *address));
+        }
+        for group in groups.iter_mut() {
+            match best.get(&group.key) {
+                Some(&(rank, score, address)) => {
+                    group.rank = rank;
+                    group.score = score;
+                    group.best = address;
+                }
+                None => {
+                    group.rank = usize::MAX;
+                    group.score = 0.0;
+                }
+            }
+        }
+        // Stable: the others keep their order.
+        groups.sort_by_key(|g| g.rank);
+        Ok(())
+    }
+
+    /// The submission a passage counts under (its own, or the input it is an annex or a
+    /// later version of), from the column.
+    fn submission_key(&self, searcher: &Searcher, address: DocAddress) -> Result<String> {
+        let reader = searcher.segment_reader(address.segment_ord);
+        let column = reader
+            .fast_fields()
+            .str("submission_key")
+            .map_err(|source| self.err(source))?;
+        let mut key = String::new();
+        if let Some(column) = column
+            && let Some(ord) = column.term_ords(address.doc_id).next()
+        {
+            let _ = column.ord_to_str(ord, &mut key);
+        }
+        Ok(key)
     }
 }

@@ -5,7 +5,7 @@
 //! match and the passages its vector brought in.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use cfi_embed::TextKind;
 use tantivy::index::SegmentId;
@@ -15,9 +15,9 @@ use tantivy::query::{
 };
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
-use crate::catalog::Catalog;
 use crate::compile::Compiled;
-use crate::vectors::{DocBits, Matching, SegmentVectors, VectorQuery, shortlist_len};
+use crate::nearest::MeaningFilter;
+use crate::vectors::VectorQuery;
 use crate::writer::PassageIndex;
 use crate::{Error, Result, SearchRequest};
 
@@ -35,9 +35,6 @@ const RRF_K: f32 = 60.0;
 
 /// Fewest hits taken from each ranking into the fusion.
 const FUSED_DEPTH: usize = 100;
-
-/// Filter sets kept per index generation before the oldest are dropped.
-const ALLOWED_SETS: usize = 64;
 
 /// How many hits of each ranking a request fuses: max(100, offset + limit).
 pub(crate) fn depth(request: &SearchRequest) -> usize {
@@ -189,122 +186,6 @@ impl DocSet for SortedDocs {
     }
 }
 
-/// What searches by meaning keep between requests, for the index generation and catalog
-/// they were made on: the passages each set of filters allows (most searches share their
-/// filters, none or a guiding question, and finding them among a million passages costs
-/// more than the search itself), and each segment's vectors file, mapped once (mapping it
-/// anew for every search costs more in page faults than reading it).
-#[derive(Default)]
-pub(crate) struct MeaningCache {
-    allowed: Mutex<Allowed>,
-    files: Mutex<HashMap<SegmentId, Arc<SegmentVectors>>>,
-    /// Buffers for the sketch distances of a segment, reused from search to search.
-    buffers: Mutex<Vec<Vec<u16>>>,
-}
-
-/// Distance buffers kept for reuse at most.
-const BUFFERS: usize = 64;
-
-#[derive(Default)]
-struct Allowed {
-    generation: u64,
-    catalog: Option<Arc<Catalog>>,
-    sets: HashMap<String, Arc<Vec<DocBits>>>,
-}
-
-impl MeaningCache {
-    fn allowed(
-        &self,
-        searcher: &Searcher,
-        catalog: &Arc<Catalog>,
-        key: &str,
-        compute: impl FnOnce() -> Result<Vec<DocBits>>,
-    ) -> Result<Arc<Vec<DocBits>>> {
-        let generation = searcher.generation().generation_id();
-        let current = |a: &Allowed| {
-            a.generation == generation
-                && a.catalog.as_ref().is_some_and(|c| Arc::ptr_eq(c, catalog))
-        };
-        if let Ok(allowed) = self.allowed.lock()
-            && current(&allowed)
-            && let Some(found) = allowed.sets.get(key)
-        {
-            return Ok(Arc::clone(found));
-        }
-        let computed = Arc::new(compute()?);
-        if let Ok(mut allowed) = self.allowed.lock() {
-            if !current(&allowed) {
-                *allowed = Allowed {
-                    generation,
-                    catalog: Some(Arc::clone(catalog)),
-                    sets: HashMap::new(),
-                };
-                // Segments merged away since: their files go.
-                if let Ok(mut files) = self.files.lock() {
-                    let live: Vec<SegmentId> = searcher
-                        .segment_readers()
-                        .iter()
-                        .map(SegmentReader::segment_id)
-                        .collect();
-                    files.retain(|id, _| live.contains(id));
-                }
-            }
-            if allowed.sets.len() >= ALLOWED_SETS {
-                allowed.sets.clear();
-            }
-            allowed.sets.insert(key.to_string(), Arc::clone(&computed));
-        }
-        Ok(computed)
-    }
-
-    fn file(
-        &self,
-        reader: &SegmentReader,
-        open: impl FnOnce() -> Result<SegmentVectors>,
-    ) -> Result<Arc<SegmentVectors>> {
-        let id = reader.segment_id();
-        if let Some(found) = self.files.lock().ok().and_then(|f| f.get(&id).cloned()) {
-            return Ok(found);
-        }
-        let opened = Arc::new(open()?);
-        if let Ok(mut files) = self.files.lock() {
-            files.insert(id, Arc::clone(&opened));
-        }
-        Ok(opened)
-    }
-}
-
-impl MeaningCache {
-    fn buffer(&self) -> Vec<u16> {
-        self.buffers
-            .lock()
-            .ok()
-            .and_then(|mut b| b.pop())
-            .unwrap_or_default()
-    }
-
-    fn give_back(&self, buffer: Vec<u16>) {
-        if let Ok(mut buffers) = self.buffers.lock()
-            && buffers.len() < BUFFERS
-        {
-            buffers.push(buffer);
-        }
-    }
-}
-
-impl std::fmt::Debug for MeaningCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MeaningCache").finish_non_exhaustive()
-    }
-}
-
-/// A search by meaning over the passages a filter allows.
-pub(crate) struct MeaningFilter {
-    pub query: Box<dyn Query>,
-    /// Names the filter for the cache: equal keys, equal passages.
-    pub key: String,
-}
-
 impl PassageIndex {
     /// The query's vector, when this request searches by meaning at all: `semantic` above
     /// 0, words typed, and words the model knows.
@@ -352,193 +233,6 @@ impl PassageIndex {
         }
     }
 
-    /// The `n` passages `filter` allows closest in meaning to `query`, best first, with
-    /// their cosine similarity (above the model's floor).
-    pub(crate) fn nearest(
-        &self,
-        searcher: &Searcher,
-        filter: &MeaningFilter,
-        query: &VectorQuery,
-        n: usize,
-    ) -> Result<Vec<(Score, DocAddress)>> {
-        Ok(self
-            .nearest_each(searcher, &[filter], query, n)?
-            .pop()
-            .unwrap_or_default())
-    }
-
-    /// [`PassageIndex::nearest`] under each of several filters, the sketches compared once
-    /// for all of them (a search with a facet filter also counts the facet without it).
-    ///
-    /// Where a filter allows more passages than are scored exactly, the shortlist is those
-    /// whose sketches are closest to the query's, over all segments: one pass computes
-    /// every allowed passage's distance, a sample of the distances says where to cut, and
-    /// the passages within the cut are scored on their int8 vectors. Where it allows
-    /// fewer, all of them are scored exactly.
-    pub(crate) fn nearest_each(
-        &self,
-        searcher: &Searcher,
-        filters: &[&MeaningFilter],
-        query: &VectorQuery,
-        n: usize,
-    ) -> Result<Vec<Vec<(Score, DocAddress)>>> {
-        let catalog = self.catalog();
-        let sets = filters
-            .iter()
-            .map(|filter| {
-                self.meaning_cache
-                    .allowed(searcher, &catalog, &filter.key, || {
-                        searcher
-                            .search(&*filter.query, &Matching)
-                            .map_err(|source| self.err(source))
-                    })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let segments = searcher.segment_readers();
-        let shortlist = shortlist_len(n);
-        let totals: Vec<usize> = sets
-            .iter()
-            .map(|set| set.iter().map(DocBits::count).sum())
-            .collect();
-        let none = DocBits::default();
-        // Distances for the passages any filter with many allows: computed once.
-        let wide: Vec<&Arc<Vec<DocBits>>> = sets
-            .iter()
-            .zip(&totals)
-            .filter(|(_, total)| **total > shortlist)
-            .map(|(set, _)| set)
-            .collect();
-        let distances: Vec<Vec<u16>> = match wide.as_slice() {
-            [] => Vec::new(),
-            [only] => self.per_segment(segments, |ord, reader| {
-                let vectors = self.segment_vectors(reader)?;
-                let bits = only.get(ord).unwrap_or(&none);
-                Ok(vectors.distances(bits, query, self.meaning_cache.buffer()))
-            })?,
-            several => self.per_segment(segments, |ord, reader| {
-                let vectors = self.segment_vectors(reader)?;
-                let bits = DocBits::union(several.iter().filter_map(|set| set.get(ord)));
-                Ok(vectors.distances(&bits, query, self.meaning_cache.buffer()))
-            })?,
-        };
-        let floor = self.embedder.min_similarity().max(MIN_SIMILARITY);
-        let mut found = Vec::with_capacity(sets.len());
-        for (set, &total) in sets.iter().zip(&totals) {
-            let allowed_in = |ord: usize| set.get(ord).unwrap_or(&none);
-            // Whether the distances were computed for more passages than this filter allows.
-            let shared = wide.len() > 1;
-            let mut shortlisted: Vec<Vec<(u16, DocId)>> = if total <= shortlist {
-                (0..segments.len())
-                    .map(|ord| allowed_in(ord).iter().map(|doc| (0, doc)).collect())
-                    .collect()
-            } else {
-                let allows = |ord: usize, doc: DocId| !shared || allowed_in(ord).contains(doc);
-                let collect = |cut: u16| {
-                    self.per_segment(segments, |ord, _| {
-                        let Some(distances) = distances.get(ord) else {
-                            return Ok(Vec::new());
-                        };
-                        Ok(distances
-                            .iter()
-                            .enumerate()
-                            .filter(|(doc, d)| **d <= cut && allows(ord, *doc as DocId))
-                            .map(|(doc, d)| (*d, doc as DocId))
-                            .collect::<Vec<_>>())
-                    })
-                };
-                let mut close = collect(sampled_cut(&distances, total, shortlist, &allows))?;
-                if close.iter().map(Vec::len).sum::<usize>() < shortlist.min(total) {
-                    // The sample misjudged: count them all.
-                    close = collect(exact_cut(&distances, shortlist, &allows))?;
-                }
-                close
-            };
-            // At most the shortlist, the closest by sketch.
-            let mut all: Vec<(u16, usize, DocId)> = shortlisted
-                .iter_mut()
-                .enumerate()
-                .flat_map(|(ord, docs)| docs.drain(..).map(move |(d, doc)| (d, ord, doc)))
-                .collect();
-            if all.len() > shortlist {
-                all.select_nth_unstable_by_key(shortlist - 1, |c| c.0);
-                all.truncate(shortlist);
-            }
-            let mut by_segment: Vec<Vec<DocId>> = vec![Vec::new(); segments.len()];
-            for (_, ord, doc) in all {
-                if let Some(docs) = by_segment.get_mut(ord) {
-                    docs.push(doc);
-                }
-            }
-            // The shortlist scored exactly; the model says how close a passage must be to
-            // count as close at all.
-            let scored = self.per_segment(segments, |ord, reader| {
-                let mut docs = by_segment.get(ord).cloned().unwrap_or_default();
-                if docs.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let vectors = self.segment_vectors(reader)?;
-                Ok(vectors
-                    .score(&mut docs, query)
-                    .into_iter()
-                    .filter(|(similarity, _)| *similarity > floor)
-                    .map(|(similarity, doc)| (similarity, DocAddress::new(ord as u32, doc)))
-                    .collect::<Vec<_>>())
-            })?;
-            let mut hits: Vec<(Score, DocAddress)> = scored.into_iter().flatten().collect();
-            hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            hits.truncate(n);
-            found.push(hits);
-        }
-        for buffer in distances {
-            self.meaning_cache.give_back(buffer);
-        }
-        Ok(found)
-    }
-
-    /// `work` on every segment, on all cores when there are several.
-    fn per_segment<T: Send>(
-        &self,
-        segments: &[SegmentReader],
-        work: impl Fn(usize, &SegmentReader) -> Result<T> + Sync,
-    ) -> Result<Vec<T>> {
-        if let [only] = segments {
-            return Ok(vec![work(0, only)?]);
-        }
-        self.index
-            .search_executor()
-            .map(
-                |(ord, reader)| Ok(work(ord, reader)),
-                segments.iter().enumerate(),
-            )
-            .map_err(|source| self.err(source))?
-            .into_iter()
-            .collect()
-    }
-
-    /// A segment's vectors, checked against this index's model (opened once per segment).
-    pub(crate) fn segment_vectors(&self, reader: &SegmentReader) -> Result<Arc<SegmentVectors>> {
-        self.meaning_cache
-            .file(reader, || self.open_segment_vectors(reader))
-    }
-
-    fn open_segment_vectors(&self, reader: &SegmentReader) -> Result<SegmentVectors> {
-        let fail = |message: String| Error::Vectors {
-            path: self.dir.clone(),
-            segment: reader.segment_id().uuid_string(),
-            message,
-        };
-        let vectors = SegmentVectors::open(reader).map_err(fail)?;
-        if vectors.dim() != self.embedder.dim() && reader.num_docs() > 0 {
-            return Err(fail(format!(
-                "its vectors have {} dimensions, the model {} makes {}",
-                vectors.dim(),
-                self.embedder.id(),
-                self.embedder.dim()
-            )));
-        }
-        Ok(vectors)
-    }
-
     /// What a request matches as one query: the words' matches, and in a hybrid search also
     /// the passages its vector brought in (the same passages its total counts).
     pub(crate) fn matched(
@@ -555,68 +249,6 @@ impl PassageIndex {
         let near = self.nearest(searcher, &filter, &meaning, depth(request))?;
         Ok(union(compiled.full, searcher, &near))
     }
-}
-
-/// The largest sketch distance the shortlist takes: the distance below which about
-/// `shortlist` of the `allowed` passages lie (a few more), read off a sample of the
-/// distances (`u16::MAX`: not computed) of the passages `allows` rather than a count of
-/// them all, which would cost another pass over every passage.
-fn sampled_cut(
-    distances: &[Vec<u16>],
-    allowed: usize,
-    shortlist: usize,
-    allows: &dyn Fn(usize, DocId) -> bool,
-) -> u16 {
-    const SAMPLE: usize = 8192;
-    let slots: usize = distances.iter().map(Vec::len).sum();
-    let step = (slots / SAMPLE).max(1);
-    let mut sample: Vec<u16> = Vec::with_capacity(SAMPLE + distances.len());
-    for (ord, segment) in distances.iter().enumerate() {
-        for (doc, &d) in segment.iter().enumerate().step_by(step) {
-            if d != u16::MAX && allows(ord, doc as DocId) {
-                sample.push(d);
-            }
-        }
-    }
-    sample.sort_unstable();
-    // A quarter more than the shortlist's share of the allowed passages, and a few places
-    // more, so that sampling error rarely leaves the shortlist short.
-    let share = shortlist as f64 / allowed.max(1) as f64;
-    let at = (share * 1.25 * sample.len() as f64).ceil() as usize + 8;
-    sample.get(at).copied().unwrap_or(u16::MAX - 1)
-}
-
-/// The largest sketch distance the shortlist takes, from a count of every distance of the
-/// passages `allows`.
-fn exact_cut(
-    distances: &[Vec<u16>],
-    shortlist: usize,
-    allows: &dyn Fn(usize, DocId) -> bool,
-) -> u16 {
-    let mut counts: Vec<usize> = Vec::new();
-    for (ord, segment) in distances.iter().enumerate() {
-        for (doc, &d) in segment.iter().enumerate() {
-            if d == u16::MAX || !allows(ord, doc as DocId) {
-                continue;
-            }
-            let d = usize::from(d);
-            if counts.len() <= d {
-                counts.resize(d + 1, 0);
-            }
-            if let Some(n) = counts.get_mut(d) {
-                *n += 1;
-            }
-        }
-    }
-    let mut below = 0;
-    let cut = counts
-        .iter()
-        .position(|n| {
-            below += n;
-            below >= shortlist
-        })
-        .unwrap_or(counts.len());
-    u16::try_from(cut).unwrap_or(u16::MAX - 1)
 }
 
 /// Passages `words` matches and those `near` names.

@@ -19,6 +19,7 @@ mod facets;
 mod group;
 mod hybrid;
 mod matrix;
+mod nearest;
 pub mod query;
 mod schema;
 mod search;

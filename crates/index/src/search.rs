@@ -317,7 +317,7 @@ impl PassageIndex {
                 for (_, without) in &withouts {
                     filters.push(self.meaning_filter(&compiled, without));
                 }
-                let refs: Vec<&hybrid::MeaningFilter> = filters.iter().collect();
+                let refs: Vec<&crate::nearest::MeaningFilter> = filters.iter().collect();
                 let mut found = self
                     .nearest_each(&searcher, &refs, vector, depth)?
                     .into_iter();
@@ -534,54 +534,6 @@ impl PassageIndex {
             relaxed: false,
         };
         Ok((results, words_total))
-    }
-
-    /// Puts the submissions that have a passage in the fused ranking first, in the order
-    /// of their best one (which becomes their hit), the others after in their order.
-    fn order_groups(
-        &self,
-        searcher: &Searcher,
-        groups: &mut [crate::group::Group],
-        fused: &[(f32, DocAddress)],
-    ) -> Result<()> {
-        let mut best: BTreeMap<String, (usize, f32, DocAddress)> = BTreeMap::new();
-        for (rank, (score, address)) in fused.iter().enumerate() {
-            let key = self.submission_key(searcher, *address)?;
-            best.entry(key).or_insert((rank, *score, *address));
-        }
-        for group in groups.iter_mut() {
-            match best.get(&group.key) {
-                Some(&(rank, score, address)) => {
-                    group.rank = rank;
-                    group.score = score;
-                    group.best = address;
-                }
-                None => {
-                    group.rank = usize::MAX;
-                    group.score = 0.0;
-                }
-            }
-        }
-        // Stable: the others keep their order.
-        groups.sort_by_key(|g| g.rank);
-        Ok(())
-    }
-
-    /// The submission a passage counts under (its own, or the input it is an annex or a
-    /// later version of), from the column.
-    fn submission_key(&self, searcher: &Searcher, address: DocAddress) -> Result<String> {
-        let reader = searcher.segment_reader(address.segment_ord);
-        let column = reader
-            .fast_fields()
-            .str("submission_key")
-            .map_err(|source| self.err(source))?;
-        let mut key = String::new();
-        if let Some(column) = column
-            && let Some(ord) = column.term_ords(address.doc_id).next()
-        {
-            let _ = column.ord_to_str(ord, &mut key);
-        }
-        Ok(key)
     }
 
     /// `text` under the request's filters, confidential passages left out unless asked

@@ -27,15 +27,16 @@ use std::any::Any;
 use std::io::Write;
 use std::sync::Arc;
 
-use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::directory::OwnedBytes;
 use tantivy::index::SegmentComponent;
 use tantivy::indexer::doc_id_mapping::{DocIdMapping, MappingType};
 use tantivy::schema::{Field, Schema};
 use tantivy::{
-    DocId, PluginMergeContext, PluginWriter, PluginWriterContext, Score, Segment, SegmentOrdinal,
-    SegmentPlugin, SegmentReader, TantivyDocument, TantivyError,
+    DocId, PluginMergeContext, PluginWriter, PluginWriterContext, Score, Segment, SegmentPlugin,
+    SegmentReader, TantivyDocument, TantivyError,
 };
+
+use crate::nearest::DocBits;
 
 /// The extension of the vectors file of each segment.
 pub(crate) const EXTENSION: &str = "vec";
@@ -340,7 +341,7 @@ impl SegmentVectors {
     ) {
         let planes: [&[u64]; N] =
             std::array::from_fn(|i| self.planes.get(i).map_or(&[][..], Vec::as_slice));
-        for (block, (slots, &word)) in distances.chunks_mut(64).zip(&allowed.words).enumerate() {
+        for (block, (slots, &word)) in distances.chunks_mut(64).zip(allowed.words()).enumerate() {
             let base = block * 64;
             let words: [&[u64]; N] = std::array::from_fn(|i| {
                 planes[i].get(base..base + slots.len()).unwrap_or_default()
@@ -371,135 +372,6 @@ impl SegmentVectors {
                 }
             }
         }
-    }
-}
-
-/// A set of document ids of one segment.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct DocBits {
-    words: Vec<u64>,
-    count: usize,
-}
-
-impl DocBits {
-    fn with_max_doc(max_doc: DocId) -> DocBits {
-        DocBits {
-            words: vec![0; (max_doc as usize).div_ceil(64)],
-            count: 0,
-        }
-    }
-
-    fn insert(&mut self, doc: DocId) {
-        if let Some(word) = self.words.get_mut(doc as usize / 64) {
-            let bit = 1u64 << (doc % 64);
-            if *word & bit == 0 {
-                *word |= bit;
-                self.count += 1;
-            }
-        }
-    }
-
-    pub(crate) fn count(&self) -> usize {
-        self.count
-    }
-
-    pub(crate) fn contains(&self, doc: DocId) -> bool {
-        self.words
-            .get(doc as usize / 64)
-            .is_some_and(|w| w & (1 << (doc % 64)) != 0)
-    }
-
-    /// The documents in any of `sets`.
-    pub(crate) fn union<'a>(sets: impl Iterator<Item = &'a DocBits>) -> DocBits {
-        let mut out = DocBits::default();
-        for set in sets {
-            if out.words.len() < set.words.len() {
-                out.words.resize(set.words.len(), 0);
-            }
-            for (o, w) in out.words.iter_mut().zip(&set.words) {
-                *o |= w;
-            }
-        }
-        out.count = out.words.iter().map(|w| w.count_ones() as usize).sum();
-        out
-    }
-
-    pub(crate) fn iter(&self) -> impl Iterator<Item = DocId> + '_ {
-        self.words.iter().enumerate().flat_map(|(w, &word)| {
-            let mut bits = word;
-            std::iter::from_fn(move || {
-                if bits == 0 {
-                    return None;
-                }
-                let bit = bits.trailing_zeros();
-                bits &= bits - 1;
-                Some(w as u32 * 64 + bit)
-            })
-        })
-    }
-}
-
-/// Collects the documents a query matches as one [`DocBits`] per segment (deleted ones
-/// left out, as every collector does), indexed by segment ordinal.
-pub(crate) struct Matching;
-
-pub(crate) struct SegmentMatching {
-    segment: SegmentOrdinal,
-    bits: DocBits,
-}
-
-impl Collector for Matching {
-    type Fruit = Vec<DocBits>;
-    type Child = SegmentMatching;
-
-    fn for_segment(
-        &self,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<SegmentMatching> {
-        Ok(SegmentMatching {
-            segment,
-            bits: DocBits::with_max_doc(reader.max_doc()),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(
-        &self,
-        fruits: Vec<(SegmentOrdinal, DocBits)>,
-    ) -> tantivy::Result<Vec<DocBits>> {
-        let mut out: Vec<DocBits> = Vec::new();
-        for (segment, bits) in fruits {
-            let at = segment as usize;
-            if out.len() <= at {
-                out.resize_with(at + 1, DocBits::default);
-            }
-            if let Some(slot) = out.get_mut(at) {
-                *slot = bits;
-            }
-        }
-        Ok(out)
-    }
-}
-
-impl SegmentCollector for SegmentMatching {
-    type Fruit = (SegmentOrdinal, DocBits);
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        self.bits.insert(doc);
-    }
-
-    fn collect_block(&mut self, docs: &[DocId]) {
-        for &doc in docs {
-            self.bits.insert(doc);
-        }
-    }
-
-    fn harvest(self) -> (SegmentOrdinal, DocBits) {
-        (self.segment, self.bits)
     }
 }
 

@@ -32,7 +32,7 @@ pub struct PassageIndex {
     /// Makes the passages' vectors at ingest and the query's at search.
     pub(crate) embedder: Arc<dyn Embedder>,
     /// What searches by meaning keep between requests.
-    pub(crate) meaning_cache: Arc<crate::hybrid::MeaningCache>,
+    pub(crate) meaning_cache: Arc<crate::nearest::MeaningCache>,
 }
 
 impl std::fmt::Debug for PassageIndex {
