@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use tantivy::collector::{DocSetCollector, FacetCollector, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, OwnedValue};
 use tantivy::{DocAddress, Searcher, Term};
 
@@ -144,13 +144,23 @@ impl PassageIndex {
             .vector(address.doc_id)
             .and_then(VectorQuery::from_stored)
         {
+            // What a search with no filter allows, less the passage's own submission.
+            let everything = SearchRequest {
+                include_confidential,
+                ..Default::default()
+            };
             let filter = MeaningFilter {
-                query: elsewhere(Box::new(AllQuery)),
-                key: format!(
-                    "similar|{}|{}|{include_confidential}",
-                    record.submission.id,
-                    record.submission.key()
-                ),
+                except: Some(Box::new(BooleanQuery::new(vec![
+                    (
+                        Occur::Should,
+                        self.term(self.fields.submission_id, &record.submission.id),
+                    ),
+                    (
+                        Occur::Should,
+                        self.term(self.fields.submission_key, record.submission.key()),
+                    ),
+                ]))),
+                ..self.meaning_filter_of(&everything, &[], "[]")
             };
             let near = self.nearest(&searcher, &filter, &meaning, limit)?;
             return near

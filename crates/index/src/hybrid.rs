@@ -207,13 +207,18 @@ impl PassageIndex {
         compiled: &Compiled,
         request: &SearchRequest,
     ) -> MeaningFilter {
+        self.meaning_filter_of(request, &compiled.excluded, &compiled.excluded_key)
+    }
+
+    /// The filters of `request` and the `excluded` queries (written out as `excluded_key`).
+    pub(crate) fn meaning_filter_of(
+        &self,
+        request: &SearchRequest,
+        excluded: &[Box<dyn Query>],
+        excluded_key: &str,
+    ) -> MeaningFilter {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
-        clauses.extend(
-            compiled
-                .excluded
-                .iter()
-                .map(|q| (Occur::MustNot, q.box_clone())),
-        );
+        clauses.extend(excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
         let key = format!(
             "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
             request.question,
@@ -225,11 +230,12 @@ impl PassageIndex {
             request.lang,
             request.kind,
             request.include_confidential,
-            compiled.excluded_key,
+            excluded_key,
         );
         MeaningFilter {
             query: self.filtered(Box::new(BooleanQuery::new(clauses)), request),
             key,
+            except: None,
         }
     }
 

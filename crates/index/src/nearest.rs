@@ -133,6 +133,10 @@ pub(crate) struct MeaningFilter {
     pub query: Box<dyn Query>,
     /// Names the filter for the cache: equal keys, equal passages.
     pub key: String,
+    /// Passages left out besides, matched anew each time (a few: "more like this" leaves
+    /// out the passage's own submission, and shares the rest of its filter with every
+    /// search that has none).
+    pub except: Option<Box<dyn Query>>,
 }
 
 impl PassageIndex {
@@ -170,12 +174,24 @@ impl PassageIndex {
         let sets = filters
             .iter()
             .map(|filter| {
-                self.meaning_cache
-                    .allowed(searcher, &catalog, &filter.key, || {
-                        searcher
-                            .search(&*filter.query, &Matching)
-                            .map_err(|source| self.err(source))
-                    })
+                let allowed =
+                    self.meaning_cache
+                        .allowed(searcher, &catalog, &filter.key, || {
+                            searcher
+                                .search(&*filter.query, &Matching)
+                                .map_err(|source| self.err(source))
+                        })?;
+                let Some(except) = &filter.except else {
+                    return Ok(allowed);
+                };
+                let left_out = searcher
+                    .search(&**except, &Matching)
+                    .map_err(|source| self.err(source))?;
+                let mut allowed = Vec::clone(&allowed);
+                for (bits, out) in allowed.iter_mut().zip(&left_out) {
+                    bits.remove(out);
+                }
+                Ok(Arc::new(allowed))
             })
             .collect::<Result<Vec<_>>>()?;
         let segments = searcher.segment_readers();
@@ -413,6 +429,14 @@ impl DocBits {
 
     pub(crate) fn count(&self) -> usize {
         self.count
+    }
+
+    /// Takes out the documents of `other`.
+    pub(crate) fn remove(&mut self, other: &DocBits) {
+        for (word, out) in self.words.iter_mut().zip(&other.words) {
+            *word &= !out;
+        }
+        self.count = self.words.iter().map(|w| w.count_ones() as usize).sum();
     }
 
     /// The documents as bits, 64 to a word.
