@@ -1,6 +1,7 @@
 //! The passages closest in meaning to a query under a filter: which passages the filter
-//! allows (kept between searches), the sketch pass over them on every segment, one cut for
-//! all segments, and the exact scores of the shortlist.
+//! allows (kept between searches), one cut on the sketch distance for all segments (read
+//! off a sample), the pass over every allowed passage's sketch keeping those within it, and
+//! the exact scores of the closest.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -19,6 +20,10 @@ use crate::{Error, Result};
 /// Filter sets kept per index generation before the oldest are dropped.
 const ALLOWED_SETS: usize = 64;
 
+/// Up to this many times the shortlist allowed, a search by meaning takes every allowed
+/// passage's sketch distance; beyond, only those within a cut read off a sample.
+const COLLECT_ALL: usize = 16;
+
 /// What searches by meaning keep between requests, for the index generation and catalog
 /// they were made on: the passages each set of filters allows (most searches share their
 /// filters, none or a guiding question, and finding them among a million passages costs
@@ -28,12 +33,7 @@ const ALLOWED_SETS: usize = 64;
 pub(crate) struct MeaningCache {
     allowed: Mutex<Allowed>,
     files: Mutex<HashMap<SegmentId, Arc<SegmentVectors>>>,
-    /// Buffers for the sketch distances of a segment, reused from search to search.
-    buffers: Mutex<Vec<Vec<u16>>>,
 }
-
-/// Distance buffers kept for reuse at most.
-const BUFFERS: usize = 64;
 
 #[derive(Default)]
 struct Allowed {
@@ -104,24 +104,6 @@ impl MeaningCache {
     }
 }
 
-impl MeaningCache {
-    fn buffer(&self) -> Vec<u16> {
-        self.buffers
-            .lock()
-            .ok()
-            .and_then(|mut b| b.pop())
-            .unwrap_or_default()
-    }
-
-    fn give_back(&self, buffer: Vec<u16>) {
-        if let Ok(mut buffers) = self.buffers.lock()
-            && buffers.len() < BUFFERS
-        {
-            buffers.push(buffer);
-        }
-    }
-}
-
 impl std::fmt::Debug for MeaningCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MeaningCache").finish_non_exhaustive()
@@ -159,10 +141,11 @@ impl PassageIndex {
     /// for all of them (a search with a facet filter also counts the facet without it).
     ///
     /// Where a filter allows more passages than are scored exactly, the shortlist is those
-    /// whose sketches are closest to the query's, over all segments: one pass computes
-    /// every allowed passage's distance, a sample of the distances says where to cut, and
-    /// the passages within the cut are scored on their int8 vectors. Where it allows
-    /// fewer, all of them are scored exactly.
+    /// whose sketches are closest to the query's, over all segments. Where it allows many
+    /// (sixteen times the shortlist), the sketch distances of a sample of them say where to
+    /// cut, and one pass over all of them keeps those within the cut; where fewer, every
+    /// one's distance is kept. The shortlist is then scored on its int8 vectors. Where a
+    /// filter allows no more than the shortlist, all of them are scored exactly.
     pub(crate) fn nearest_each(
         &self,
         searcher: &Searcher,
@@ -201,57 +184,80 @@ impl PassageIndex {
             .map(|set| set.iter().map(DocBits::count).sum())
             .collect();
         let none = DocBits::default();
-        // Distances for the passages any filter with many allows: computed once.
-        let wide: Vec<&Arc<Vec<DocBits>>> = sets
+        // Filters allowing many passages: a cut on the sketch distance from a sample, and
+        // one pass over all of them that keeps what is within the widest cut.
+        let many: Vec<(usize, u16)> = sets
             .iter()
             .zip(&totals)
-            .filter(|(_, total)| **total > shortlist)
-            .map(|(set, _)| set)
-            .collect();
-        let distances: Vec<Vec<u16>> = match wide.as_slice() {
+            .enumerate()
+            .filter(|(_, (_, total))| **total > shortlist.saturating_mul(COLLECT_ALL))
+            .map(|(i, (set, total))| {
+                Ok((
+                    i,
+                    self.sampled_cut(segments, set, *total, shortlist, query)?,
+                ))
+            })
+            .collect::<Result<_>>()?;
+        let widest = many.iter().map(|(_, cut)| *cut).max().unwrap_or(0);
+        let within: Vec<Vec<(u16, DocId)>> = match many.as_slice() {
             [] => Vec::new(),
-            [only] => self.per_segment(segments, |ord, reader| {
-                let vectors = self.segment_vectors(reader)?;
-                let bits = only.get(ord).unwrap_or(&none);
-                Ok(vectors.distances(bits, query, self.meaning_cache.buffer()))
-            })?,
+            [(only, _)] => {
+                let set = sets.get(*only);
+                self.per_segment(segments, |ord, reader| {
+                    let bits = set.and_then(|s| s.get(ord)).unwrap_or(&none);
+                    Ok(self.segment_vectors(reader)?.within(bits, query, widest))
+                })?
+            }
             several => self.per_segment(segments, |ord, reader| {
-                let vectors = self.segment_vectors(reader)?;
-                let bits = DocBits::union(several.iter().filter_map(|set| set.get(ord)));
-                Ok(vectors.distances(&bits, query, self.meaning_cache.buffer()))
+                let bits = DocBits::union(
+                    several
+                        .iter()
+                        .filter_map(|(i, _)| sets.get(*i).and_then(|s| s.get(ord))),
+                );
+                Ok(self.segment_vectors(reader)?.within(&bits, query, widest))
             })?,
+        };
+        // Every allowed passage's distance (where there are not that many).
+        let everything = |set: &Vec<DocBits>| {
+            self.per_segment(segments, |ord, reader| {
+                let bits = set.get(ord).unwrap_or(&none);
+                Ok(self
+                    .segment_vectors(reader)?
+                    .within(bits, query, u16::MAX - 1))
+            })
         };
         let floor = self.embedder.min_similarity().max(MIN_SIMILARITY);
         let mut found = Vec::with_capacity(sets.len());
-        for (set, &total) in sets.iter().zip(&totals) {
+        for (i, (set, &total)) in sets.iter().zip(&totals).enumerate() {
             let allowed_in = |ord: usize| set.get(ord).unwrap_or(&none);
-            // Whether the distances were computed for more passages than this filter allows.
-            let shared = wide.len() > 1;
             let mut shortlisted: Vec<Vec<(u16, DocId)>> = if total <= shortlist {
                 (0..segments.len())
                     .map(|ord| allowed_in(ord).iter().map(|doc| (0, doc)).collect())
                     .collect()
-            } else {
-                let allows = |ord: usize, doc: DocId| !shared || allowed_in(ord).contains(doc);
-                let collect = |cut: u16| {
-                    self.per_segment(segments, |ord, _| {
-                        let Some(distances) = distances.get(ord) else {
-                            return Ok(Vec::new());
-                        };
-                        Ok(distances
-                            .iter()
-                            .enumerate()
-                            .filter(|(doc, d)| **d <= cut && allows(ord, *doc as DocId))
-                            .map(|(doc, d)| (*d, doc as DocId))
-                            .collect::<Vec<_>>())
+            } else if let Some(&(_, cut)) = many.iter().find(|(f, _)| *f == i) {
+                // The pass kept more than this filter's cut, and for several filters more
+                // than this one allows.
+                let shared = many.len() > 1;
+                let close: Vec<Vec<(u16, DocId)>> = within
+                    .iter()
+                    .enumerate()
+                    .map(|(ord, docs)| {
+                        docs.iter()
+                            .filter(|(d, doc)| {
+                                *d <= cut && (!shared || allowed_in(ord).contains(*doc))
+                            })
+                            .copied()
+                            .collect()
                     })
-                };
-                let mut close = collect(sampled_cut(&distances, total, shortlist, &allows))?;
-                if close.iter().map(Vec::len).sum::<usize>() < shortlist.min(total) {
-                    // The sample misjudged: count them all.
-                    close = collect(exact_cut(&distances, shortlist, &allows))?;
+                    .collect();
+                if close.iter().map(Vec::len).sum::<usize>() < shortlist {
+                    // The sample misjudged the cut: every distance, then.
+                    everything(set)?
+                } else {
+                    close
                 }
-                close
+            } else {
+                everything(set)?
             };
             // At most the shortlist, the closest by sketch.
             let mut all: Vec<(u16, usize, DocId)> = shortlisted
@@ -289,10 +295,41 @@ impl PassageIndex {
             hits.truncate(n);
             found.push(hits);
         }
-        for buffer in distances {
-            self.meaning_cache.give_back(buffer);
-        }
         Ok(found)
+    }
+
+    /// The largest sketch distance the shortlist takes: the distance below which about
+    /// `shortlist` of the `allowed` passages lie (a few more), read off the distances of a
+    /// sample of them rather than all, which would cost another pass over every passage.
+    fn sampled_cut(
+        &self,
+        segments: &[SegmentReader],
+        allowed: &[DocBits],
+        total: usize,
+        shortlist: usize,
+        query: &VectorQuery,
+    ) -> Result<u16> {
+        const SAMPLE: usize = 8192;
+        let step = (total / SAMPLE).max(1);
+        let mut sample: Vec<u16> = Vec::with_capacity(2 * SAMPLE);
+        for (ord, (reader, bits)) in segments.iter().zip(allowed).enumerate() {
+            let vectors = self.segment_vectors(reader)?;
+            // Offset by segment, so that small segments are not always sampled at 0.
+            for doc in (ord % step..reader.max_doc() as usize).step_by(step) {
+                let doc = doc as DocId;
+                if bits.contains(doc)
+                    && let Some(d) = vectors.distance(doc, query)
+                {
+                    sample.push(d);
+                }
+            }
+        }
+        sample.sort_unstable();
+        // A quarter more than the shortlist's share of the allowed passages, and a few
+        // places more, so that sampling error rarely leaves the shortlist short.
+        let share = shortlist as f64 / total.max(1) as f64;
+        let at = (share * 1.25 * sample.len() as f64).ceil() as usize + 8;
+        Ok(sample.get(at).copied().unwrap_or(u16::MAX - 1))
     }
 
     /// `work` on every segment, on all cores when there are several.
@@ -338,68 +375,6 @@ impl PassageIndex {
         }
         Ok(vectors)
     }
-}
-
-/// The largest sketch distance the shortlist takes: the distance below which about
-/// `shortlist` of the `allowed` passages lie (a few more), read off a sample of the
-/// distances (`u16::MAX`: not computed) of the passages `allows` rather than a count of
-/// them all, which would cost another pass over every passage.
-fn sampled_cut(
-    distances: &[Vec<u16>],
-    allowed: usize,
-    shortlist: usize,
-    allows: &dyn Fn(usize, DocId) -> bool,
-) -> u16 {
-    const SAMPLE: usize = 8192;
-    let slots: usize = distances.iter().map(Vec::len).sum();
-    let step = (slots / SAMPLE).max(1);
-    let mut sample: Vec<u16> = Vec::with_capacity(SAMPLE + distances.len());
-    for (ord, segment) in distances.iter().enumerate() {
-        for (doc, &d) in segment.iter().enumerate().step_by(step) {
-            if d != u16::MAX && allows(ord, doc as DocId) {
-                sample.push(d);
-            }
-        }
-    }
-    sample.sort_unstable();
-    // A quarter more than the shortlist's share of the allowed passages, and a few places
-    // more, so that sampling error rarely leaves the shortlist short.
-    let share = shortlist as f64 / allowed.max(1) as f64;
-    let at = (share * 1.25 * sample.len() as f64).ceil() as usize + 8;
-    sample.get(at).copied().unwrap_or(u16::MAX - 1)
-}
-
-/// The largest sketch distance the shortlist takes, from a count of every distance of the
-/// passages `allows`.
-fn exact_cut(
-    distances: &[Vec<u16>],
-    shortlist: usize,
-    allows: &dyn Fn(usize, DocId) -> bool,
-) -> u16 {
-    let mut counts: Vec<usize> = Vec::new();
-    for (ord, segment) in distances.iter().enumerate() {
-        for (doc, &d) in segment.iter().enumerate() {
-            if d == u16::MAX || !allows(ord, doc as DocId) {
-                continue;
-            }
-            let d = usize::from(d);
-            if counts.len() <= d {
-                counts.resize(d + 1, 0);
-            }
-            if let Some(n) = counts.get_mut(d) {
-                *n += 1;
-            }
-        }
-    }
-    let mut below = 0;
-    let cut = counts
-        .iter()
-        .position(|n| {
-            below += n;
-            below >= shortlist
-        })
-        .unwrap_or(counts.len());
-    u16::try_from(cut).unwrap_or(u16::MAX - 1)
 }
 
 /// A set of document ids of one segment.

@@ -307,68 +307,108 @@ impl SegmentVectors {
             .collect()
     }
 
-    /// How many bits of the first [`SCAN_WORDS`] words of each allowed document's sketch
-    /// differ from the query's (`u16::MAX` for documents not allowed). `buffer` is reused
-    /// for the distances (a search allocating them anew pays for fresh pages each time).
-    pub(crate) fn distances(
+    /// How many of the first [`SCAN_WORDS`] words' bits of a document's sketch differ
+    /// from the query's.
+    pub(crate) fn distance(&self, doc: DocId, query: &VectorQuery) -> Option<u16> {
+        self.distance_to(doc, &query.sketch)
+    }
+
+    fn distance_to(&self, doc: DocId, sketch: &[u64]) -> Option<u16> {
+        let mut bytes = 0u64;
+        for (plane, q) in self.planes.iter().zip(sketch) {
+            bytes += byte_counts(q ^ plane.get(doc as usize)?);
+        }
+        Some(sum_bytes(bytes) as u16)
+    }
+
+    /// The allowed documents whose sketches differ from the query's in at most `cut` of
+    /// the bits compared (see [`SegmentVectors::distance`]), with that number: one
+    /// straight pass over the allowed passages' sketch words.
+    pub(crate) fn within(
         &self,
         allowed: &DocBits,
         query: &VectorQuery,
-        buffer: Vec<u16>,
-    ) -> Vec<u16> {
-        let mut distances = buffer;
-        distances.clear();
-        distances.resize(self.docs, u16::MAX);
-        if query.dim() == self.dim {
-            match *query.sketch.as_slice() {
-                [a, b, c, d, ..] if SCAN_WORDS >= 4 => {
-                    self.fill_distances([a, b, c, d], allowed, &mut distances);
-                }
-                [a, b, ..] => self.fill_distances([a, b], allowed, &mut distances),
-                [a] => self.fill_distances([a], allowed, &mut distances),
-                [] => {}
-            }
+        cut: u16,
+    ) -> Vec<(u16, DocId)> {
+        let mut close = Vec::new();
+        if query.dim() != self.dim {
+            return close;
         }
-        distances
+        match *query.sketch.as_slice() {
+            [a, b, c, d, ..] if SCAN_WORDS >= 4 => {
+                self.scan([a, b, c, d], allowed, cut, &mut close);
+            }
+            [a, b, ..] => self.scan([a, b], allowed, cut, &mut close),
+            [a] => self.scan([a], allowed, cut, &mut close),
+            [] => {}
+        }
+        close
     }
 
-    /// [`SegmentVectors::distances`] over the first `N` words, the loop unrolled.
-    fn fill_distances<const N: usize>(
+    /// [`SegmentVectors::within`] over the first `N` words, the loop unrolled.
+    fn scan<const N: usize>(
         &self,
         query: [u64; N],
         allowed: &DocBits,
-        distances: &mut [u16],
+        cut: u16,
+        close: &mut Vec<(u16, DocId)>,
     ) {
         let planes: [&[u64]; N] =
             std::array::from_fn(|i| self.planes.get(i).map_or(&[][..], Vec::as_slice));
-        for (block, (slots, &word)) in distances.chunks_mut(64).zip(allowed.words()).enumerate() {
-            let base = block * 64;
-            let words: [&[u64]; N] = std::array::from_fn(|i| {
-                planes[i].get(base..base + slots.len()).unwrap_or_default()
-            });
-            if words.iter().any(|w| w.len() != slots.len()) {
+        let mut distances = [0u16; 64];
+        for (block, &word) in allowed.words().iter().enumerate() {
+            if word == 0 {
                 continue;
             }
-            let distance = |j: usize| {
-                let mut bytes = 0u64;
-                for i in 0..N {
-                    bytes += byte_counts(query[i] ^ words[i].get(j).copied().unwrap_or(0));
-                }
-                sum_bytes(bytes) as u16
-            };
-            if word == u64::MAX {
-                // Every passage of the block allowed, the common case: a straight loop.
-                for (j, slot) in slots.iter_mut().enumerate() {
-                    *slot = distance(j);
-                }
-            } else {
-                let mut bits = word;
-                while bits != 0 {
-                    let j = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    if let Some(slot) = slots.get_mut(j) {
-                        *slot = distance(j);
+            let base = block * 64;
+            // A whole block of 64 sketches: distances computed side by side (the compiler
+            // keeps them in vector registers), then the close ones kept.
+            let mut whole = true;
+            let words: [&[u64; 64]; N] = std::array::from_fn(|i| {
+                let block = planes[i]
+                    .get(base..base + 64)
+                    .and_then(|w| w.try_into().ok());
+                whole &= block.is_some();
+                block.unwrap_or(&[0; 64])
+            });
+            if whole {
+                for (j, slot) in distances.iter_mut().enumerate() {
+                    let mut bytes = 0u64;
+                    for i in 0..N {
+                        bytes += byte_counts(query[i] ^ words[i][j]);
                     }
+                    *slot = sum_bytes(bytes) as u16;
+                }
+                if word == u64::MAX {
+                    for (j, &d) in distances.iter().enumerate() {
+                        if d <= cut {
+                            close.push((d, (base + j) as DocId));
+                        }
+                    }
+                } else {
+                    let mut bits = word;
+                    while bits != 0 {
+                        let j = bits.trailing_zeros() as usize;
+                        bits &= bits - 1;
+                        if let Some(&d) = distances.get(j)
+                            && d <= cut
+                        {
+                            close.push((d, (base + j) as DocId));
+                        }
+                    }
+                }
+                continue;
+            }
+            // The last block of a segment, shorter.
+            let mut bits = word;
+            while bits != 0 {
+                let j = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let doc = (base + j) as DocId;
+                if let Some(d) = self.distance_to(doc, &query)
+                    && d <= cut
+                {
+                    close.push((d, doc));
                 }
             }
         }

@@ -443,12 +443,12 @@ fn among_thousands_of_passages_the_closest_are_still_found_under_the_filters() {
         "services",
     ];
     let mut batch = index.batch().expect("batch");
-    // 60 submissions of 40 passages: more than a search by meaning scores exactly, so it
-    // narrows them on their sketches first.
-    for s in 0..60u32 {
+    // 240 submissions of 80 passages: many more than a search by meaning scores exactly,
+    // so it narrows them on their sketches first, within a cut read off a sample.
+    for s in 0..240u32 {
         let id = format!("s{s}");
         let category = if s % 2 == 0 { "CSOs" } else { "States" };
-        let passages: Vec<Passage> = (1..=40u32)
+        let passages: Vec<Passage> = (1..=80u32)
             .map(|n| {
                 let words: Vec<&str> = (0..5u32)
                     .filter_map(|k| {
@@ -464,7 +464,7 @@ fn among_thousands_of_passages_the_closest_are_still_found_under_the_filters() {
             submission: submission(&id, category, None, s == 59),
             path: "x".into(),
             pages: None,
-            passages: 40,
+            passages: 80,
             languages: vec![],
             problems: vec![],
         };
@@ -516,6 +516,22 @@ fn among_thousands_of_passages_the_closest_are_still_found_under_the_filters() {
         csos.facets["category"]
             .get("States")
             .is_some_and(|n| *n >= 2)
+    );
+    // A filter that allows nearly all of them, and its facet counted without it: both
+    // narrowed in one pass.
+    let english = index
+        .search(&SearchRequest {
+            lang: Some("en".into()),
+            limit: 5,
+            ..meaning("cifrado", 1.0)
+        })
+        .expect("search");
+    let mut first: Vec<&str> = ids(&english).into_iter().take(2).collect();
+    first.sort_unstable();
+    assert_eq!(first, ["target1-1", "target2-1"], "{:?}", ids(&english));
+    assert_eq!(
+        english.facets["language"].get("en"),
+        Some(&(english.total as u64))
     );
     let staff = index
         .search(&SearchRequest {
