@@ -20,7 +20,7 @@ import zipfile
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "crates", "embed", "model"))
+sys.path.insert(0, os.path.join(HERE, "..", "models"))
 import distill  # noqa: E402
 
 

@@ -1,5 +1,5 @@
 //! The shipped default: a static multilingual table distilled model2vec-style from
-//! multilingual-e5-small (see `model/distill.py`). A text's vector is the weighted mean of
+//! multilingual-e5-small (see `models/distill.py`). A text's vector is the weighted mean of
 //! its pieces' vectors, normalised: no neural network runs at search or ingest time.
 
 use std::collections::HashMap;
@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use crate::unigram::Unigram;
 use crate::{Embedder, Error, Result, TextKind};
 
-/// The default model's bytes, built by `model/distill.py` and committed.
-const DEFAULT_MODEL: &[u8] = include_bytes!("../model/e5-static.bin");
+/// The default model's bytes, built by `models/distill.py` and committed.
+const DEFAULT_MODEL: &[u8] = include_bytes!("../../../models/e5-static.bin");
 
 /// Words whose pieces are remembered (words repeat: a call has a few tens of thousands).
 const WORD_CACHE: usize = 200_000;
@@ -86,7 +86,7 @@ impl Reader<'_> {
 }
 
 impl StaticModel {
-    /// Reads a model file (`model/distill.py`'s format); `name` names it in errors and in
+    /// Reads a model file (`models/distill.py`'s format); `name` names it in errors and in
     /// the model's id, with a checksum of its bytes.
     pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<StaticModel> {
         let bad = |message: String| Error::Model {

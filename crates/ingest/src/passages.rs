@@ -843,7 +843,7 @@ mod tests {
     #[test]
     fn headings_open_sections_and_recommendation_lists_do_not() {
         let blocks = vec![
-            para(1, "SYNTHETIC TEST DOCUMENT"),
+            para(1, "MINISTRY OF FOREIGN AFFAIRS"),
             para(2, LONG),
             block(3, BlockKind::Heading { level: 2 }, "Question 2"),
             para(4, LONG),

