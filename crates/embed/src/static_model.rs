@@ -8,8 +8,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use crate::unigram::Unigram;
 use crate::{Embedder, Error, Result, TextKind};
 
-/// The default model's bytes, built by `models/distill.py` and committed.
-const DEFAULT_MODEL: &[u8] = include_bytes!("../../../models/e5-static.bin");
+/// The default model's bytes, built by `models/distill.py` and committed. A `static`, not a
+/// `const`: a const's value is copied into the crate's metadata (150 MB) and every dependent.
+static DEFAULT_MODEL: &[u8] = include_bytes!("../../../models/e5-static.bin");
 
 /// Words whose pieces are remembered (words repeat: a call has a few tens of thousands).
 const WORD_CACHE: usize = 200_000;

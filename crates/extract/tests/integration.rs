@@ -574,7 +574,7 @@ fn legacy_doc_without_libreoffice_says_what_is_needed() {
 fn legacy_doc_is_read_through_libreoffice_when_installed() {
     let tools = Tools::from_path();
     let Some(soffice) = tools.soffice.clone() else {
-        eprintln!("SKIP: soffice is not installed");
+        common::skip_without("soffice (libreoffice-writer-nogui)");
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
@@ -689,11 +689,11 @@ fn scanned_page_without_ocr_is_reported_as_needing_it() {
 fn scanned_page_is_read_by_ocr_when_tesseract_is_installed() {
     let tools = Tools::from_path();
     if tools.tesseract.is_none() || tools.pdftoppm.is_none() {
-        eprintln!("SKIP: tesseract or pdftoppm is not installed");
+        common::skip_without("tesseract and pdftoppm (tesseract-ocr, poppler-utils)");
         return;
     }
     let Some(dir) = common::wild_dir() else {
-        eprintln!("SKIP: shared/wild is not beside the repository");
+        eprintln!("SKIPPED: shared/wild is not beside the repository");
         return;
     };
     let doc = Extractor::new(&Options::default())
@@ -902,7 +902,7 @@ const MIN_PASSING: usize = 46;
 #[test]
 fn wild_corpus_expected_text_is_found() {
     let Some(dir) = common::wild_dir() else {
-        eprintln!("SKIP: shared/wild is not beside the repository");
+        eprintln!("SKIPPED: shared/wild is not beside the repository");
         return;
     };
     let mut passed = Vec::new();

@@ -10,6 +10,16 @@ pub fn wild_dir() -> Option<PathBuf> {
     dir.join("MANIFEST.tsv").is_file().then_some(dir)
 }
 
+/// Says that a test is skipped because a system tool is absent, and returns; on CI
+/// (`CI=true`), which installs every tool the tests need (.ci/run), fails instead.
+pub fn skip_without(tool: &str) {
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{tool} is needed on CI (.ci/run installs it)"
+    );
+    eprintln!("SKIPPED: {tool} is not installed");
+}
+
 /// NFKC, whitespace collapsed: the comparison the corpus README asks for (case kept).
 pub fn normalise(text: &str) -> String {
     let folded: String = text.nfkc().collect();
