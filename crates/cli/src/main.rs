@@ -29,6 +29,12 @@ const DEMO_CALL: &str = concat!(
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The model making passage and query vectors (search by meaning): a folder holding a
+    /// BERT or XLM-RoBERTa sentence encoder (config.json, model.safetensors,
+    /// tokenizer.json), or a file in cfi's static format. Default: the model built into
+    /// cfi, or the one the index was built with (the index remembers where it was).
+    #[arg(long, global = true, env = "CFI_MODEL", value_name = "PATH")]
+    model: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -282,6 +288,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let model = cli.model.as_deref();
     match cli.command {
         Command::Init { pages, dir, force } => {
             let draft = cfi_init::draft(&pages, &dir)?;
@@ -296,7 +303,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             jobs,
             file_timeout,
         } => {
-            let index = PassageIndex::open(&index)?;
+            let index = open_index(&index, model)?;
             let options = cfi_ingest::Options {
                 jobs,
                 file_timeout: std::time::Duration::from_secs(file_timeout),
@@ -326,7 +333,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
             index,
         } => {
-            let index = open_existing(&index)?;
+            let index = open_existing(&index, model)?;
             let results = index.search(&SearchRequest {
                 q: query,
                 question,
@@ -424,7 +431,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             include_confidential,
             index,
         } => {
-            let index = open_existing(&index)?;
+            let index = open_existing(&index, model)?;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             if matches!(format, ExportFormat::Csv) {
@@ -485,7 +492,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     index.display()
                 );
             }
-            let opened = PassageIndex::open(&index)?;
+            let opened = open_index(&index, model)?;
             if empty {
                 eprintln!(
                     "{} is empty: building the demo call from {}",
@@ -524,7 +531,15 @@ fn semantic_ratio(value: &str) -> Result<f32, String> {
     }
 }
 
-fn open_existing(dir: &Path) -> anyhow::Result<PassageIndex> {
+/// Opens (or creates) the index in `dir` with the model given, or else the one it records.
+fn open_index(dir: &Path, model: Option<&Path>) -> anyhow::Result<PassageIndex> {
+    Ok(match model {
+        Some(path) => PassageIndex::open_with(dir, cfi_embed::load_model(path)?)?,
+        None => PassageIndex::open(dir)?,
+    })
+}
+
+fn open_existing(dir: &Path, model: Option<&Path>) -> anyhow::Result<PassageIndex> {
     if !dir.join("meta.json").is_file() {
         bail!(
             "{} holds no index: run `cfi ingest <call-folder> --index {}` first",
@@ -532,7 +547,7 @@ fn open_existing(dir: &Path) -> anyhow::Result<PassageIndex> {
             dir.display()
         );
     }
-    Ok(PassageIndex::open(dir)?)
+    open_index(dir, model)
 }
 
 /// Runs an ingest with a progress bar on stderr: files done, pages and passages per second,

@@ -658,3 +658,73 @@ fn one_submission_sent_in_two_formats_is_one_hit_naming_both_files() {
     );
     assert_eq!(search("grooming")["hits"].as_array().map(Vec::len), Some(1));
 }
+
+#[test]
+fn a_transformer_given_with_model_builds_the_index_and_is_remembered_by_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let call = small_call(dir.path(), true);
+    let model = dir.path().join("tiny-encoder");
+    let words: Vec<&str> = "offenders use encrypted messaging apps and livestreaming platforms to contact children grooming often starts on gaming before moving private channels"
+        .split(' ')
+        .collect();
+    cfi_embed::write_tiny_model(&model, &words).expect("tiny model");
+    let index = dir.path().join("index");
+    let index_arg = index.to_str().expect("utf8");
+    let model_arg = model.to_str().expect("utf8");
+    let (ok, stdout, stderr) = cfi(&[
+        "ingest",
+        call.to_str().expect("utf8"),
+        "--index",
+        index_arg,
+        "--model",
+        model_arg,
+    ]);
+    assert!(ok, "{stdout}{stderr}");
+
+    // Searched by meaning only, without saying which model: the index remembers it (with
+    // the built-in model, the index would be refused as built with another).
+    let search = |extra: &[&str]| {
+        let mut args = vec![
+            "search",
+            "Grooming often starts on gaming platforms",
+            "--semantic",
+            "1",
+            "--index",
+            index_arg,
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        cfi(&args)
+    };
+    let (ok, stdout, stderr) = search(&[]);
+    assert!(ok, "{stderr}");
+    let results: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(results["total"], 1, "{stdout}");
+
+    // Another model is refused, naming both.
+    let table = demo_call().join("../../../models/e5-static.bin");
+    let (ok, _, stderr) = search(&["--model", table.to_str().expect("utf8")]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("bert-32/") && stderr.contains("e5-static-256/"),
+        "{stderr}"
+    );
+
+    // The model moved away: the error says which index and why.
+    std::fs::rename(&model, dir.path().join("elsewhere")).expect("move");
+    let (ok, _, stderr) = search(&[]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("cannot be read now") && stderr.contains("tiny-encoder"),
+        "{stderr}"
+    );
+    // Told where it went, it searches again.
+    let moved = dir.path().join("elsewhere");
+    let (ok, _, stderr) = search(&["--model", moved.to_str().expect("utf8")]);
+    assert!(ok, "{stderr}");
+
+    // A model path that is not there is named.
+    let (ok, _, stderr) = search(&["--model", "/nonexistent/encoder"]);
+    assert!(!ok);
+    assert!(stderr.contains("/nonexistent/encoder"), "{stderr}");
+}

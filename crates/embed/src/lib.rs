@@ -14,6 +14,7 @@
 //! ```
 
 mod static_model;
+mod transformer;
 mod unigram;
 
 use std::path::PathBuf;
@@ -36,6 +37,7 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 pub use static_model::{StaticModel, default_model};
+pub use transformer::{TransformerModel, write_tiny_model};
 
 /// Whether a text is something searched for or something searched in. Models trained
 /// on query-passage pairs (e5) embed the two differently.
@@ -64,12 +66,59 @@ pub trait Embedder: Send + Sync + std::fmt::Debug {
     fn min_similarity(&self) -> f32 {
         0.0
     }
+
+    /// Where the model was loaded from (`--model PATH`), made absolute; `None` for the
+    /// model built into the binary. An index records it, so that whoever opens the index
+    /// later searches it with the same model without being told.
+    fn source(&self) -> Option<&std::path::Path> {
+        None
+    }
 }
 
 /// The model cfi searches with unless told otherwise.
 pub fn default_embedder() -> Result<Arc<dyn Embedder>> {
     let model: Arc<dyn Embedder> = default_model()?;
     Ok(model)
+}
+
+/// The model at `path`: a folder holding a transformer ([`TransformerModel`]: config.json,
+/// model.safetensors, tokenizer.json), or a file in cfi's static format ([`StaticModel`],
+/// as `models/distill.py` writes it). Errors name the file at fault.
+pub fn load_model(path: &std::path::Path) -> Result<Arc<dyn Embedder>> {
+    if path.is_dir() {
+        return Ok(Arc::new(TransformerModel::load(path)?));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::Model {
+        path: path.to_path_buf(),
+        message: match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file or folder".into(),
+            _ => e.to_string(),
+        },
+    })?;
+    let model = StaticModel::from_bytes("static", &bytes).map_err(|e| match e {
+        Error::Model { message, .. } => Error::Model {
+            path: path.to_path_buf(),
+            message,
+        },
+    })?;
+    // The same table as the built-in one (same checksum) is the built-in one: the binary
+    // has it, and indexes built with either are searched with the other.
+    let checksum = |id: &str| id.rsplit('/').next().map(str::to_string);
+    if let Ok(default) = default_model()
+        && checksum(default.id()) == checksum(model.id())
+    {
+        return Ok(default);
+    }
+    Ok(Arc::new(model.with_source(absolute(path))))
+}
+
+/// `path` made absolute (canonical where it exists), for recording in an index.
+fn absolute(path: &std::path::Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    })
 }
 
 /// Scales `vector` to unit length; an all-zero vector stays all zeros.

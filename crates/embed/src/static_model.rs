@@ -25,6 +25,7 @@ pub struct StaticModel {
     /// Per piece: the scale of its int8 values times its weight (rare pieces weigh more).
     factors: Vec<f32>,
     cache: Mutex<HashMap<String, Vec<u32>>>,
+    source: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for StaticModel {
@@ -87,6 +88,12 @@ impl Reader<'_> {
 }
 
 impl StaticModel {
+    /// The same model, recorded as read from `path`.
+    pub fn with_source(mut self, path: std::path::PathBuf) -> StaticModel {
+        self.source = Some(path);
+        self
+    }
+
     /// Reads a model file (`models/distill.py`'s format); `name` names it in errors and in
     /// the model's id, with a checksum of its bytes.
     pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<StaticModel> {
@@ -161,6 +168,7 @@ impl StaticModel {
             vectors,
             factors,
             cache: Mutex::new(HashMap::new()),
+            source: None,
         })
     }
 
@@ -239,6 +247,10 @@ impl Embedder for StaticModel {
     /// (`examples/calibrate.rs`): relevant passages score a median of 0.27 (a tenth below
     /// 0.12), the others 0.14; at 0.15 a query about nothing the call holds brings in
     /// nothing, and four relevant passages in five stay within reach.
+    fn source(&self) -> Option<&std::path::Path> {
+        self.source.as_deref()
+    }
+
     fn min_similarity(&self) -> f32 {
         0.15
     }

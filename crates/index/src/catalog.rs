@@ -57,6 +57,10 @@ pub struct VectorModel {
     pub id: String,
     /// Dimensions of its vectors.
     pub dim: usize,
+    /// Where the model was read from (`cfi ingest --model PATH`); absent for the model
+    /// built into cfi. Opening the index loads it from there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<std::path::PathBuf>,
 }
 
 /// Calls and submissions held by an index.

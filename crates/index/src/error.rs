@@ -43,7 +43,7 @@ pub enum Error {
     },
     /// The index's vectors were made by another model than the one asked to search it.
     #[error(
-        "{path}: this index was built with the model {index_model} ({index_dim} dimensions) and cannot be searched with {model} ({dim} dimensions); search it with the model it was built with, or run `cfi ingest` again into a new folder"
+        "{path}: this index was built with the model {index_model} ({index_dim} dimensions) and cannot be searched with {model} ({dim} dimensions); search it with the model it was built with (--model PATH), or run `cfi ingest` again into a new folder"
     )]
     OtherModel {
         /// The index folder.
@@ -60,6 +60,16 @@ pub enum Error {
     /// The model could not be loaded.
     #[error(transparent)]
     Model(#[from] cfi_embed::Error),
+    /// The model an index was built with (`--model PATH`) cannot be read from where it was.
+    #[error(
+        "{path}: this index was built with a model that cannot be read now ({source}); put it back, or pass --model with the same model"
+    )]
+    ModelGone {
+        /// The index folder.
+        path: PathBuf,
+        /// Why the model cannot be read.
+        source: cfi_embed::Error,
+    },
     /// A segment's vectors file could not be read.
     #[error("index {path}: the vectors of segment {segment}: {message}")]
     Vectors {

@@ -35,4 +35,4 @@ pub use schema::{LANGUAGES, language_field_code};
 pub use search::{
     FacetDistribution, Hit, MAX_LIMIT, PassageVersion, SearchRequest, SearchResults, Sort,
 };
-pub use writer::{Batch, PassageIndex, PassageRecord};
+pub use writer::{Batch, PassageIndex, PassageRecord, recorded_model};

@@ -45,11 +45,19 @@ impl std::fmt::Debug for PassageIndex {
 }
 
 impl PassageIndex {
-    /// Opens the index in `dir` with the model that ships with cfi
-    /// ([`cfi_embed::default_embedder`]), creating an empty index when the folder is empty
-    /// or missing.
+    /// Opens the index in `dir` with the model its passages' vectors were made with: the
+    /// one that ships with cfi ([`cfi_embed::default_embedder`]), or the one its last
+    /// ingest was given (`--model PATH`), read again from where it was then. Creates an
+    /// empty index when the folder is empty or missing.
     pub fn open(dir: &Path) -> Result<PassageIndex> {
-        PassageIndex::open_with(dir, cfi_embed::default_embedder()?)
+        let embedder = match recorded_model(dir)?.and_then(|m| m.source) {
+            Some(source) => cfi_embed::load_model(&source).map_err(|e| Error::ModelGone {
+                path: dir.to_path_buf(),
+                source: e,
+            })?,
+            None => cfi_embed::default_embedder()?,
+        };
+        PassageIndex::open_with(dir, embedder)
     }
 
     /// Opens the index in `dir` with this model making passage and query vectors. An index
@@ -298,6 +306,7 @@ impl Batch<'_> {
         self.catalog.vectors = Some(VectorModel {
             id: index.embedder.id().to_string(),
             dim: index.embedder.dim(),
+            source: index.embedder.source().map(Path::to_path_buf),
         });
         self.catalog.save(&index.dir, &name)?;
         prepared.set_payload(&name);
@@ -336,6 +345,28 @@ fn older_index(dir: &Path, directory: tantivy::directory::MmapDirectory) -> Erro
     } else {
         Error::OtherVersion { path }
     }
+}
+
+/// The model the last commit of the index in `dir` records, read without opening the
+/// index; `None` for a new index, or one from before vectors.
+pub fn recorded_model(dir: &Path) -> Result<Option<VectorModel>> {
+    let meta = dir.join("meta.json");
+    let bytes = match std::fs::read(&meta) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Error::Catalog {
+                path: meta,
+                message: e.to_string(),
+            });
+        }
+    };
+    let payload = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("payload")?.as_str().map(str::to_string));
+    Ok(Catalog::load(dir, payload.as_deref())
+        .unwrap_or_default()
+        .and_then(|c| c.vectors))
 }
 
 /// Refuses to search an index with a model other than the one its vectors were made with.

@@ -1,0 +1,458 @@
+//! A sentence-embedding transformer the user gives (`cfi ingest --model DIR`): a BERT or
+//! XLM-RoBERTa encoder in the Hugging Face layout, run on the CPU by candle (pure Rust, no
+//! download at build or run time).
+//!
+//! The folder holds what `sentence-transformers` or the Hub save:
+//! - `config.json` (`model_type` "bert" or "xlm-roberta");
+//! - `model.safetensors` (float32, float16 or bfloat16 weights);
+//! - `tokenizer.json`;
+//! - optionally `1_Pooling/config.json` (mean of the tokens, the default, or the first
+//!   token) and `config_sentence_transformers.json`, whose `prompts` give the text put
+//!   before a query and before a passage (e5's "query: " and "passage: ").
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::{bert, xlm_roberta};
+use tokenizers::Tokenizer;
+
+use crate::{Embedder, Error, Result, TextKind, fnv1a, normalize};
+
+/// Tokens a passage is cut to when the model allows more: passages are a paragraph or
+/// two, and attention costs the square of the length.
+const MAX_TOKENS: usize = 512;
+
+/// The encoders this runs.
+enum Encoder {
+    Bert(bert::BertModel),
+    XlmRoberta(xlm_roberta::XLMRobertaModel),
+}
+
+/// How token vectors become the text's vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pooling {
+    /// The mean of the tokens' vectors (sentence-transformers' default, e5's).
+    Mean,
+    /// The first token's vector ([CLS]).
+    First,
+}
+
+/// A transformer sentence-embedding model read from a folder.
+pub struct TransformerModel {
+    id: String,
+    dim: usize,
+    max_tokens: usize,
+    encoder: Encoder,
+    tokenizer: Tokenizer,
+    pooling: Pooling,
+    query_prompt: String,
+    passage_prompt: String,
+    floor: f32,
+    source: PathBuf,
+    /// candle's CPU kernels are reentrant, but one text at a time on a shared model
+    /// keeps memory flat; ingest is the only caller that embeds many.
+    lock: Mutex<()>,
+}
+
+impl std::fmt::Debug for TransformerModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransformerModel")
+            .field("id", &self.id)
+            .field("dim", &self.dim)
+            .field("pooling", &self.pooling)
+            .finish()
+    }
+}
+
+/// An error about `path`.
+fn bad(path: &Path, message: impl std::fmt::Display) -> Error {
+    Error::Model {
+        path: path.to_path_buf(),
+        message: message.to_string(),
+    }
+}
+
+/// Reads a file of the model's folder, naming it when it is missing.
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => bad(
+            path,
+            "missing: a model folder holds config.json, model.safetensors and tokenizer.json",
+        ),
+        _ => bad(path, e),
+    })
+}
+
+/// Reads a JSON file of the model's folder.
+fn read_json(path: &Path) -> Result<serde_json::Value> {
+    serde_json::from_slice(&read(path)?).map_err(|e| bad(path, format!("not JSON: {e}")))
+}
+
+impl TransformerModel {
+    /// Loads the model in `dir`; every error names the file at fault.
+    pub fn load(dir: &Path) -> Result<TransformerModel> {
+        if !dir.is_dir() {
+            return Err(bad(
+                dir,
+                "not a folder (a model folder holds config.json, model.safetensors and tokenizer.json)",
+            ));
+        }
+        let config_path = dir.join("config.json");
+        let config = read_json(&config_path)?;
+        let weights_path = dir.join("model.safetensors");
+        let weights = read(&weights_path)?;
+        let tokenizer_path = dir.join("tokenizer.json");
+        let tokenizer_bytes = read(&tokenizer_path)?;
+        let mut tokenizer = Tokenizer::from_bytes(&tokenizer_bytes)
+            .map_err(|e| bad(&tokenizer_path, format!("not a tokenizer: {e}")))?;
+        // Padding is not needed (one text at a time); truncation is done here.
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| bad(&tokenizer_path, e))?;
+
+        let checksum = fnv1a(&weights) ^ fnv1a(&tokenizer_bytes).rotate_left(17);
+        let device = Device::Cpu;
+        // Half-precision weights are computed in float32 too: candle's CPU kernels for half
+        // are slow, and the vectors end as int8 in the index anyway.
+        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)
+            .map_err(|e| bad(&weights_path, format!("not a safetensors file: {e}")))?;
+        let model_type = config
+            .get("model_type")
+            .and_then(|t| t.as_str())
+            .unwrap_or("bert")
+            .to_string();
+        let dim = config
+            .get("hidden_size")
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|d| usize::try_from(d).ok())
+            .filter(|&d| d > 0 && d <= 16_384)
+            .ok_or_else(|| bad(&config_path, "no hidden_size"))?;
+        let positions = config
+            .get("max_position_embeddings")
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|d| usize::try_from(d).ok())
+            .unwrap_or(MAX_TOKENS);
+        let weights_error = |e: candle_core::Error| {
+            bad(
+                &weights_path,
+                format!("does not hold the weights config.json describes: {e}"),
+            )
+        };
+        let (encoder, max_tokens) = match model_type.as_str() {
+            "bert" => {
+                let config: bert::Config = serde_json::from_value(config.clone())
+                    .map_err(|e| bad(&config_path, format!("not a BERT configuration: {e}")))?;
+                let model = bert::BertModel::load(vb, &config).map_err(weights_error)?;
+                (Encoder::Bert(model), positions.min(MAX_TOKENS))
+            }
+            "xlm-roberta" | "roberta" => {
+                let config: xlm_roberta::Config =
+                    serde_json::from_value(config.clone()).map_err(|e| {
+                        bad(
+                            &config_path,
+                            format!("not an XLM-RoBERTa configuration: {e}"),
+                        )
+                    })?;
+                // Positions start after the padding index.
+                let usable = positions.saturating_sub(config.pad_token_id as usize + 1);
+                let model = xlm_roberta::XLMRobertaModel::new(&config, vb.pp("roberta"))
+                    .or_else(|_| xlm_roberta::XLMRobertaModel::new(&config, vb))
+                    .map_err(weights_error)?;
+                (Encoder::XlmRoberta(model), usable.min(MAX_TOKENS))
+            }
+            other => {
+                return Err(bad(
+                    &config_path,
+                    format!("model_type {other:?}: cfi runs \"bert\" and \"xlm-roberta\" encoders"),
+                ));
+            }
+        };
+        if max_tokens < 2 {
+            return Err(bad(&config_path, "max_position_embeddings is too small"));
+        }
+
+        let pooling = pooling(dir)?;
+        let (query_prompt, passage_prompt) = prompts(dir)?;
+        // Named by what it is, not where it is: the same model moved or copied elsewhere
+        // searches the indexes built with it.
+        let mut model = TransformerModel {
+            id: format!("{model_type}-{dim}/{:08x}", checksum as u32),
+            dim,
+            max_tokens,
+            encoder,
+            tokenizer,
+            pooling,
+            query_prompt,
+            passage_prompt,
+            floor: 0.0,
+            source: crate::absolute(dir),
+            lock: Mutex::new(()),
+        };
+        // A model that finds everything alike (an untrained one) would otherwise bring in
+        // nothing by meaning at all.
+        model.floor = model.unrelated_similarity().min(0.9);
+        Ok(model)
+    }
+
+    /// The vector of `text`, or the error candle or the tokenizer gave.
+    fn try_embed(&self, text: &str, kind: TextKind) -> std::result::Result<Vec<f32>, String> {
+        let prompt = match kind {
+            TextKind::Query => &self.query_prompt,
+            TextKind::Passage => &self.passage_prompt,
+        };
+        let input = format!("{prompt}{text}");
+        let encoding = self
+            .tokenizer
+            .encode(input.as_str(), true)
+            .map_err(|e| e.to_string())?;
+        let mut ids = encoding.get_ids().to_vec();
+        if ids.len() > self.max_tokens {
+            // Keep the closing special token ([SEP], </s>) where the template added one.
+            let last = ids.last().copied();
+            ids.truncate(self.max_tokens);
+            if let (Some(last), Some(end)) = (last, ids.last_mut())
+                && encoding.get_special_tokens_mask().last() == Some(&1)
+            {
+                *end = last;
+            }
+        }
+        if ids.is_empty() {
+            return Ok(vec![0.0; self.dim]);
+        }
+        let n = ids.len();
+        let device = Device::Cpu;
+        let err = |e: candle_core::Error| e.to_string();
+        let input_ids = Tensor::new(ids.as_slice(), &device)
+            .and_then(|t| t.unsqueeze(0))
+            .map_err(err)?;
+        let token_types = input_ids.zeros_like().map_err(err)?;
+        let mask = input_ids.ones_like().map_err(err)?;
+        let _one = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let hidden = match &self.encoder {
+            Encoder::Bert(m) => m.forward(&input_ids, &token_types, Some(&mask)),
+            Encoder::XlmRoberta(m) => m.forward(&input_ids, &mask, &token_types, None, None, None),
+        }
+        .map_err(err)?;
+        // hidden: (1, n, dim)
+        let pooled = match self.pooling {
+            Pooling::Mean => hidden.sum(1).and_then(|s| s / n as f64),
+            Pooling::First => hidden.narrow(1, 0, 1).and_then(|t| t.squeeze(1)),
+        }
+        .and_then(|t| t.squeeze(0))
+        .and_then(|t| t.to_dtype(DType::F32))
+        .and_then(|t| t.to_vec1::<f32>())
+        .map_err(err)?;
+        let mut vector = pooled;
+        if vector.len() != self.dim || vector.iter().any(|x| !x.is_finite()) {
+            return Err(format!(
+                "the model made a vector of {} values, {} expected, or not finite",
+                vector.len(),
+                self.dim
+            ));
+        }
+        normalize(&mut vector);
+        Ok(vector)
+    }
+
+    /// How similar texts on unrelated subjects are under this model: the 90th percentile
+    /// of the cosine between queries and passages of a few sentences chosen to share no
+    /// subject (in four languages). Models differ widely (e5's unrelated pairs score 0.7),
+    /// so the floor below which meaning brings nothing in is read off the model itself.
+    fn unrelated_similarity(&self) -> f32 {
+        const UNRELATED: [&str; 8] = [
+            "The recipe needs two cups of flour and a pinch of salt.",
+            "The comet will be visible from the northern hemisphere next spring.",
+            "El equipo ganó el partido de fútbol en el último minuto.",
+            "Les tomates poussent mieux au soleil, arrosées le soir.",
+            "Поезд отправляется с третьей платформы в семь часов.",
+            "The violin was built in the eighteenth century from maple wood.",
+            "La marea baja deja al descubierto las rocas del puerto.",
+            "Le moteur de la tondeuse refuse de démarrer par temps humide.",
+        ];
+        let queries: Vec<Vec<f32>> = UNRELATED
+            .iter()
+            .map(|t| self.embed(t, TextKind::Query))
+            .collect();
+        let passages: Vec<Vec<f32>> = UNRELATED
+            .iter()
+            .map(|t| self.embed(t, TextKind::Passage))
+            .collect();
+        let mut cosines: Vec<f32> = Vec::new();
+        for (i, q) in queries.iter().enumerate() {
+            for (j, p) in passages.iter().enumerate() {
+                if i != j {
+                    cosines.push(q.iter().zip(p).map(|(a, b)| a * b).sum());
+                }
+            }
+        }
+        cosines.sort_by(f32::total_cmp);
+        let at = (cosines.len() as f32 * 0.9) as usize;
+        cosines
+            .get(at.min(cosines.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0.0)
+            .max(0.0)
+    }
+}
+
+impl Embedder for TransformerModel {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn embed(&self, text: &str, kind: TextKind) -> Vec<f32> {
+        match self.try_embed(text, kind) {
+            Ok(v) => v,
+            Err(message) => {
+                warn_once(&self.id, &message);
+                vec![0.0; self.dim]
+            }
+        }
+    }
+
+    fn min_similarity(&self) -> f32 {
+        self.floor
+    }
+
+    fn source(&self) -> Option<&Path> {
+        Some(&self.source)
+    }
+}
+
+/// A text the model could not embed is left without a vector (found by its words only);
+/// the reason goes to standard error once per distinct message.
+fn warn_once(model: &str, message: &str) {
+    static SAID: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let mut said = SAID.lock().unwrap_or_else(|p| p.into_inner());
+    if said.len() < 16 && !said.iter().any(|m| m == message) {
+        said.push(message.to_string());
+        eprintln!("model {model}: a text was left without a vector: {message}");
+    }
+}
+
+/// The pooling `1_Pooling/config.json` asks for; mean where there is none.
+fn pooling(dir: &Path) -> Result<Pooling> {
+    let path = dir.join("1_Pooling").join("config.json");
+    if !path.is_file() {
+        return Ok(Pooling::Mean);
+    }
+    let config = read_json(&path)?;
+    let on = |key: &str| config.get(key).and_then(serde_json::Value::as_bool) == Some(true);
+    if on("pooling_mode_mean_tokens") {
+        Ok(Pooling::Mean)
+    } else if on("pooling_mode_cls_token") {
+        Ok(Pooling::First)
+    } else {
+        Err(bad(
+            &path,
+            "cfi pools by the mean of the tokens or by the first token; this asks for neither",
+        ))
+    }
+}
+
+/// The query and passage prompts of `config_sentence_transformers.json`, or none.
+fn prompts(dir: &Path) -> Result<(String, String)> {
+    let path: PathBuf = dir.join("config_sentence_transformers.json");
+    if !path.is_file() {
+        return Ok((String::new(), String::new()));
+    }
+    let config = read_json(&path)?;
+    let prompt = |keys: &[&str]| -> String {
+        keys.iter()
+            .find_map(|k| config.get("prompts")?.get(*k)?.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    Ok((
+        prompt(&["query"]),
+        prompt(&["passage", "document", "corpus"]),
+    ))
+}
+
+/// Writes a tiny BERT with random weights into `dir` (config.json, model.safetensors,
+/// tokenizer.json, 1_Pooling/config.json and e5-style prompts), whose tokenizer knows
+/// `words` (lower-cased): tests and examples exercise [`TransformerModel`] with it, as no
+/// real model is downloaded. Its vectors mean nothing, but the same text always gets the
+/// same vector, and texts sharing words are closer than texts sharing none.
+pub fn write_tiny_model(dir: &Path, words: &[&str]) -> Result<()> {
+    let fail = |e: &dyn std::fmt::Display| bad(dir, e);
+    std::fs::create_dir_all(dir.join("1_Pooling")).map_err(|e| fail(&e))?;
+    let mut vocab = serde_json::Map::new();
+    for token in ["[PAD]", "[UNK]", "[CLS]", "[SEP]"] {
+        vocab.insert(token.into(), vocab.len().into());
+    }
+    // The prompts' words too, so that a query and a passage of the same text differ.
+    for word in ["query", "passage", ":"].iter().chain(words) {
+        let word = word.to_lowercase();
+        if !vocab.contains_key(&word) {
+            vocab.insert(word, vocab.len().into());
+        }
+    }
+    let hidden = 32;
+    let config = serde_json::json!({
+        "model_type": "bert",
+        "vocab_size": vocab.len(),
+        "hidden_size": hidden,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "intermediate_size": 64,
+        "hidden_act": "gelu",
+        "hidden_dropout_prob": 0.0,
+        "max_position_embeddings": 128,
+        "type_vocab_size": 2,
+        "initializer_range": 0.02,
+        "layer_norm_eps": 1e-12,
+        "pad_token_id": 0
+    });
+    let added: Vec<serde_json::Value> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
+        .iter()
+        .enumerate()
+        .map(|(id, t)| {
+            serde_json::json!({
+                "id": id, "content": t, "single_word": false, "lstrip": false,
+                "rstrip": false, "normalized": false, "special": true
+            })
+        })
+        .collect();
+    let tokenizer = serde_json::json!({
+        "version": "1.0",
+        "truncation": null,
+        "padding": null,
+        "added_tokens": added,
+        "normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
+                       "strip_accents": null, "lowercase": true},
+        "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "post_processor": {"type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 2]},
+        "decoder": null,
+        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                  "max_input_chars_per_word": 100, "vocab": vocab}
+    });
+    let write = |name: &str, value: &serde_json::Value| {
+        let path = dir.join(name);
+        std::fs::write(&path, value.to_string()).map_err(|e| bad(&path, e))
+    };
+    write("config.json", &config)?;
+    write("tokenizer.json", &tokenizer)?;
+    write(
+        "1_Pooling/config.json",
+        &serde_json::json!({"word_embedding_dimension": hidden, "pooling_mode_mean_tokens": true}),
+    )?;
+    write(
+        "config_sentence_transformers.json",
+        &serde_json::json!({"prompts": {"query": "query: ", "passage": "passage: "}}),
+    )?;
+    // The model asks for every tensor it needs; the map makes each at random.
+    let varmap = candle_nn::VarMap::new();
+    let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
+    let config: bert::Config = serde_json::from_value(config).map_err(|e| fail(&e))?;
+    bert::BertModel::load(vb, &config).map_err(|e| fail(&e))?;
+    let path = dir.join("model.safetensors");
+    varmap.save(&path).map_err(|e| bad(&path, e))
+}
