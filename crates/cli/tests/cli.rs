@@ -465,8 +465,8 @@ fn micro_f1(group: &serde_json::Value) -> f64 {
 fn guiding_question_tags_score_above_their_floors_on_both_labelled_calls() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/calls");
     for (call, structured, essays) in [
-        ("sr-children-digital-2024", 0.94, 0.76),
-        ("sr-sale-children-digital-2024", 0.92, 0.82),
+        ("sr-children-digital-2024", 0.94, 0.78),
+        ("sr-sale-children-digital-2024", 0.92, 0.83),
     ] {
         let folder = fixtures.join(call);
         let (ok, out, err) = cfi(&["eval", "tagging", "--json", &folder.to_string_lossy()]);

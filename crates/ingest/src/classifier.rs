@@ -53,21 +53,12 @@ const STOP: &[&str] = &[
     "use",
     "put",
     "place",
-    "place",
     "existing",
     "ensure",
     "order",
     "best",
     "range",
     "broad",
-    "children",
-    "child",
-    "sexual",
-    "abuse",
-    "exploitation",
-    "online",
-    "digital",
-    "states",
     "los",
     "las",
     "del",
@@ -85,15 +76,6 @@ const STOP: &[&str] = &[
     "qué",
     "cómo",
     "sobre",
-    "niños",
-    "niñas",
-    "infantil",
-    "sexual",
-    "abuso",
-    "explotación",
-    "línea",
-    "digital",
-    "estados",
     "des",
     "les",
     "pour",
@@ -103,29 +85,15 @@ const STOP: &[&str] = &[
     "sur",
     "par",
     "qui",
-    "que",
     "leur",
     "leurs",
     "quels",
     "quelles",
     "comment",
-    "enfants",
-    "sexuels",
-    "sexuelle",
-    "exploitation",
-    "ligne",
-    "numérique",
-    "états",
     "для",
     "что",
     "как",
     "или",
-    "детей",
-    "дети",
-    "сексуальной",
-    "эксплуатации",
-    "насилия",
-    "государства",
 ];
 
 /// Characters kept of each word: a crude stem that makes "encrypted" meet "encryption"
@@ -144,6 +112,12 @@ pub struct QuestionClassifier {
     learned: Option<Learned>,
     /// The glossary's terms as concepts shared by every language.
     concepts: Concepts,
+    /// Sentences (hashed) that open many of the call's files: a template, a notice or the
+    /// call's own title, which answer no question wherever they stand.
+    boilerplate: BTreeSet<u64>,
+    /// Stems in the texts of at least half the questions: the call's subject ("children",
+    /// "online"), which tells no question apart from another.
+    topic: BTreeSet<String>,
 }
 
 /// A naive Bayes model of the call's answers under question headings.
@@ -163,6 +137,50 @@ struct Learned {
 pub struct Evidence {
     passages: BTreeMap<u32, u32>,
     stems: BTreeMap<u32, BTreeMap<String, u32>>,
+    /// Files learned from.
+    files: u32,
+    /// Per sentence of the files' opening passages (hashed): how many files open with it.
+    opening: BTreeMap<u64, u32>,
+}
+
+/// Passages of a file's opening whose sentences are counted across files.
+const OPENING_PASSAGES: usize = 8;
+/// Words a sentence needs to be counted as boilerplate (shorter ones repeat by chance:
+/// "Introduction", "Yours sincerely").
+const BOILERPLATE_WORDS: usize = 5;
+/// Files (at least) and share of the call's files that must open with a sentence for it
+/// to be boilerplate.
+const BOILERPLATE_FILES: u32 = 3;
+const BOILERPLATE_SHARE: f32 = 0.2;
+
+/// The sentences of `text`, each as its lower-cased words joined by one space: split at
+/// line ends and after a full stop, question or exclamation mark followed by a space.
+fn sentences(text: &str) -> impl Iterator<Item = (&str, String)> {
+    text.split('\n')
+        .flat_map(|line| line.split_inclusive(['.', '?', '!', '。']))
+        .map(|s| {
+            let words: Vec<String> = s
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect();
+            (s, words.join(" "))
+        })
+}
+
+/// A sentence's hash when it is long enough to count as boilerplate.
+fn sentence_hash(words: &str) -> Option<u64> {
+    (words.split(' ').count() >= BOILERPLATE_WORDS).then(|| fnv1a(words.as_bytes()))
+}
+
+/// FNV-1a: stable across builds, unlike `DefaultHasher`.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
 }
 
 /// Passages a model is learned from must say this much (in stems).
@@ -177,6 +195,15 @@ impl Evidence {
     /// Learns from the passages of one submission: those that a heading tags with exactly
     /// one question.
     pub fn learn(&mut self, model: &QuestionClassifier, passages: &[Passage]) {
+        self.files += 1;
+        let opening: BTreeSet<u64> = passages
+            .iter()
+            .take(OPENING_PASSAGES)
+            .flat_map(|p| sentences(&p.text).filter_map(|(_, words)| sentence_hash(&words)))
+            .collect();
+        for hash in opening {
+            *self.opening.entry(hash).or_default() += 1;
+        }
         for passage in passages {
             let named = crate::passages::named(passage);
             let [question] = named.as_slice() else {
@@ -198,6 +225,10 @@ impl Evidence {
     /// Adds what another set of passages taught (counts add up, so the order of merging
     /// does not matter).
     pub fn merge(&mut self, other: Evidence) {
+        self.files += other.files;
+        for (hash, n) in other.opening {
+            *self.opening.entry(hash).or_default() += n;
+        }
         for (q, n) in other.passages {
             *self.passages.entry(q).or_default() += n;
         }
@@ -212,6 +243,16 @@ impl Evidence {
     /// Passages learned from.
     pub fn passages(&self) -> u32 {
         self.passages.values().sum()
+    }
+
+    /// The sentences that open so many of the files that they are a template or a notice.
+    fn boilerplate(&self) -> BTreeSet<u64> {
+        let needed = BOILERPLATE_FILES.max((self.files as f32 * BOILERPLATE_SHARE).ceil() as u32);
+        self.opening
+            .iter()
+            .filter(|(_, files)| **files >= needed)
+            .map(|(hash, _)| *hash)
+            .collect()
     }
 }
 
@@ -293,7 +334,9 @@ impl Concepts {
 impl QuestionClassifier {
     /// The stems of `text`, and the glossary concepts it names.
     fn stems(&self, text: &str) -> Vec<String> {
-        self.concepts.stems(text)
+        let mut words = self.concepts.stems(text);
+        words.retain(|w| !self.topic.contains(w));
+        words
     }
 
     /// Builds the model from the call's question texts and keywords.
@@ -329,6 +372,28 @@ impl QuestionClassifier {
             }
         }
         let n = raw.len().max(1) as f32;
+        // From texts only (keywords are chosen to differ), with four questions at least.
+        let mut in_texts: BTreeMap<&String, usize> = BTreeMap::new();
+        for q in &call.questions {
+            let mut seen = BTreeSet::new();
+            for text in q.text.values() {
+                seen.extend(with_concepts(text));
+            }
+            for s in seen {
+                if let Some((key, _)) = spread.get_key_value(&s) {
+                    *in_texts.entry(key).or_default() += 1;
+                }
+            }
+        }
+        let topic: BTreeSet<String> = if raw.len() >= 4 {
+            in_texts
+                .into_iter()
+                .filter(|(_, k)| *k * 2 >= raw.len())
+                .map(|(s, _)| s.clone())
+                .collect()
+        } else {
+            BTreeSet::new()
+        };
         let profiles = raw
             .into_iter()
             .map(|(q, profile)| {
@@ -348,6 +413,8 @@ impl QuestionClassifier {
             prior,
             learned: None,
             concepts,
+            boilerplate: BTreeSet::new(),
+            topic,
         }
     }
 
@@ -361,6 +428,8 @@ impl QuestionClassifier {
             prior: self.prior.clone(),
             learned: None,
             concepts: self.concepts.clone(),
+            boilerplate: evidence.boilerplate(),
+            topic: self.topic.clone(),
         };
         if evidence.passages() < MIN_EVIDENCE {
             return model;
@@ -464,12 +533,26 @@ impl QuestionClassifier {
 
     /// The questions `text` answers, best first, with a confidence in 0..1.
     pub fn classify(&self, text: &str) -> Vec<(u32, f32)> {
+        let kept;
+        let text = if self.boilerplate.is_empty() {
+            text
+        } else {
+            kept = sentences(text)
+                .filter(|(_, words)| {
+                    sentence_hash(words).is_none_or(|h| !self.boilerplate.contains(&h))
+                })
+                .map(|(sentence, _)| sentence)
+                .collect::<Vec<_>>()
+                .join(" ");
+            kept.as_str()
+        };
         // Short passages (footnotes, titles, signatures) and the cover letter or
         // introduction of a submission answer no question.
         if text.split_whitespace().count() < 25 || is_introduction(text) {
             return Vec::new();
         }
         let mut words = stems(text);
+        words.retain(|w| !self.topic.contains(w));
         if words.len() < 12 {
             return Vec::new();
         }
@@ -527,8 +610,7 @@ impl Learned {
 }
 
 /// Words of a cover letter or an introduction presenting the submission.
-const INTRODUCTION: [&str; 28] = [
-    "synthetic test document",
+const INTRODUCTION: [&str; 22] = [
     "presents its compliments",
     "saluda atentamente",
     "présente ses compliments",
@@ -542,11 +624,6 @@ const INTRODUCTION: [&str; 28] = [
     "esta contribución",
     "la présente contribution",
     "contribution du",
-    "is a fictional",
-    "a fictional",
-    "an invented",
-    "fictive",
-    "ficticia",
     "es una organización",
     "est une association",
     "is a non-governmental",
@@ -703,6 +780,38 @@ fr = ["empreintes numériques"]
             tagged(&with)
         );
         assert!(tagged(&without).is_empty(), "{:?}", tagged(&without));
+    }
+
+    #[test]
+    fn a_sentence_opening_many_files_is_boilerplate_and_tags_nothing() {
+        let prior = QuestionClassifier::new(&call());
+        // A notice every file opens with, in the words of question 4.
+        let notice = "This note was prepared for the law enforcement investigation and prosecution \
+                      of cross-border evidence requests.";
+        let passage = format!(
+            "{notice} Police investigators say cross-border requests for evidence take months, and \
+             prosecutors cannot bring charges when the platform holding the material sits in another \
+             jurisdiction, so the investigation is closed before the data arrives."
+        );
+        let only_notice = format!("{notice} {notice} {notice}");
+        let untrained = prior.trained(&Evidence::default());
+        assert_eq!(untrained.classify(&only_notice).first().map(|t| t.0), Some(4));
+        let mut evidence = Evidence::default();
+        for n in 0..5 {
+            let opening = answer(0, &format!("Submitter {n}. {notice}"));
+            evidence.learn(&prior, &[opening]);
+        }
+        let trained = prior.trained(&evidence);
+        // The notice alone says nothing; the answer around it is still read.
+        assert!(trained.classify(&only_notice).is_empty());
+        assert_eq!(trained.classify(&passage).first().map(|t| t.0), Some(4));
+        // Two files of five opening with it are not enough (one in five and three files are).
+        let mut few = Evidence::default();
+        for n in 0..10 {
+            let text = if n < 2 { notice.to_string() } else { format!("Submitter {n}.") };
+            few.learn(&prior, &[answer(0, &text)]);
+        }
+        assert!(!prior.trained(&few).classify(&only_notice).is_empty());
     }
 
     fn learn_both(prior: &QuestionClassifier, evidence: &mut Evidence) {
