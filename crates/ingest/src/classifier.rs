@@ -205,7 +205,7 @@ impl Evidence {
             *self.opening.entry(hash).or_default() += 1;
         }
         for passage in passages {
-            let named = crate::passages::named(passage);
+            let named = crate::analyzer::named(passage);
             let [question] = named.as_slice() else {
                 continue;
             };
@@ -795,7 +795,10 @@ fr = ["empreintes numériques"]
         );
         let only_notice = format!("{notice} {notice} {notice}");
         let untrained = prior.trained(&Evidence::default());
-        assert_eq!(untrained.classify(&only_notice).first().map(|t| t.0), Some(4));
+        assert_eq!(
+            untrained.classify(&only_notice).first().map(|t| t.0),
+            Some(4)
+        );
         let mut evidence = Evidence::default();
         for n in 0..5 {
             let opening = answer(0, &format!("Submitter {n}. {notice}"));
@@ -808,7 +811,11 @@ fr = ["empreintes numériques"]
         // Two files of five opening with it are not enough (one in five and three files are).
         let mut few = Evidence::default();
         for n in 0..10 {
-            let text = if n < 2 { notice.to_string() } else { format!("Submitter {n}.") };
+            let text = if n < 2 {
+                notice.to_string()
+            } else {
+                format!("Submitter {n}.")
+            };
             few.learn(&prior, &[answer(0, &text)]);
         }
         assert!(!prior.trained(&few).classify(&only_notice).is_empty());

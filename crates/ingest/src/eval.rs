@@ -9,7 +9,7 @@ use std::path::Path;
 use cfi_core::{CallFolder, Kind};
 use serde::{Deserialize, Serialize};
 
-use crate::passages::named;
+use crate::analyzer::named;
 use crate::{Analyzer, Error, Evidence, Result};
 
 /// One labelled paragraph.
@@ -162,28 +162,22 @@ pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
     }
     let analyzer = Analyzer::new(&call.call);
     let mut report = TaggingReport::default();
-    // As an ingest does: every file cut first, the model learned from all of them (labelled
-    // or not), then the classifier's decisions.
+    // As an ingest does, through the same reader: every file cut first, the model learned
+    // from all of them (labelled or not), then the classifier's decisions.
     let mut evidence = Evidence::default();
     let mut cuts = Vec::new();
     for entry in &call.entries {
-        let document = match cfi_extract::extract_path(
-            &entry.path,
-            &cfi_extract::Options {
-                password: entry.password.clone(),
-            },
-        ) {
-            Ok(d) => d,
-            Err(e) => {
-                if entry.kind == Kind::Input && labels.contains_key(&entry.file) {
-                    report.unreadable.push(e.to_string());
-                }
-                continue;
+        match crate::pool::read(entry, &analyzer, &call.call.languages) {
+            Ok(read) => {
+                evidence.merge(read.learned);
+                cuts.push((entry, read.cut));
             }
-        };
-        let cut = analyzer.cut(&entry.id, &document.blocks, entry.language.as_deref());
-        evidence.learn(analyzer.classifier(), &cut.passages);
-        cuts.push((entry, cut));
+            Err(message) => {
+                if entry.kind == Kind::Input && labels.contains_key(&entry.file) {
+                    report.unreadable.push(message);
+                }
+            }
+        }
     }
     let classifier = analyzer.classifier().trained(&evidence);
     for (entry, cut) in cuts {

@@ -9,30 +9,44 @@
 //! # Ok::<(), cfi_ingest::Error>(())
 //! ```
 
+mod analyzer;
 mod classifier;
 mod countries;
 mod eval;
+mod furniture;
+mod headings;
 mod language;
 mod passages;
+mod pool;
 pub mod questions;
+mod spill;
 mod versions;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cfi_core::{CallFolder, ManifestEntry, Passage, Submission};
 use cfi_index::{PassageIndex, SubmissionInfo};
 use serde::Serialize;
 
+pub use analyzer::{Analyzer, Cut};
 pub use classifier::{Evidence, QuestionClassifier};
 pub use countries::Gazetteer;
 pub use eval::{CategoryScores, Counts, GroupScores, TaggingReport, evaluate_tagging};
 pub use language::LanguageDetector;
-pub use passages::{Analyzer, Cut, passage_id, passages};
+pub use passages::{passage_id, passages};
+
+use pool::{Finished, ReadFile, ReaderPool};
+use spill::{HELD_BATCH, Held, Waiting, tag_held};
+
+/// One file ready for the index: its page count, tagged passages, and what was read only in
+/// part.
+struct Tagged {
+    pages: Option<u32>,
+    passages: Vec<Passage>,
+    warnings: Vec<String>,
+}
 
 /// Errors that stop an ingest run as a whole (a bad file only goes in the report).
 #[derive(Debug, thiserror::Error)]
@@ -177,12 +191,17 @@ pub fn ingest_with(
     // are known, so the passages they share are marked and shown once.
     let mut versions = versions::Versions::new(&folder.entries);
     let mut later: Vec<(usize, std::result::Result<Tagged, String>)> = Vec::new();
-    while let Some((slot, outcome)) = pool.next() {
+    while let Some(Finished { slot, outcome }) = pool.next() {
         let Some(entry) = folder.entries.get(slot) else {
             continue;
         };
         let outcome = match outcome {
-            Ok((pages, cut, warnings, learned)) => {
+            Ok(ReadFile {
+                pages,
+                cut,
+                warnings,
+                learned,
+            }) => {
                 evidence.merge(learned);
                 if cut.needs_classifier() {
                     waiting.hold(Held {
@@ -193,7 +212,11 @@ pub fn ingest_with(
                     });
                     continue;
                 }
-                Ok((pages, cut.passages, warnings))
+                Ok(Tagged {
+                    pages,
+                    passages: cut.passages,
+                    warnings,
+                })
             }
             Err(message) => Err(message),
         };
@@ -201,8 +224,8 @@ pub fn ingest_with(
             later.push((slot, outcome));
             continue;
         }
-        if let Ok((_, passages, _)) = &outcome {
-            versions.remember(entry, passages);
+        if let Ok(tagged) = &outcome {
+            versions.remember(entry, &tagged.passages);
         }
         let report = write(&mut batch, &previous, &folder.call.id, entry, outcome)?;
         progress(Progress::Done(&report));
@@ -226,8 +249,8 @@ pub fn ingest_with(
                 later.push((slot, outcome));
                 continue;
             }
-            if let Ok((_, passages, _)) = &outcome {
-                versions.remember(entry, passages);
+            if let Ok(tagged) = &outcome {
+                versions.remember(entry, &tagged.passages);
             }
             let report = write(&mut batch, &previous, &folder.call.id, entry, outcome)?;
             progress(Progress::Done(&report));
@@ -241,8 +264,8 @@ pub fn ingest_with(
         let Some(entry) = folder.entries.get(slot) else {
             continue;
         };
-        if let Ok((_, passages, _)) = &mut outcome {
-            versions.fold(entry, passages);
+        if let Ok(tagged) = &mut outcome {
+            versions.fold(entry, &mut tagged.passages);
         }
         let report = write(&mut batch, &previous, &folder.call.id, entry, outcome)?;
         progress(Progress::Done(&report));
@@ -315,138 +338,6 @@ fn call_problems(folder: &CallFolder) -> cfi_index::CallProblems {
     problems
 }
 
-/// Held files tagged at once: enough to keep every core busy, few enough to keep memory flat.
-const HELD_BATCH: usize = 64;
-
-/// Tags a batch of held files on `threads` threads; the result keeps the batch's order.
-fn tag_held(
-    chunk: Vec<(usize, std::io::Result<Held>)>,
-    classifier: &QuestionClassifier,
-    threads: usize,
-) -> Vec<(usize, std::result::Result<Tagged, String>)> {
-    let tag = |(slot, held): (usize, std::io::Result<Held>)| {
-        let tagged = held
-            .map_err(|e| format!("could not be read back from the temporary file: {e}"))
-            .and_then(|held| {
-                catch_unwind(AssertUnwindSafe(|| {
-                    (held.pages, held.cut.tag(classifier), held.warnings)
-                }))
-                .map_err(|_| "the classifier crashed on this file".to_string())
-            });
-        (slot, tagged)
-    };
-    if threads < 2 || chunk.len() < 2 {
-        return chunk.into_iter().map(tag).collect();
-    }
-    let per_thread = chunk.len().div_ceil(threads);
-    let mut parts: Vec<Vec<(usize, std::io::Result<Held>)>> = Vec::new();
-    let mut rest = chunk.into_iter();
-    loop {
-        let part: Vec<_> = rest.by_ref().take(per_thread).collect();
-        if part.is_empty() {
-            break;
-        }
-        parts.push(part);
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .map(|part| scope.spawn(move || part.into_iter().map(tag).collect::<Vec<_>>()))
-            .collect();
-        // Each file's panic is caught inside `tag`: a thread itself does not fail.
-        handles
-            .into_iter()
-            .flat_map(|handle| handle.join().unwrap_or_default())
-            .collect()
-    })
-}
-
-/// A file waiting for the classifier.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Held {
-    slot: usize,
-    pages: Option<u32>,
-    warnings: Vec<String>,
-    cut: Cut,
-}
-
-/// Files waiting for the classifier, written as they finish to an unnamed temporary file
-/// (gone when the run ends, even if it is killed) and read back one at a time, so memory
-/// stays flat however many essays a call holds. Where no temporary file can be made, or
-/// writing to it fails, they wait in memory.
-struct Waiting {
-    spill: Option<std::io::BufWriter<std::fs::File>>,
-    /// After a failed write the spill takes nothing more (a part line may end it).
-    closed: bool,
-    /// Slots written whole to the spill, in order.
-    spilled: Vec<usize>,
-    memory: Vec<Held>,
-}
-
-impl Waiting {
-    fn new() -> Waiting {
-        Waiting {
-            spill: tempfile::tempfile().ok().map(std::io::BufWriter::new),
-            closed: false,
-            spilled: Vec::new(),
-            memory: Vec::new(),
-        }
-    }
-
-    fn hold(&mut self, held: Held) {
-        use std::io::Write;
-        if let Some(spill) = self.spill.as_mut().filter(|_| !self.closed) {
-            let written = serde_json::to_writer(&mut *spill, &held)
-                .map_err(std::io::Error::from)
-                .and_then(|()| spill.write_all(b"\n"));
-            if written.is_ok() {
-                self.spilled.push(held.slot);
-                return;
-            }
-            self.closed = true;
-        }
-        self.memory.push(held);
-    }
-
-    /// Every held file with its slot, read back one at a time, or why it could not be.
-    fn release(self) -> impl Iterator<Item = (usize, std::io::Result<Held>)> {
-        use std::io::{BufRead, Seek};
-        let memory = self.memory.into_iter().map(|h| (h.slot, Ok(h)));
-        let reader = self.spill.map(|spill| {
-            spill
-                .into_inner()
-                .map_err(std::io::IntoInnerError::into_error)
-                .and_then(|mut file| {
-                    file.rewind()?;
-                    Ok(std::io::BufReader::new(file).lines())
-                })
-                .map_err(|e| e.to_string())
-        });
-        let mut lines = match reader {
-            Some(Ok(lines)) => Ok(Some(lines)),
-            Some(Err(message)) => Err(message),
-            None => Ok(None),
-        };
-        let spilled = self.spilled.into_iter().map(move |slot| {
-            let line = match lines.as_mut() {
-                Ok(Some(lines)) => lines.next().unwrap_or_else(|| {
-                    Err(std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        "the temporary file ended early",
-                    ))
-                }),
-                Ok(None) => Err(std::io::Error::other("no temporary file")),
-                Err(message) => Err(std::io::Error::other(message.clone())),
-            };
-            let held = line.and_then(|line| {
-                serde_json::from_str::<Held>(&line).map_err(std::io::Error::other)
-            });
-            (slot, held)
-        });
-        memory.chain(spilled)
-    }
-}
-
 /// Puts one file's outcome into the batch and says what happened to it.
 fn write(
     batch: &mut cfi_index::Batch<'_>,
@@ -460,12 +351,9 @@ fn write(
     let full = entry.path.display().to_string();
     let relative = |message: String| message.replace(&full, &entry.file);
     let outcome = outcome
-        .map(|(pages, passages, warnings)| {
-            (
-                pages,
-                passages,
-                warnings.into_iter().map(relative).collect(),
-            )
+        .map(|tagged| Tagged {
+            warnings: tagged.warnings.into_iter().map(relative).collect(),
+            ..tagged
         })
         .map_err(relative);
     let submission = Submission::from_entry(call, entry);
@@ -478,7 +366,11 @@ fn write(
         problems: Vec::new(),
     };
     match outcome {
-        Ok((pages, passages, warnings)) => {
+        Ok(Tagged {
+            pages,
+            passages,
+            warnings,
+        }) => {
             info.pages = pages;
             info.problems.clone_from(&warnings);
             info.passages = u32::try_from(passages.len()).unwrap_or(u32::MAX);
@@ -519,218 +411,6 @@ fn write(
     }
 }
 
-/// A finished file: its manifest slot and what reading it gave.
-type Finished = (usize, std::result::Result<ReadFile, String>);
-
-/// Reader threads taking manifest rows in order and handing back finished files.
-struct ReaderPool {
-    shared: Arc<Shared>,
-    sender: mpsc::SyncSender<Finished>,
-    receiver: mpsc::Receiver<Finished>,
-    timeout: Duration,
-    /// Slots already handed out by `next` (a timed-out file may still answer later).
-    answered: Vec<bool>,
-    remaining: usize,
-}
-
-/// What the reader threads share.
-struct Shared {
-    entries: Vec<ManifestEntry>,
-    analyzer: Analyzer,
-    languages: Vec<String>,
-    next: AtomicUsize,
-    /// When each file being read was started.
-    started: Mutex<BTreeMap<usize, Instant>>,
-}
-
-/// Readers recurse through nested PDF objects and XML: give them a main thread's stack.
-const READER_STACK: usize = 64 * 1024 * 1024;
-
-impl ReaderPool {
-    fn start(folder: &CallFolder, options: &Options) -> ReaderPool {
-        let shared = Arc::new(Shared {
-            entries: folder.entries.clone(),
-            analyzer: Analyzer::new(&folder.call),
-            languages: folder.call.languages.clone(),
-            next: AtomicUsize::new(0),
-            started: Mutex::new(BTreeMap::new()),
-        });
-        let threads = options.threads().clamp(1, folder.entries.len().max(1));
-        // A bounded queue: readers wait while the writer is behind, so memory stays flat.
-        let (sender, receiver) = mpsc::sync_channel(threads);
-        let pool = ReaderPool {
-            shared,
-            sender,
-            receiver,
-            timeout: options.file_timeout,
-            answered: vec![false; folder.entries.len()],
-            remaining: folder.entries.len(),
-        };
-        for _ in 0..threads {
-            pool.spawn_reader();
-        }
-        pool
-    }
-
-    /// Starts one reader thread; if the thread cannot start, the files wait for the others
-    /// (and with none at all, the run reads on this thread).
-    fn spawn_reader(&self) -> bool {
-        let shared = Arc::clone(&self.shared);
-        let sender = self.sender.clone();
-        std::thread::Builder::new()
-            .name("cfi-reader".into())
-            .stack_size(READER_STACK)
-            .spawn(move || reader_loop(&shared, &sender))
-            .is_ok()
-    }
-
-    /// The next finished file, or `None` once every file has been answered for.
-    fn next(&mut self) -> Option<Finished> {
-        while self.remaining > 0 {
-            match self.receiver.recv_timeout(Duration::from_millis(250)) {
-                Ok((slot, outcome)) => {
-                    if let Some(answered) = self.answered.get_mut(slot)
-                        && !*answered
-                    {
-                        *answered = true;
-                        self.remaining -= 1;
-                        return Some((slot, outcome));
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if let Some(late) = self.overdue() {
-                        return Some(late);
-                    }
-                }
-                // The pool holds a sender, so this cannot happen; stop rather than spin.
-                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
-            }
-        }
-        None
-    }
-
-    /// A file read for longer than the timeout: given up on, its thread left behind and
-    /// replaced so the pool keeps its size.
-    fn overdue(&mut self) -> Option<Finished> {
-        let slot = {
-            let started = self.shared.started.lock().ok()?;
-            started
-                .iter()
-                .find(|(slot, at)| {
-                    at.elapsed() > self.timeout
-                        && self.answered.get(**slot).is_some_and(|answered| !answered)
-                })
-                .map(|(slot, _)| *slot)?
-        };
-        if let Ok(mut started) = self.shared.started.lock() {
-            started.remove(&slot);
-        }
-        if let Some(answered) = self.answered.get_mut(slot) {
-            *answered = true;
-        }
-        self.remaining -= 1;
-        let spawned = self.spawn_reader();
-        let path = self
-            .shared
-            .entries
-            .get(slot)
-            .map(|e| e.path.display().to_string());
-        let message = format!(
-            "{}: reading stopped after {} s without an answer (time limit per file){}",
-            path.unwrap_or_default(),
-            self.timeout.as_secs(),
-            if spawned { "" } else { "; no reader left" }
-        );
-        Some((slot, Err(message)))
-    }
-}
-
-/// One reader thread: takes the next manifest row until there are none.
-fn reader_loop(shared: &Shared, sender: &mpsc::SyncSender<Finished>) {
-    loop {
-        let slot = shared.next.fetch_add(1, Ordering::Relaxed);
-        let Some(entry) = shared.entries.get(slot) else {
-            return;
-        };
-        if let Ok(mut started) = shared.started.lock() {
-            started.insert(slot, Instant::now());
-        }
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            read(entry, &shared.analyzer, &shared.languages)
-        }))
-        .unwrap_or_else(|_| {
-            Err(format!(
-                "{}: the reader crashed on this file",
-                entry.path.display()
-            ))
-        });
-        if let Ok(mut started) = shared.started.lock() {
-            started.remove(&slot);
-        }
-        if sender.send((slot, outcome)).is_err() {
-            return;
-        }
-    }
-}
-
-/// One file ready for the index: its page count, tagged passages, and what was read only in
-/// part.
-type Tagged = (Option<u32>, Vec<Passage>, Vec<String>);
-
-/// One file read: its page count, its passages waiting for the classifier, what was read
-/// only in part, and what its headed passages teach the classifier.
-type ReadFile = (Option<u32>, Cut, Vec<String>, Evidence);
-
-/// Extracts and cuts one file, turning errors and panics inside readers into a message.
-fn read(
-    entry: &ManifestEntry,
-    analyzer: &Analyzer,
-    call_languages: &[String],
-) -> std::result::Result<ReadFile, String> {
-    let options = cfi_extract::Options {
-        password: entry.password.clone(),
-    };
-    // OCR in the submission's declared language first, then the call's languages.
-    let languages: Vec<&str> = entry
-        .language
-        .iter()
-        .chain(call_languages)
-        .map(String::as_str)
-        .collect();
-    let extractor = cfi_extract::Extractor::new(&options).ocr_languages(&languages);
-    let extracted = catch_unwind(AssertUnwindSafe(|| extractor.extract_path(&entry.path)))
-        .map_err(|_| format!("{}: the reader crashed on this file", entry.path.display()))?
-        .map_err(|e| e.to_string())?;
-    let cut = analyzer.cut(&entry.id, &extracted.blocks, entry.language.as_deref());
-    let pages: Vec<String> = extracted.needs_ocr.iter().map(u32::to_string).collect();
-    let needs_ocr = (!pages.is_empty()).then(|| {
-        format!(
-            "{}: needs OCR (install tesseract-ocr), page{} {}",
-            entry.path.display(),
-            if pages.len() > 1 { "s" } else { "" },
-            pages.join(", ")
-        )
-    });
-    if cut.passages.is_empty() {
-        return Err(needs_ocr.unwrap_or_else(|| format!("{}: no text found", entry.path.display())));
-    }
-    let ocr_pages: BTreeSet<u32> = extracted
-        .blocks
-        .iter()
-        .filter(|b| b.ocr)
-        .filter_map(|b| b.page)
-        .collect();
-    let mut warnings: Vec<String> = needs_ocr.into_iter().collect();
-    if !ocr_pages.is_empty() {
-        let list: Vec<String> = ocr_pages.iter().map(u32::to_string).collect();
-        warnings.push(format!("read by OCR: page {}", list.join(", ")));
-    }
-    // Learned here, on the reader's thread; the writer only adds the counts up.
-    let mut learned = Evidence::default();
-    learned.learn(analyzer.classifier(), &cut.passages);
-    Ok((extracted.pages, cut, warnings, learned))
-}
-
 /// A call for unit tests: `languages`, the category "States", and `rest` (its questions
 /// and glossary, as call.toml writes them).
 #[cfg(test)]
@@ -742,55 +422,4 @@ pub(crate) fn test_call(languages: &[&str], rest: &str) -> cfi_core::Call {
         languages.join(", ")
     );
     cfi_core::Call::parse(Path::new("call.toml"), &text).expect("test call")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn files_held_for_the_classifier_come_back_whole_and_in_order() {
-        let call = test_call(
-            &["en"],
-            "[[questions]]\nnumber = 1\nshort = \"q\"\ntext.en = \"What are the trends?\"\n",
-        );
-        let analyzer = Analyzer::new(&call);
-        let block = |text: &str| cfi_extract::Block {
-            text: text.into(),
-            page: Some(1),
-            page_label: None,
-            paragraph: 1,
-            kind: cfi_extract::BlockKind::Paragraph,
-            ocr: false,
-        };
-        let cuts: Vec<Cut> = [
-            "Första stycket, på svenska.",
-            "A second file, in English, with «quotes».",
-        ]
-        .iter()
-        .enumerate()
-        .map(|(n, text)| analyzer.cut(&format!("s{n}"), &[block(text)], None))
-        .collect();
-        let mut waiting = Waiting::new();
-        assert!(waiting.spill.is_some(), "a temporary file could be made");
-        for (slot, cut) in cuts.iter().enumerate() {
-            waiting.hold(Held {
-                slot: slot * 7,
-                pages: Some(3),
-                warnings: vec![format!("w{slot}")],
-                cut: cut.clone(),
-            });
-        }
-        let back: Vec<_> = waiting.release().collect();
-        assert_eq!(back.len(), 2);
-        for ((slot, held), cut) in back.into_iter().zip(&cuts) {
-            let held = held.expect("read back");
-            assert_eq!(held.slot, slot);
-            assert_eq!(held.cut.passages, cut.passages);
-            assert_eq!(
-                held.cut.tag(analyzer.classifier()),
-                cut.clone().tag(analyzer.classifier())
-            );
-        }
-    }
 }

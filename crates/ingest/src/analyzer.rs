@@ -1,0 +1,227 @@
+//! The tagging of one call's passages: the [`Analyzer`] cuts a submission into passages
+//! tagged by its question headings ([`Cut`]), and once the model has learned from every
+//! submission of the call, [`Cut::tag`] lets it decide what no heading did.
+
+use cfi_core::{Call, Passage, QuestionTag, TagSource};
+use cfi_extract::Block;
+
+use crate::classifier::QuestionClassifier;
+use crate::countries::Gazetteer;
+use crate::headings::{is_framing_heading, presents_submission};
+use crate::language::LanguageDetector;
+use crate::passages::{MIN_WORDS, passages, word_count};
+
+/// Everything needed to cut and tag the passages of one call's submissions, built once.
+pub struct Analyzer {
+    call: Call,
+    detector: LanguageDetector,
+    gazetteer: Gazetteer,
+    classifier: QuestionClassifier,
+}
+
+impl Analyzer {
+    /// The analyzer for a call's submissions.
+    pub fn new(call: &Call) -> Analyzer {
+        Analyzer {
+            call: call.clone(),
+            detector: LanguageDetector::default(),
+            gazetteer: Gazetteer::default(),
+            classifier: QuestionClassifier::new(call),
+        }
+    }
+
+    /// Cuts `blocks` into tagged passages for submission `submission_id`, with the model
+    /// built from the call's question texts alone. An ingest run uses [`Analyzer::cut`] and
+    /// [`Cut::tag`] instead, with a model learned from all the call's submissions.
+    pub fn passages(
+        &self,
+        submission_id: &str,
+        blocks: &[Block],
+        declared_language: Option<&str>,
+    ) -> Vec<Passage> {
+        self.cut(submission_id, blocks, declared_language)
+            .tag(&self.classifier)
+    }
+
+    /// The model built from the call's question texts and keywords.
+    pub fn classifier(&self) -> &QuestionClassifier {
+        &self.classifier
+    }
+
+    /// Cuts `blocks` into passages tagged by the document's question headings, and notes
+    /// which passages the classifier is to decide.
+    pub fn cut(
+        &self,
+        submission_id: &str,
+        blocks: &[Block],
+        declared_language: Option<&str>,
+    ) -> Cut {
+        let passages = passages(
+            submission_id,
+            blocks,
+            &self.call,
+            declared_language,
+            &self.detector,
+            &self.gazetteer,
+        );
+        // In a document that names no question, every passage is classified. In one that
+        // does, the text outside question sections is mostly letterhead, introduction and
+        // closing: only passages under a topical heading of their own are classified
+        // ("Trends in reports" before the first question, "Generative AI" after one).
+        // Sections that frame the submission (an introduction, references) are not.
+        let first_named = passages.iter().position(|p| !named(p).is_empty());
+        let title = passages.iter().find_map(|p| p.heading.as_deref());
+        let classify = |i: usize, p: &Passage| match first_named {
+            Some(first) => (i > first || p.heading.as_deref() != title) && p.heading.is_some(),
+            None => true,
+        };
+        let mut unnamed: Vec<usize> = passages
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| {
+                p.questions.is_empty()
+                    && classify(*i, p)
+                    && !p.heading.as_deref().is_some_and(is_framing_heading)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        // The first thing a submission says, under its title (or a heading that presents
+        // the submission, "Input to the call for…"), presents it.
+        let substantive = unnamed.iter().position(|&i| {
+            passages
+                .get(i)
+                .is_some_and(|p| word_count(&p.text) >= MIN_WORDS)
+        });
+        if let Some(first) = substantive
+            && unnamed
+                .get(first)
+                .and_then(|&i| passages.get(i))
+                .is_some_and(|p| {
+                    p.heading.is_none()
+                        || p.heading.as_deref() == title
+                        || p.heading.as_deref().is_some_and(presents_submission)
+                })
+        {
+            unnamed.remove(first);
+        }
+        Cut { passages, unnamed }
+    }
+}
+
+/// One submission's passages, tagged by its headings, waiting for the classifier.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Cut {
+    /// The passages.
+    pub passages: Vec<Passage>,
+    /// Those the classifier is to tag.
+    pub(crate) unnamed: Vec<usize>,
+}
+
+impl Cut {
+    /// Whether the classifier has anything to decide here: passages under no question, or
+    /// under a heading naming several.
+    pub fn needs_classifier(&self) -> bool {
+        !self.unnamed.is_empty() || self.passages.iter().any(|p| named(p).len() > 1)
+    }
+
+    /// The passages with the classifier's decisions.
+    pub fn tag(self, classifier: &QuestionClassifier) -> Vec<Passage> {
+        let Cut {
+            passages: mut out,
+            unnamed,
+        } = self;
+        // Under a heading naming several questions, a passage that clearly answers one of
+        // them keeps only that one.
+        for passage in &mut out {
+            let named = named(passage);
+            if named.len() < 2 {
+                continue;
+            }
+            if let Some(number) = classifier.choose(&passage.text, &named) {
+                passage.questions.retain(|q| q.number == number);
+            }
+        }
+        // A topical section of a few passages ("Project Lighthouse pilot": a paragraph and
+        // its table) answers one question: it is judged as a whole, which also decides its
+        // parts too short to judge alone. Under the document's title, or in a long section,
+        // each passage is judged by itself.
+        let title = out.iter().find_map(|p| p.heading.clone());
+        let mut decided: Vec<Option<Vec<(u32, f32)>>> = vec![None; out.len()];
+        for run in sections(&unnamed, &out) {
+            let heading = run
+                .first()
+                .and_then(|&i| out.get(i))
+                .and_then(|p| p.heading.as_deref());
+            let whole =
+                heading.is_some() && heading != title.as_deref() && run.len() <= SECTION_PASSAGES;
+            if whole {
+                let joined: Vec<&str> = run
+                    .iter()
+                    .filter_map(|&i| out.get(i))
+                    .map(|p| p.text.as_str())
+                    .collect();
+                let tags = classifier.classify(&joined.join("\n"));
+                for &i in run {
+                    if let Some(slot) = decided.get_mut(i) {
+                        *slot = Some(tags.clone());
+                    }
+                }
+            } else {
+                for &i in run {
+                    if let (Some(slot), Some(passage)) = (decided.get_mut(i), out.get(i)) {
+                        *slot = Some(classifier.classify(&passage.text));
+                    }
+                }
+            }
+        }
+        for (passage, tags) in out.iter_mut().zip(decided) {
+            if let Some(tags) = tags {
+                passage.questions = tags
+                    .into_iter()
+                    .map(|(number, confidence)| QuestionTag {
+                        number,
+                        source: TagSource::Classifier,
+                        confidence,
+                    })
+                    .collect();
+            }
+        }
+        out
+    }
+}
+
+/// The questions a heading names for `passage`.
+pub(crate) fn named(passage: &Passage) -> Vec<u32> {
+    passage
+        .questions
+        .iter()
+        .filter(|q| q.source == TagSource::Heading)
+        .map(|q| q.number)
+        .collect()
+}
+
+/// Runs of consecutive passages (by position in `passages`) under the same heading, among
+/// those listed in `indices`.
+fn sections<'a>(indices: &'a [usize], passages: &[Passage]) -> Vec<&'a [usize]> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for k in 1..=indices.len() {
+        let same = match (indices.get(k - 1), indices.get(k)) {
+            (Some(&a), Some(&b)) => {
+                b == a + 1
+                    && passages.get(a).map(|p| &p.heading) == passages.get(b).map(|p| &p.heading)
+            }
+            _ => false,
+        };
+        if !same {
+            if let Some(run) = indices.get(start..k) {
+                runs.push(run);
+            }
+            start = k;
+        }
+    }
+    runs
+}
+
+/// A topical section of at most this many passages is classified as a whole.
+const SECTION_PASSAGES: usize = 3;

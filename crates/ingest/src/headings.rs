@@ -1,0 +1,228 @@
+//! Headings that open a question's section: "Question 3", a restated question, or a bare
+//! number ("3.", "III.") where the document does not number its own sections; and the
+//! headings that frame a submission (introduction, references) rather than answer.
+
+use cfi_core::Call;
+use cfi_extract::{Block, BlockKind};
+
+use crate::passages::{Section, word_count};
+use crate::questions;
+
+/// How a document numbers its headings.
+pub(crate) struct Numbering {
+    /// Bare numbers ("3.", "III.") may name questions.
+    pub(crate) bare_numbers: bool,
+    /// Inside a numbered list that started again below the current question ("1.", "2."
+    /// under question 2): its items are points of the answer, not questions.
+    pub(crate) in_sublist: bool,
+}
+
+impl Numbering {
+    pub(crate) fn follow(&mut self, block: &Block, section: &Section) {
+        match &block.kind {
+            BlockKind::ListItem { level: 0, label } => {
+                let n = item_number(label.as_deref(), &block.text);
+                let last = section.questions.iter().max().copied().unwrap_or(0);
+                if n.is_some_and(|n| last > 0 && n <= last) {
+                    self.in_sublist = true;
+                }
+            }
+            BlockKind::ListItem { .. } | BlockKind::TableRow => {}
+            _ => self.in_sublist = false,
+        }
+    }
+}
+
+/// The number of a list item: its rendered label ("3."), else the label typed into its text.
+fn item_number(label: Option<&str>, text: &str) -> Option<u32> {
+    label
+        .and_then(|l| questions::strip_label(l).0)
+        .or_else(|| questions::strip_label(text).0)
+}
+
+/// Titles of the sections a document has before or beside the answers: when one is numbered
+/// ("1. Introduction"), the document's numbers are its own.
+const OWN_SECTIONS: [&str; 24] = [
+    "introduction",
+    "background",
+    "context",
+    "summary",
+    "executive summary",
+    "overview",
+    "preamble",
+    "methodology",
+    "introducción",
+    "antecedentes",
+    "contexto",
+    "resumen",
+    "resumen ejecutivo",
+    "presentación",
+    "metodología",
+    "contexte",
+    "résumé",
+    "préambule",
+    "présentation",
+    "méthodologie",
+    "введение",
+    "общие положения",
+    "контекст",
+    "مقدمة",
+];
+
+/// Headings of sections that answer no question: who the submitter is, what the
+/// submission covers, the works it cites.
+const FRAMING: [&str; 26] = [
+    "introduction",
+    "preamble",
+    "about us",
+    "who we are",
+    "references",
+    "bibliography",
+    "sources",
+    "introducción",
+    "presentación",
+    "quiénes somos",
+    "referencias",
+    "bibliografía",
+    "fuentes",
+    "préambule",
+    "présentation",
+    "qui sommes-nous",
+    "qui nous sommes",
+    "références",
+    "bibliographie",
+    "введение",
+    "о нас",
+    "список литературы",
+    "литература",
+    "источники",
+    "مقدمة",
+    "المراجع",
+];
+
+/// Words of a title presenting a submission to a call: "Input of the ClearLine network",
+/// "Aporte al llamado de la Relatora Especial", "Contribution de la France".
+const PRESENTING: [&str; 22] = [
+    "submission",
+    "input",
+    "contribution",
+    "response to the call",
+    "call for input",
+    "special rapporteur",
+    "aporte",
+    "contribución",
+    "respuesta al llamado",
+    "respuesta al cuestionario",
+    "llamado",
+    "relatora especial",
+    "relator especial",
+    "réponse à l'appel",
+    "réponse au questionnaire",
+    "rapporteuse spéciale",
+    "rapporteur spécial",
+    "appel à contributions",
+    "вклад",
+    "ответ на призыв",
+    "ответы на вопросник",
+    "специального докладчика",
+];
+
+/// Whether a heading presents the submission rather than a topic.
+pub(crate) fn presents_submission(heading: &str) -> bool {
+    let lower = heading.to_lowercase();
+    PRESENTING.iter().any(|w| lower.contains(w))
+}
+
+/// Whether a heading opens a section that answers no question ("2. Introduction",
+/// "References").
+pub(crate) fn is_framing_heading(heading: &str) -> bool {
+    let title = questions::strip_label(heading.lines().next().unwrap_or(heading))
+        .1
+        .trim()
+        .trim_end_matches(['.', ':'])
+        .to_lowercase();
+    FRAMING.contains(&title.as_str())
+}
+
+pub(crate) fn is_own_section_number(block: &Block) -> bool {
+    let numbered = match &block.kind {
+        BlockKind::Heading { .. } => questions::strip_label(&block.text).0.is_some(),
+        BlockKind::ListItem { level: 0, label } => label.is_some(),
+        _ => false,
+    };
+    if !numbered {
+        return false;
+    }
+    let title = questions::strip_label(&block.text)
+        .1
+        .trim()
+        .trim_end_matches(['.', ':'])
+        .to_lowercase();
+    OWN_SECTIONS.contains(&title.as_str())
+}
+
+/// The section a block opens, when it is a question heading.
+pub(crate) fn question_heading(
+    block: &Block,
+    call: &Call,
+    max: u32,
+    current: &Section,
+    numbering: &Numbering,
+) -> Option<Section> {
+    let words = word_count(&block.text);
+    let level = match block.kind {
+        BlockKind::Heading { level } => Some(level),
+        _ => None,
+    };
+    let headingish = level.is_some() || words <= 25;
+    if let Some(numbers) = questions::named_questions(&block.text, max).filter(|_| headingish) {
+        return Some(Section {
+            questions: numbers,
+            confidence: 1.0,
+            level,
+            from_list: false,
+        });
+    }
+    if let Some(n) = questions::restated_question(call, &block.text) {
+        return Some(Section {
+            questions: vec![n],
+            confidence: 0.9,
+            level,
+            from_list: false,
+        });
+    }
+    // A bare number ("3.", "III.") counts only on a heading or a first-level list item that
+    // reads as a title, and only moving forward: a numbered list of recommendations under
+    // question 2 must not open question 3.
+    let label = match &block.kind {
+        BlockKind::Heading { .. } => questions::strip_label(&block.text).0,
+        BlockKind::ListItem { level: 0, label } => item_number(label.as_deref(), &block.text),
+        _ => None,
+    };
+    let in_list = matches!(block.kind, BlockKind::ListItem { .. });
+    let n = label
+        .filter(|n| (1..=max).contains(n))
+        .filter(|_| numbering.bare_numbers && !(in_list && numbering.in_sublist))?;
+    // A title, not a sentence: a heading; a short item without a full stop; a very short
+    // item ("2. Practical recommendations."); or an item that opens with a run-in title
+    // ("4. Challenges for law enforcement. Most platforms ...").
+    let body = questions::strip_label(&block.text).1.trim();
+    let title_words = word_count(body);
+    let run_in = body.split_once(". ").is_some_and(|(title, rest)| {
+        word_count(title) <= 8
+            && word_count(rest) >= 5
+            && title.chars().next().is_some_and(char::is_uppercase)
+    });
+    let title_like = level.is_some()
+        || (words <= 15 && !block.text.trim_end().ends_with('.'))
+        || title_words <= 6
+        || run_in;
+    let last = current.questions.iter().max().copied().unwrap_or(0);
+    let forward = n > last && n <= last + 3;
+    (title_like && forward).then(|| Section {
+        questions: vec![n],
+        confidence: 0.8,
+        level,
+        from_list: in_list,
+    })
+}
