@@ -1,5 +1,6 @@
 //! Extraction from whole files: documents built here, error kinds, and the wild corpus.
 
+mod broken_pdf;
 mod common;
 
 use std::io::Write;

@@ -9,6 +9,8 @@ mod interp;
 mod layout;
 mod lexer;
 mod metrics;
+mod nesting;
+mod page_tree;
 mod truetype;
 
 use std::collections::HashMap;
@@ -29,7 +31,7 @@ pub(crate) fn read(
     budget: &Budget,
 ) -> Result<Document> {
     let doc = load(path, bytes, &extractor.options)?;
-    let pages = doc.get_pages();
+    let pages = page_tree::page_ids(&doc);
     if pages.len() > MAX_PDF_PAGES {
         return Err(exceeded(
             path,
@@ -41,7 +43,7 @@ pub(crate) fn read(
     let mut fonts = FontCache::default();
     let mut page_lines: Vec<Vec<Line>> = Vec::with_capacity(page_total);
     let mut scanned: Vec<ScannedPage> = Vec::new();
-    for page_id in pages.values() {
+    for page_id in &pages {
         let number = page_lines.len() + 1;
         budget.check(path, || format!("at page {number} of {page_total}"))?;
         let Ok(page) = doc.get_dictionary(*page_id) else {
@@ -174,15 +176,17 @@ fn load(path: &Path, bytes: &[u8], options: &Options) -> Result<PdfDocument> {
         ..LoadOptions::default()
     };
     let mut loaded = PdfDocument::load_mem_with_options(bytes, load_options.clone());
+    let mut fixed = None;
     if matches!(loaded, Err(lopdf::Error::InvalidPassword))
-        && let Some(fixed) = encryption_as_object(bytes)
+        && let Some(with_object) = encryption_as_object(bytes)
     {
         // lopdf finds the encryption dictionary only behind a reference; some producers
         // (cpdf) write it into the trailer itself. Moved into an object by an incremental
         // update, the file opens with its password.
-        loaded = PdfDocument::load_mem_with_options(&fixed, load_options);
+        loaded = PdfDocument::load_mem_with_options(&with_object, load_options.clone());
+        fixed = Some(with_object);
     }
-    let doc = match loaded {
+    let mut doc = match loaded {
         Ok(doc) => doc,
         Err(lopdf::Error::InvalidPassword) => {
             return Err(Error::Encrypted {
@@ -204,6 +208,7 @@ fn load(path: &Path, bytes: &[u8], options: &Options) -> Result<PdfDocument> {
             path: path.to_path_buf(),
         });
     }
+    nesting::restore_dropped_objects(&mut doc, fixed.as_deref().unwrap_or(bytes), &load_options);
     if doc.catalog().is_err() {
         // A password that authenticates but derives the wrong key (lopdf and some owner
         // passwords) leaves garbage where the catalog should be.
