@@ -698,8 +698,9 @@ fn a_transformer_given_with_model_builds_the_index_and_is_remembered_by_it() {
     };
     let (ok, stdout, stderr) = search(&[]);
     assert!(ok, "{stderr}");
-    let results: serde_json::Value = serde_json::from_str(&stdout).expect("json");
-    assert_eq!(results["total"], 1, "{stdout}");
+    // The tiny model's vectors mean little, but the passage the query quotes comes first.
+    let at = |id: &str| stdout.find(id).unwrap_or(usize::MAX);
+    assert!(at("good-002-") < at("good-001-"), "{stdout}");
 
     // Another model is refused, naming both.
     let table = demo_call().join("../../../models/e5-static.bin");

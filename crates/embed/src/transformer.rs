@@ -379,8 +379,8 @@ fn prompts(dir: &Path) -> Result<(String, String)> {
 /// Writes a tiny BERT with random weights into `dir` (config.json, model.safetensors,
 /// tokenizer.json, 1_Pooling/config.json and e5-style prompts), whose tokenizer knows
 /// `words` (lower-cased): tests and examples exercise [`TransformerModel`] with it, as no
-/// real model is downloaded. Its vectors mean nothing, but the same text always gets the
-/// same vector, and texts sharing words are closer than texts sharing none.
+/// real model is downloaded. It knows no meaning (it is close to a bag of words: texts that
+/// share words are close), but the same words always make the same model.
 pub fn write_tiny_model(dir: &Path, words: &[&str]) -> Result<()> {
     let fail = |e: &dyn std::fmt::Display| bad(dir, e);
     std::fs::create_dir_all(dir.join("1_Pooling")).map_err(|e| fail(&e))?;
@@ -453,6 +453,38 @@ pub fn write_tiny_model(dir: &Path, words: &[&str]) -> Result<()> {
     let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
     let config: bert::Config = serde_json::from_value(config).map_err(|e| fail(&e))?;
     bert::BertModel::load(vb, &config).map_err(|e| fail(&e))?;
+    // candle draws the weights from an unseeded generator: they are drawn again here from
+    // one seeded by each tensor's name, so the same words give the same model every time
+    // (layer norms keep their ones and zeros).
+    {
+        let vars = varmap.data().lock().map_err(|_| fail(&"the weights' lock"))?;
+        for (name, var) in vars.iter() {
+            if name.contains("LayerNorm") {
+                continue;
+            }
+            // The words' vectors dominate, everything else is small: the model stays close
+            // to a bag of words, so texts sharing words come out close.
+            let scale = if name.contains("word_embeddings") {
+                1.0
+            } else {
+                0.05
+            };
+            let shape = var.shape().clone();
+            let mut state = fnv1a(name.as_bytes()) | 1;
+            let values: Vec<f32> = (0..shape.elem_count())
+                .map(|_| {
+                    // xorshift64*, to a uniform value in [-0.5, 0.5).
+                    state ^= state >> 12;
+                    state ^= state << 25;
+                    state ^= state >> 27;
+                    let bits = state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 40;
+                    (bits as f32 / (1u64 << 24) as f32 - 0.5) * scale
+                })
+                .collect();
+            let tensor = Tensor::from_vec(values, shape, &Device::Cpu).map_err(|e| fail(&e))?;
+            var.set(&tensor).map_err(|e| fail(&e))?;
+        }
+    }
     let path = dir.join("model.safetensors");
     varmap.save(&path).map_err(|e| bad(&path, e))
 }

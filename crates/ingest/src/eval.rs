@@ -172,9 +172,9 @@ pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
                 evidence.merge(read.learned);
                 cuts.push((entry, read.cut));
             }
-            Err(message) => {
+            Err(error) => {
                 if entry.kind == Kind::Input && labels.contains_key(&entry.file) {
-                    report.unreadable.push(message);
+                    report.unreadable.push(error.to_string());
                 }
             }
         }

@@ -23,7 +23,7 @@ mod spill;
 mod versions;
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cfi_core::{CallFolder, ManifestEntry, Passage, Submission};
@@ -61,6 +61,67 @@ pub enum Error {
 
 /// Result alias for this crate.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// Why one file of a call was left out; the run goes on, and the report says this.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// The file could not be read (broken, encrypted, too large, not the format it says).
+    #[error(transparent)]
+    Extract(#[from] cfi_extract::Error),
+    /// A reader panicked on the file.
+    #[error("{}: the reader crashed on this file", .path.display())]
+    Crashed {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Reading took longer than the time limit per file.
+    #[error("{}: reading stopped after {seconds} s without an answer (time limit per file){}", .path.display(), if *.replaced { "" } else { "; no reader left" })]
+    TimedOut {
+        /// The file.
+        path: PathBuf,
+        /// The limit.
+        seconds: u64,
+        /// Whether a new reader took the stuck one's place.
+        replaced: bool,
+    },
+    /// Pages that are images, and no OCR installed.
+    #[error("{}: needs OCR (install tesseract-ocr), page{} {}", .path.display(), if .pages.len() > 1 { "s" } else { "" }, list(.pages))]
+    NeedsOcr {
+        /// The file.
+        path: PathBuf,
+        /// The pages without text.
+        pages: Vec<u32>,
+    },
+    /// Nothing to index.
+    #[error("{}: no text found", .path.display())]
+    NoText {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The classifier panicked on the file's passages.
+    #[error("{}: the classifier crashed on this file", .path.display())]
+    ClassifierCrashed {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file waited for the classifier in a temporary file that could not be read back.
+    #[error("{}: could not be read back from the temporary file: {source}", .path.display())]
+    Spill {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Page numbers as a list: "3, 4, 9".
+fn list(pages: &[u32]) -> String {
+    pages
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// What happened to one manifest row.
 #[derive(Debug, Clone, Serialize)]
@@ -190,7 +251,7 @@ pub fn ingest_with(
     // A later version of a submission is written last, once its first version's passages
     // are known, so the passages they share are marked and shown once.
     let mut versions = versions::Versions::new(&folder.entries);
-    let mut later: Vec<(usize, std::result::Result<Tagged, String>)> = Vec::new();
+    let mut later: Vec<(usize, std::result::Result<Tagged, FileError>)> = Vec::new();
     while let Some(Finished { slot, outcome }) = pool.next() {
         let Some(entry) = folder.entries.get(slot) else {
             continue;
@@ -239,12 +300,11 @@ pub fn ingest_with(
     let mut held = waiting.release().peekable();
     while held.peek().is_some() {
         let chunk: Vec<(usize, std::io::Result<Held>)> = held.by_ref().take(HELD_BATCH).collect();
-        let tagged = tag_held(chunk, &classifier, threads);
+        let tagged = tag_held(chunk, &classifier, &folder.entries, threads);
         for (slot, outcome) in tagged {
             let Some(entry) = folder.entries.get(slot) else {
                 continue;
             };
-            let outcome = outcome.map_err(|e| format!("{}: {e}", entry.path.display()));
             if versions::Versions::is_later(entry) {
                 later.push((slot, outcome));
                 continue;
@@ -344,7 +404,7 @@ fn write(
     previous: &cfi_index::Catalog,
     call: &str,
     entry: &ManifestEntry,
-    outcome: std::result::Result<Tagged, String>,
+    outcome: std::result::Result<Tagged, FileError>,
 ) -> Result<FileReport> {
     // Messages name the file as the manifest does: the report and the catalog (which the
     // API serves) never carry where the call folder sits on this machine.
@@ -355,7 +415,7 @@ fn write(
             warnings: tagged.warnings.into_iter().map(relative).collect(),
             ..tagged
         })
-        .map_err(relative);
+        .map_err(|e| relative(e.to_string()));
     let submission = Submission::from_entry(call, entry);
     let mut info = SubmissionInfo {
         submission,

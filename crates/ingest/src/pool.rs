@@ -10,12 +10,12 @@ use std::time::{Duration, Instant};
 
 use cfi_core::{CallFolder, ManifestEntry};
 
-use crate::{Analyzer, Cut, Evidence, Options};
+use crate::{Analyzer, Cut, Evidence, FileError, Options};
 
 /// A finished file: its manifest slot and what reading it gave.
 pub(crate) struct Finished {
     pub(crate) slot: usize,
-    pub(crate) outcome: std::result::Result<ReadFile, String>,
+    pub(crate) outcome: std::result::Result<ReadFile, FileError>,
 }
 
 /// Reader threads taking manifest rows in order and handing back finished files.
@@ -126,17 +126,12 @@ impl ReaderPool {
         }
         self.remaining -= 1;
         let spawned = self.spawn_reader();
-        let path = self
-            .shared
-            .entries
-            .get(slot)
-            .map(|e| e.path.display().to_string());
-        let message = format!(
-            "{}: reading stopped after {} s without an answer (time limit per file){}",
-            path.unwrap_or_default(),
-            self.timeout.as_secs(),
-            if spawned { "" } else { "; no reader left" }
-        );
+        let path = self.shared.entries.get(slot).map(|e| e.path.clone());
+        let message = FileError::TimedOut {
+            path: path.unwrap_or_default(),
+            seconds: self.timeout.as_secs(),
+            replaced: spawned,
+        };
         Some(Finished {
             slot,
             outcome: Err(message),
@@ -158,10 +153,9 @@ fn reader_loop(shared: &Shared, sender: &mpsc::SyncSender<Finished>) {
             read(entry, &shared.analyzer, &shared.languages)
         }))
         .unwrap_or_else(|_| {
-            Err(format!(
-                "{}: the reader crashed on this file",
-                entry.path.display()
-            ))
+            Err(FileError::Crashed {
+                path: entry.path.clone(),
+            })
         });
         if let Ok(mut started) = shared.started.lock() {
             started.remove(&slot);
@@ -186,7 +180,7 @@ pub(crate) fn read(
     entry: &ManifestEntry,
     analyzer: &Analyzer,
     call_languages: &[String],
-) -> std::result::Result<ReadFile, String> {
+) -> std::result::Result<ReadFile, FileError> {
     let options = cfi_extract::Options {
         password: entry.password.clone(),
     };
@@ -199,20 +193,18 @@ pub(crate) fn read(
         .collect();
     let extractor = cfi_extract::Extractor::new(&options).ocr_languages(&languages);
     let extracted = catch_unwind(AssertUnwindSafe(|| extractor.extract_path(&entry.path)))
-        .map_err(|_| format!("{}: the reader crashed on this file", entry.path.display()))?
-        .map_err(|e| e.to_string())?;
+        .map_err(|_| FileError::Crashed {
+            path: entry.path.clone(),
+        })??;
     let cut = analyzer.cut(&entry.id, &extracted.blocks, entry.language.as_deref());
-    let pages: Vec<String> = extracted.needs_ocr.iter().map(u32::to_string).collect();
-    let needs_ocr = (!pages.is_empty()).then(|| {
-        format!(
-            "{}: needs OCR (install tesseract-ocr), page{} {}",
-            entry.path.display(),
-            if pages.len() > 1 { "s" } else { "" },
-            pages.join(", ")
-        )
+    let needs_ocr = (!extracted.needs_ocr.is_empty()).then(|| FileError::NeedsOcr {
+        path: entry.path.clone(),
+        pages: extracted.needs_ocr.clone(),
     });
     if cut.passages.is_empty() {
-        return Err(needs_ocr.unwrap_or_else(|| format!("{}: no text found", entry.path.display())));
+        return Err(needs_ocr.unwrap_or_else(|| FileError::NoText {
+            path: entry.path.clone(),
+        }));
     }
     let ocr_pages: BTreeSet<u32> = extracted
         .blocks
@@ -220,7 +212,7 @@ pub(crate) fn read(
         .filter(|b| b.ocr)
         .filter_map(|b| b.page)
         .collect();
-    let mut warnings: Vec<String> = needs_ocr.into_iter().collect();
+    let mut warnings: Vec<String> = needs_ocr.iter().map(ToString::to_string).collect();
     if !ocr_pages.is_empty() {
         let list: Vec<String> = ocr_pages.iter().map(u32::to_string).collect();
         warnings.push(format!("read by OCR: page {}", list.join(", ")));

@@ -3,7 +3,9 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use crate::{Cut, QuestionClassifier, Tagged};
+use cfi_core::ManifestEntry;
+
+use crate::{Cut, FileError, QuestionClassifier, Tagged};
 
 /// Held files tagged at once: enough to keep every core busy, few enough to keep memory flat.
 pub(crate) const HELD_BATCH: usize = 64;
@@ -12,18 +14,28 @@ pub(crate) const HELD_BATCH: usize = 64;
 pub(crate) fn tag_held(
     chunk: Vec<(usize, std::io::Result<Held>)>,
     classifier: &QuestionClassifier,
+    entries: &[ManifestEntry],
     threads: usize,
-) -> Vec<(usize, std::result::Result<Tagged, String>)> {
+) -> Vec<(usize, std::result::Result<Tagged, FileError>)> {
+    let path = |slot: usize| {
+        entries
+            .get(slot)
+            .map(|e| e.path.clone())
+            .unwrap_or_default()
+    };
     let tag = |(slot, held): (usize, std::io::Result<Held>)| {
         let tagged = held
-            .map_err(|e| format!("could not be read back from the temporary file: {e}"))
+            .map_err(|source| FileError::Spill {
+                path: path(slot),
+                source,
+            })
             .and_then(|held| {
                 catch_unwind(AssertUnwindSafe(|| Tagged {
                     pages: held.pages,
                     passages: held.cut.tag(classifier),
                     warnings: held.warnings,
                 }))
-                .map_err(|_| "the classifier crashed on this file".to_string())
+                .map_err(|_| FileError::ClassifierCrashed { path: path(slot) })
             });
         (slot, tagged)
     };
