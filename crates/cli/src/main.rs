@@ -184,84 +184,6 @@ enum ExportFormat {
     Csv,
 }
 
-/// One exported passage, flat, as spreadsheets and scripts want it.
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ExportRow<'a> {
-    passage_id: &'a str,
-    submission_id: &'a str,
-    call: &'a str,
-    submitter: &'a str,
-    category: &'a str,
-    country: Option<&'a str>,
-    kind: &'a str,
-    file: &'a str,
-    /// "4", "3-4", or empty for formats without pages.
-    page: String,
-    paragraph: u32,
-    language: Option<&'a str>,
-    questions: &'a [cfi_core::QuestionTag],
-    mentioned_countries: &'a [String],
-    confidential: bool,
-    text: &'a str,
-}
-
-impl<'a> ExportRow<'a> {
-    fn new(r: &'a cfi_index::PassageRecord) -> ExportRow<'a> {
-        let (p, s) = (&r.passage, &r.submission);
-        ExportRow {
-            passage_id: &p.id,
-            submission_id: &s.id,
-            call: &s.call,
-            submitter: &s.submitter,
-            category: &s.category,
-            country: s.country.as_deref(),
-            kind: s.kind.as_str(),
-            file: &s.file,
-            page: match (p.page, p.page_end) {
-                (Some(a), Some(b)) => format!("{a}-{b}"),
-                (Some(a), None) => a.to_string(),
-                _ => String::new(),
-            },
-            paragraph: p.paragraph,
-            language: p.language.as_deref(),
-            questions: &p.questions,
-            mentioned_countries: &p.mentioned_countries,
-            confidential: s.confidential,
-            text: &p.text,
-        }
-    }
-
-    fn csv(&self) -> String {
-        let questions: Vec<String> = self
-            .questions
-            .iter()
-            .map(|q| format!("{} ({} {:.2})", q.number, q.source.as_str(), q.confidence))
-            .collect();
-        let fields = [
-            self.passage_id.to_string(),
-            self.submission_id.to_string(),
-            self.call.to_string(),
-            self.submitter.to_string(),
-            self.category.to_string(),
-            self.country.unwrap_or_default().to_string(),
-            self.kind.to_string(),
-            self.file.to_string(),
-            self.page.clone(),
-            self.paragraph.to_string(),
-            self.language.unwrap_or_default().to_string(),
-            questions.join("; "),
-            self.mentioned_countries.join("; "),
-            self.confidential.to_string(),
-            self.text.to_string(),
-        ];
-        let quoted: Vec<String> = fields.iter().map(|f| cfi_core::csv_field(f)).collect();
-        quoted.join(",")
-    }
-}
-
-const EXPORT_HEADER: &str = "passageId,submissionId,call,submitter,category,country,kind,file,page,paragraph,language,questions,mentionedCountries,confidential,text";
-
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -334,7 +256,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             index,
         } => {
             let index = open_existing(&index, model)?;
-            let results = index.search(&SearchRequest {
+            let request = SearchRequest {
                 q: query,
                 question,
                 category,
@@ -345,9 +267,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 include_confidential,
                 semantic,
                 ..Default::default()
-            })?;
+            };
+            let started = std::time::Instant::now();
+            let results = index.search(&request)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&results)?);
+                // The API's `/search` answer, through the same type.
+                let response = cfi_server::SearchResponse::new(
+                    results,
+                    &request,
+                    &index.catalog(),
+                    true,
+                    None,
+                    started.elapsed(),
+                );
+                println!("{}", serde_json::to_string_pretty(&response)?);
                 return Ok(ExitCode::SUCCESS);
             }
             match results.semantic_hits {
@@ -432,18 +365,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             index,
         } => {
             let index = open_existing(&index, model)?;
+            let catalog = index.catalog();
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
+            // The rows and columns of the API's `/export`.
             if matches!(format, ExportFormat::Csv) {
-                writeln!(out, "{EXPORT_HEADER}")?;
+                cfi_server::write_csv_header(&mut out)?;
             }
             for record in index.all_records(include_confidential)? {
-                let row = ExportRow::new(&record);
+                let row = cfi_server::ExportRow::new(&record, &catalog);
                 match format {
-                    ExportFormat::Jsonl => serde_json::to_writer(&mut out, &row)?,
-                    ExportFormat::Csv => out.write_all(row.csv().as_bytes())?,
+                    ExportFormat::Jsonl => row.write_jsonl(&mut out)?,
+                    ExportFormat::Csv => row.write_csv(&mut out)?,
                 }
-                out.write_all(b"\n")?;
             }
             out.flush()?;
             Ok(ExitCode::SUCCESS)

@@ -117,6 +117,12 @@ fn a_broken_file_is_reported_and_the_batch_goes_on() {
             .iter()
             .all(|l| l["passageId"].is_string() && l["mentionedCountries"].is_array())
     );
+    assert!(
+        lines.iter().all(|l| l["citation"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("Good State, submission to the call"))),
+        "{stdout}"
+    );
 
     let (ok, stdout, _) = cfi(&[
         "export",
@@ -127,10 +133,10 @@ fn a_broken_file_is_reported_and_the_batch_goes_on() {
     ]);
     assert!(ok);
     let mut rows = stdout.lines();
-    assert!(
-        rows.next()
-            .expect("header")
-            .starts_with("passageId,submissionId,call,submitter")
+    // The columns of the API's `/export`.
+    assert_eq!(
+        rows.next().expect("header"),
+        cfi_server::EXPORT_COLUMNS.join(",")
     );
     assert!(
         rows.next().expect("a row").contains("Good State"),
@@ -185,8 +191,16 @@ fn search_takes_how_much_to_lean_on_meaning_from_zero_to_one() {
     ]);
     assert!(ok, "{stderr}");
     let results: serde_json::Value = serde_json::from_str(&stdout).expect("json");
-    assert_eq!(results["total"], 1, "{stdout}");
-    assert_eq!(results["semantic_hits"], 0, "words only: {stdout}");
+    // The API's `/search` answer.
+    assert_eq!(results["estimatedTotalHits"], 1, "{stdout}");
+    assert_eq!(results["semanticHitCount"], 0, "words only: {stdout}");
+    assert_eq!(results["limit"], 10, "{stdout}");
+    let hit = &results["hits"][0];
+    assert!(
+        hit["passageId"].is_string() && hit["citation"].is_string(),
+        "{stdout}"
+    );
+    assert_eq!(hit["submission"]["submitter"], "Good State", "{stdout}");
     for bad in ["1.5", "-0.2", "words"] {
         let (ok, _, stderr) = cfi(&[
             "search",
@@ -567,10 +581,9 @@ fn your_own_call_in_three_commands_init_ingest_search() {
         let (ok, out, err) = cfi(&args);
         assert!(ok, "{err}");
         let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-        v["total"]
+        v["estimatedTotalHits"]
             .as_u64()
-            .or(v["estimatedTotalHits"].as_u64())
-            .unwrap_or(0)
+            .expect("estimatedTotalHits")
     };
     assert_eq!(
         count(&[]),

@@ -10,6 +10,7 @@
 
 mod access;
 mod error;
+mod export;
 mod model;
 mod page;
 mod params;
@@ -26,7 +27,9 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
 pub use access::StaffToken;
-pub use error::ApiError;
+pub use error::{ApiError, ErrorCode};
+pub use export::{EXPORT_COLUMNS, ExportRow, write_csv_header};
+pub use model::SearchResponse;
 
 /// What every handler shares.
 #[derive(Clone, Debug)]
@@ -44,9 +47,10 @@ pub struct AppState {
 pub const MAX_EXPORT_ROWS: usize = 100_000;
 /// Requests handled at once; more wait (up to the request timeout) rather than pile up.
 const MAX_IN_FLIGHT: usize = 64;
-/// Longest request target (path and query string) read, in bytes: a query is at most
-/// 1,000 characters, so this leaves room for every filter.
-pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Longest request target (path and query string) read, in bytes: room for the longest
+/// query (1,000 characters) and every filter (200 each) the OpenAPI document allows, even
+/// when each character takes 4 bytes of UTF-8, percent-encoded.
+pub const MAX_URI_BYTES: usize = 32 * 1024;
 /// Most header bytes (names and values) read, and most headers.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// Most headers in one request.
@@ -160,11 +164,98 @@ impl AppState {
         routes::matrix,
         routes::facet,
         routes::stats,
-        routes::export,
+        export::export,
     ),
-    components(schemas(model::ErrorBody, model::ErrorDetail))
+    // The enums the parameters name (utoipa collects the bodies' schemas, not these).
+    components(schemas(
+        model::ErrorBody,
+        model::ErrorDetail,
+        ErrorCode,
+        params::Kind,
+        params::Group,
+        params::Sort,
+        params::CountedFacet,
+        params::FacetField,
+        params::ExportFormat,
+    )),
+    modifiers(&EveryRoute)
 )]
 pub struct ApiDoc;
+
+/// What every route may answer, whatever its handler does: the layers in [`app`] refuse a
+/// wrong staff token, an oversized request and a request past its budget the same way
+/// everywhere. Also names the staff token's scheme.
+struct EveryRoute;
+
+impl utoipa::Modify for EveryRoute {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
+        let error = |description: &String| -> RefOr<utoipa::openapi::Response> {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+                .into()
+        };
+        let common = [
+            (
+                "401",
+                "A staff token was sent and is not valid (or this server takes none)".into(),
+            ),
+            (
+                "414",
+                format!("The request target is longer than {MAX_URI_BYTES} bytes"),
+            ),
+            (
+                "431",
+                format!(
+                    "More than {MAX_HEADERS} headers, or more than {MAX_HEADER_BYTES} bytes of them"
+                ),
+            ),
+            (
+                "503",
+                "Too busy, or the request ran past its time budget: try again".into(),
+            ),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+                for (status, description) in &common {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| error(description));
+                }
+                // Anonymous callers are welcome; staff send their token.
+                operation.security = Some(vec![
+                    utoipa::openapi::security::SecurityRequirement::default(),
+                    utoipa::openapi::security::SecurityRequirement::new(
+                        "staff",
+                        Vec::<String>::new(),
+                    ),
+                ]);
+            }
+        }
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "staff",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The staff token: confidential submissions become visible (marked)",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The application: every route, with a tracing span per request.
 pub fn app(state: AppState) -> Router {
@@ -180,7 +271,7 @@ pub fn app(state: AppState) -> Router {
         .route("/matrix", get(routes::matrix))
         .route("/facets/{field}", get(routes::facet))
         .route("/stats", get(routes::stats))
-        .route("/export", get(routes::export))
+        .route("/export", get(export::export))
         .route(
             "/openapi.json",
             get(|| async { axum::Json(ApiDoc::openapi()) }),

@@ -21,6 +21,16 @@ pub struct QuestionTagBody {
     pub confidence: f32,
 }
 
+impl From<&cfi_core::QuestionTag> for QuestionTagBody {
+    fn from(q: &cfi_core::QuestionTag) -> QuestionTagBody {
+        QuestionTagBody {
+            number: q.number,
+            source: q.source.as_str().to_string(),
+            confidence: q.confidence,
+        }
+    }
+}
+
 /// The submission a passage comes from.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -159,6 +169,52 @@ pub struct SearchResponse {
     pub did_you_mean: Option<String>,
     /// True when no passage had every word and the hits have most of them.
     pub relaxed: bool,
+}
+
+impl SearchResponse {
+    /// The answer to `request`, as `/search` gives it and `cfi search --json` prints it:
+    /// snippets with `<mark>` unless `highlight` is false, and only the `facets` named
+    /// (all when `None`).
+    pub fn new(
+        results: cfi_index::SearchResults,
+        request: &cfi_index::SearchRequest,
+        catalog: &Catalog,
+        highlight: bool,
+        facets: Option<&[crate::params::CountedFacet]>,
+        took: std::time::Duration,
+    ) -> SearchResponse {
+        let hits = results
+            .hits
+            .into_iter()
+            .map(|hit| HitBody {
+                snippet: if highlight {
+                    hit.snippet
+                } else {
+                    hit.snippet.replace("<mark>", "").replace("</mark>", "")
+                },
+                passage: PassageBody::new(hit.record, catalog),
+                score: hit.score,
+                others: hit.others,
+                also_in: hit.also_in,
+                versions: hit.versions.into_iter().map(VersionBody::from).collect(),
+            })
+            .collect();
+        let mut facet_distribution = results.facets;
+        if let Some(wanted) = facets {
+            facet_distribution.retain(|k, _| wanted.iter().any(|w| w.as_str() == k));
+        }
+        SearchResponse {
+            hits,
+            estimated_total_hits: results.total,
+            semantic_hit_count: results.semantic_hits,
+            offset: request.offset,
+            limit: request.limit,
+            facet_distribution,
+            did_you_mean: results.did_you_mean,
+            relaxed: results.relaxed,
+            processing_time_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
 }
 
 /// A guiding question in every language of the call.
@@ -388,9 +444,8 @@ pub struct ErrorBody {
 /// Code and message.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable code: `invalid_parameter`, `invalid_query`, `invalid_body`, `unauthorized`,
-    /// `not_found`, `unavailable`, `internal`.
-    pub code: String,
+    /// Stable: what a client branches on.
+    pub code: crate::error::ErrorCode,
     /// What went wrong, for people.
     pub message: String,
 }
@@ -444,15 +499,7 @@ impl PassageBody {
             page_end: p.page_end,
             page_label: p.page_label,
             paragraph: p.paragraph,
-            questions: p
-                .questions
-                .iter()
-                .map(|q| QuestionTagBody {
-                    number: q.number,
-                    source: q.source.as_str().to_string(),
-                    confidence: q.confidence,
-                })
-                .collect(),
+            questions: p.questions.iter().map(QuestionTagBody::from).collect(),
             language: p.language,
             mentioned_countries: p.mentioned_countries,
             citation,

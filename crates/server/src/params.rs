@@ -1,206 +1,516 @@
-//! Request parameters, the same whether they come as a query string or a JSON body, each
-//! checked with a message that names the parameter.
+//! What each route takes: one typed struct per route, which serde parses (from a query
+//! string or a JSON body, see [`decode`]) and utoipa describes in the OpenAPI document, so
+//! the two cannot drift. Bounds live in the types ([`Whole`], [`Fraction`]) and closed sets
+//! of values in enums; an unknown parameter is refused, naming those the route takes.
 
-use std::collections::BTreeMap;
+mod decode;
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use cfi_index::SearchRequest;
+use serde::de::{self, DeserializeOwned, Visitor};
+use serde::{Deserialize, Deserializer};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use crate::ApiError;
 
-/// Parameters of the search family of routes.
-pub const SEARCH: [&str; 16] = [
-    "q",
-    "question",
-    "call",
-    "category",
-    "country",
-    "mentioned",
-    "lang",
-    "kind",
-    "submitter",
-    "offset",
-    "limit",
-    "facets",
-    "highlight",
-    "group",
-    "sort",
-    "semantic",
-];
+pub(crate) use decode::from_json;
 
-/// Raw parameters by name.
-#[derive(Debug, Default)]
-pub struct Params(BTreeMap<String, String>);
+/// A whole number from `MIN` to `MAX`; anything else is refused naming the range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Whole<const MIN: u64, const MAX: u64>(u64);
 
-impl Params {
-    /// From a query string; `known` lists the names this route takes.
-    pub fn from_query(raw: Option<&str>, known: &[&str]) -> Result<Params, ApiError> {
-        let mut map = BTreeMap::new();
-        for pair in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            map.insert(decode(key)?, decode(value)?);
-        }
-        Params::checked(map, known)
-    }
-
-    /// From a JSON object body; numbers and booleans are taken as their text.
-    pub fn from_json(body: &serde_json::Value, known: &[&str]) -> Result<Params, ApiError> {
-        let object = body
-            .as_object()
-            .ok_or_else(|| ApiError::bad_body("the body must be a JSON object"))?;
-        let mut map = BTreeMap::new();
-        for (key, value) in object {
-            let text = match value {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Number(n) => n.to_string(),
-                serde_json::Value::Bool(b) => b.to_string(),
-                serde_json::Value::Null => continue,
-                serde_json::Value::Array(items) => items
-                    .iter()
-                    .map(|i| {
-                        i.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| i.to_string())
-                    })
-                    .collect::<Vec<_>>()
-                    .join(","),
-                serde_json::Value::Object(_) => {
-                    return Err(ApiError::bad_parameter(format!(
-                        "`{key}` must be a string or a number"
-                    )));
-                }
-            };
-            map.insert(key.clone(), text);
-        }
-        Params::checked(map, known)
-    }
-
-    fn checked(map: BTreeMap<String, String>, known: &[&str]) -> Result<Params, ApiError> {
-        if let Some(unknown) = map.keys().find(|k| !known.contains(&k.as_str())) {
-            return Err(ApiError::bad_parameter(format!(
-                "unknown parameter `{unknown}` (this route takes: {})",
-                known.join(", ")
-            )));
-        }
-        Ok(Params(map))
-    }
-
-    /// A non-empty, trimmed value.
-    pub fn text(&self, key: &str) -> Option<String> {
-        self.0
-            .get(key)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    }
-
-    /// A whole number from `min` to `max`.
-    pub fn number(&self, key: &str, min: usize, max: usize) -> Result<Option<usize>, ApiError> {
-        match self.text(key) {
-            None => Ok(None),
-            Some(v) => match v.parse::<usize>() {
-                Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
-                _ => Err(ApiError::bad_parameter(format!(
-                    "`{key}` must be a whole number from {min} to {max}, got {v:?}"
-                ))),
-            },
-        }
-    }
-
-    /// A number from `min` to `max` (decimals allowed).
-    pub fn fraction(&self, key: &str, min: f32, max: f32) -> Result<Option<f32>, ApiError> {
-        match self.text(key) {
-            None => Ok(None),
-            Some(v) => match v.parse::<f32>() {
-                Ok(x) if (min..=max).contains(&x) => Ok(Some(x)),
-                _ => Err(ApiError::bad_parameter(format!(
-                    "`{key}` must be a number from {min} to {max}, got {v:?}"
-                ))),
-            },
-        }
-    }
-
-    /// `true`/`false` (also `1`/`0`, `yes`/`no`).
-    pub fn flag(&self, key: &str, default: bool) -> Result<bool, ApiError> {
-        match self.text(key).map(|v| v.to_lowercase()).as_deref() {
-            None => Ok(default),
-            Some("true" | "1" | "yes") => Ok(true),
-            Some("false" | "0" | "no") => Ok(false),
-            Some(other) => Err(ApiError::bad_parameter(format!(
-                "`{key}` must be true or false, got {other:?}"
-            ))),
-        }
-    }
-
-    /// The search these parameters describe, for a caller who may or may not be staff.
-    pub fn search(&self, staff: bool) -> Result<SearchRequest, ApiError> {
-        if let Some(kind) = self.text("kind").filter(|k| k != "input" && k != "annex") {
-            return Err(ApiError::bad_parameter(format!(
-                "`kind` must be `input` or `annex`, got {kind:?}"
-            )));
-        }
-        let group_by_submission = match self.text("group").as_deref() {
-            None | Some("none") => false,
-            Some("submission") => true,
-            Some(other) => {
-                return Err(ApiError::bad_parameter(format!(
-                    "`group` must be `submission` or `none`, got {other:?}"
-                )));
-            }
-        };
-        let sort = match self.text("sort").as_deref() {
-            None | Some("relevance") => cfi_index::Sort::Relevance,
-            Some("submitter") => cfi_index::Sort::Submitter,
-            Some("received") => cfi_index::Sort::Received,
-            Some(other) => {
-                return Err(ApiError::bad_parameter(format!(
-                    "`sort` must be `relevance`, `submitter` or `received`, got {other:?}"
-                )));
-            }
-        };
-        Ok(SearchRequest {
-            group_by_submission,
-            sort,
-            q: self.0.get("q").cloned().unwrap_or_default(),
-            question: self
-                .number("question", 1, 1000)?
-                .and_then(|n| u32::try_from(n).ok()),
-            call: self.text("call"),
-            category: self.text("category"),
-            country: self.text("country"),
-            mentioned: self.text("mentioned"),
-            lang: self.text("lang").map(|l| l.to_lowercase()),
-            kind: self.text("kind"),
-            submitter: self.text("submitter"),
-            offset: self.number("offset", 0, 10_000)?.unwrap_or(0),
-            limit: self.number("limit", 1, cfi_index::MAX_LIMIT)?.unwrap_or(20),
-            include_confidential: staff,
-            semantic: self
-                .fraction("semantic", 0.0, 1.0)?
-                .unwrap_or(cfi_index::DEFAULT_SEMANTIC),
-        })
+impl<const MIN: u64, const MAX: u64> Whole<MIN, MAX> {
+    /// The number, as an index or a count.
+    pub fn get(self) -> usize {
+        usize::try_from(self.0).unwrap_or(usize::MAX)
     }
 }
 
-fn decode(text: &str) -> Result<String, ApiError> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or_else(|| {
-                        ApiError::bad_parameter("malformed percent-encoding in the query string")
-                    })?;
-                out.push(hex);
-                i += 2;
+impl<'de, const MIN: u64, const MAX: u64> Deserialize<'de> for Whole<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Within<const MIN: u64, const MAX: u64>;
+        impl<const MIN: u64, const MAX: u64> Visitor<'_> for Within<MIN, MAX> {
+            type Value = Whole<MIN, MAX>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "a whole number from {MIN} to {MAX}")
             }
-            _ => out.push(b),
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+                if (MIN..=MAX).contains(&n) {
+                    Ok(Whole(n))
+                } else {
+                    Err(E::invalid_value(de::Unexpected::Unsigned(n), &self))
+                }
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+                match u64::try_from(n) {
+                    Ok(n) => self.visit_u64(n),
+                    Err(_) => Err(E::invalid_value(de::Unexpected::Signed(n), &self)),
+                }
+            }
         }
-        i += 1;
+        deserializer.deserialize_u64(Within::<MIN, MAX>)
     }
-    String::from_utf8(out).map_err(|_| ApiError::bad_parameter("the query string is not UTF-8"))
+}
+
+impl<const MIN: u64, const MAX: u64> PartialSchema for Whole<MIN, MAX> {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::Integer))
+            .minimum(Some(MIN as f64))
+            .maximum(Some(MAX as f64))
+            .into()
+    }
+}
+
+impl<const MIN: u64, const MAX: u64> ToSchema for Whole<MIN, MAX> {}
+
+/// Text of at most `MAX` characters; longer is refused naming the length.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text<const MAX: usize>(String);
+
+impl<'de, const MAX: usize> Deserialize<'de> for Text<MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Within<const MAX: usize>;
+        impl<const MAX: usize> Visitor<'_> for Within<MAX> {
+            type Value = Text<MAX>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "text of at most {MAX} characters")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Text<MAX>, E> {
+                self.visit_string(s.to_string())
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Text<MAX>, E> {
+                if s.chars().count() <= MAX {
+                    Ok(Text(s))
+                } else {
+                    Err(E::invalid_value(de::Unexpected::Str(&s), &self))
+                }
+            }
+        }
+        deserializer.deserialize_string(Within::<MAX>)
+    }
+}
+
+impl<const MAX: usize> PartialSchema for Text<MAX> {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .max_length(Some(MAX))
+            .into()
+    }
+}
+
+impl<const MAX: usize> ToSchema for Text<MAX> {}
+
+/// A number from 0 to 1 (decimals allowed); anything else is refused naming the range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fraction(f32);
+
+impl Fraction {
+    /// The number.
+    pub fn get(self) -> f32 {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Fraction {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Within;
+        impl Visitor<'_> for Within {
+            type Value = Fraction;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number from 0 to 1")
+            }
+            fn visit_f64<E: de::Error>(self, x: f64) -> Result<Fraction, E> {
+                if (0.0..=1.0).contains(&x) {
+                    Ok(Fraction(x as f32))
+                } else {
+                    Err(E::invalid_value(de::Unexpected::Float(x), &self))
+                }
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Fraction, E> {
+                self.visit_f64(n as f64)
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Fraction, E> {
+                self.visit_f64(n as f64)
+            }
+        }
+        deserializer.deserialize_f64(Within)
+    }
+}
+
+impl PartialSchema for Fraction {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::Number))
+            .minimum(Some(0.0))
+            .maximum(Some(1.0))
+            .into()
+    }
+}
+
+impl ToSchema for Fraction {}
+
+/// A submission file's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A submission itself.
+    Input,
+    /// A file sent with one.
+    Annex,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Input => "input",
+            Kind::Annex => "annex",
+        }
+    }
+}
+
+/// How hits are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Group {
+    /// Every passage is a hit.
+    None,
+    /// The best passage of each submission, with `others` counting the rest.
+    Submission,
+}
+
+/// The order of hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first.
+    Relevance,
+    /// By submitter, A to Z.
+    Submitter,
+    /// By the date the submission was received, earliest first.
+    Received,
+}
+
+/// A facet counted with every search (a key of `facetDistribution`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CountedFacet {
+    /// Guiding question.
+    Question,
+    /// Stakeholder category.
+    Category,
+    /// Submitter's country.
+    Country,
+    /// Countries a passage mentions.
+    Mentioned,
+    /// Passage language.
+    Language,
+    /// `input` or `annex`.
+    Kind,
+}
+
+impl CountedFacet {
+    /// The facet's name in `facetDistribution`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CountedFacet::Question => "question",
+            CountedFacet::Category => "category",
+            CountedFacet::Country => "country",
+            CountedFacet::Mentioned => "mentioned",
+            CountedFacet::Language => "language",
+            CountedFacet::Kind => "kind",
+        }
+    }
+}
+
+/// A facet whose values `/facets/{field}` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FacetField {
+    /// Call id.
+    Call,
+    /// Guiding question.
+    Question,
+    /// Stakeholder category.
+    Category,
+    /// Submitter's country.
+    Country,
+    /// Countries a passage mentions.
+    Mentioned,
+    /// Passage language.
+    Language,
+    /// `input` or `annex`.
+    Kind,
+    /// Submitter.
+    Submitter,
+}
+
+impl FacetField {
+    /// The facet's name in the index.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FacetField::Call => "call",
+            FacetField::Question => "question",
+            FacetField::Category => "category",
+            FacetField::Country => "country",
+            FacetField::Mentioned => "mentioned",
+            FacetField::Language => "language",
+            FacetField::Kind => "kind",
+            FacetField::Submitter => "submitter",
+        }
+    }
+
+    /// From a path segment: a 404 naming the facets when it is none of them.
+    pub(crate) fn from_segment(segment: &str) -> Result<FacetField, ApiError> {
+        decode::from_segment(segment)
+            .map_err(|message| ApiError::not_found(format!("no facet {segment:?}: {message}")))
+    }
+}
+
+/// The format of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// Comma-separated, UTF-8 with a byte-order mark, a header row.
+    #[default]
+    Csv,
+    /// An Excel workbook, one sheet.
+    Xlsx,
+    /// JSON Lines, one object a passage.
+    Jsonl,
+}
+
+/// The parameters a route takes: the query string's, or a body's.
+pub(crate) struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Query<T>, ApiError> {
+        decode::from_query(parts.uri.query()).map(Query)
+    }
+}
+
+/// A route that takes no parameters still refuses unknown ones (a typo would otherwise
+/// pass unnoticed).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NoParams {}
+
+/// Declares a struct of parameters holding the search filters (the passages a search,
+/// the matrix, a facet or an export covers) and the fields given.
+macro_rules! with_filters {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident { $($(#[$field_attr:meta])* pub $field:ident: $ty:ty,)* }
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, Default, Deserialize, IntoParams, ToSchema)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            /// The query: words (all must match), `OR`, `"phrases"`, `-excluded`, `prefix*`,
+            /// `field:value` filters; at most 1,000 characters and 32 terms. Empty: every
+            /// passage.
+            #[param(max_length = 1000)]
+            #[schema(max_length = 1000)]
+            pub q: Option<String>,
+            /// Only passages answering this guiding question (its number in the call).
+            #[param(inline)]
+            #[schema(inline)]
+            pub question: Option<Whole<1, 1000>>,
+            /// Only this call (its id).
+            #[param(inline)]
+            #[schema(inline)]
+            pub call: Option<Text<200>>,
+            /// Only this stakeholder category.
+            #[param(inline)]
+            #[schema(inline)]
+            pub category: Option<Text<200>>,
+            /// Only submitters from this country.
+            #[param(inline)]
+            #[schema(inline)]
+            pub country: Option<Text<200>>,
+            /// Only passages mentioning this country.
+            #[param(inline)]
+            #[schema(inline)]
+            pub mentioned: Option<Text<200>>,
+            /// Only passages in this language (ISO 639-1).
+            #[param(inline)]
+            #[schema(inline)]
+            pub lang: Option<Text<200>>,
+            /// Only submissions' own files (`input`) or their annexes (`annex`).
+            pub kind: Option<Kind>,
+            /// Only this submitter.
+            #[param(inline)]
+            #[schema(inline)]
+            pub submitter: Option<Text<200>>,
+            /// How much the ranking leans on meaning (the query's vector, across languages):
+            /// 0 words only (BM25), 1 meaning only, between both fused by reciprocal rank
+            /// (default 0.5). In a hybrid search `estimatedTotalHits`, `facetDistribution`,
+            /// the matrix and exports count the passages the words match and the passages
+            /// closest in meaning that were fused (at least the 100 closest).
+            #[param(inline)]
+            #[schema(inline)]
+            pub semantic: Option<Fraction>,
+            $($(#[$field_attr])* pub $field: $ty,)*
+        }
+
+        impl $name {
+            /// The search these filters describe, for a caller who may or may not be staff.
+            fn filters(&self, staff: bool) -> SearchRequest {
+                SearchRequest {
+                    q: self.q.clone().unwrap_or_default(),
+                    question: self
+                        .question
+                        .and_then(|n| u32::try_from(n.get()).ok()),
+                    call: text(&self.call),
+                    category: text(&self.category),
+                    country: text(&self.country),
+                    mentioned: text(&self.mentioned),
+                    lang: text(&self.lang).map(|l| l.to_lowercase()),
+                    kind: self.kind.map(|k| k.as_str().to_string()),
+                    submitter: text(&self.submitter),
+                    include_confidential: staff,
+                    semantic: self
+                        .semantic
+                        .map_or(cfi_index::DEFAULT_SEMANTIC, Fraction::get),
+                    ..SearchRequest::default()
+                }
+            }
+        }
+    };
+}
+
+/// A filter's value, trimmed; empty is no filter.
+fn text<const MAX: usize>(value: &Option<Text<MAX>>) -> Option<String> {
+    value
+        .as_ref()
+        .map(|v| v.0.trim())
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+// The largest page a search answers is the index's.
+const _: () = assert!(cfi_index::MAX_LIMIT == 100);
+
+with_filters! {
+    /// `GET|POST /search`: the filters, and which page of hits, in what order.
+    pub struct SearchParams {
+        /// Hits to skip.
+        #[param(inline)]
+        #[schema(inline)]
+        pub offset: Option<Whole<0, 10000>>,
+        /// Hits to return (default 20).
+        #[param(inline)]
+        #[schema(inline)]
+        pub limit: Option<Whole<1, 100>>,
+        /// The facets to count in `facetDistribution`, comma-separated in a query string
+        /// (default all; empty: none).
+        #[param(style = Form, explode = false)]
+        pub facets: Option<Vec<CountedFacet>>,
+        /// Mark the matched words in snippets with `<mark>` (default true).
+        pub highlight: Option<bool>,
+        /// `submission`: the best passage of each submission, with `others` counting the
+        /// rest (default `none`).
+        pub group: Option<Group>,
+        /// The order of hits (default `relevance`).
+        pub sort: Option<Sort>,
+    }
+}
+
+impl SearchParams {
+    /// The search these parameters describe.
+    pub fn request(&self, staff: bool) -> SearchRequest {
+        SearchRequest {
+            offset: self.offset.map_or(0, Whole::get),
+            limit: self.limit.map_or(20, Whole::get),
+            group_by_submission: self.group == Some(Group::Submission),
+            sort: match self.sort.unwrap_or(Sort::Relevance) {
+                Sort::Relevance => cfi_index::Sort::Relevance,
+                Sort::Submitter => cfi_index::Sort::Submitter,
+                Sort::Received => cfi_index::Sort::Received,
+            },
+            ..self.filters(staff)
+        }
+    }
+}
+
+with_filters! {
+    /// `/matrix` and `/facets/{field}`: the passages counted.
+    pub struct FilterParams {}
+}
+
+impl FilterParams {
+    /// The passages these filters cover.
+    pub fn request(&self, staff: bool) -> SearchRequest {
+        self.filters(staff)
+    }
+}
+
+with_filters! {
+    /// `/export`: the passages exported, and the format.
+    pub struct ExportParams {
+        /// The file's format (default `csv`).
+        pub format: Option<ExportFormat>,
+    }
+}
+
+impl ExportParams {
+    /// The passages exported.
+    pub fn request(&self, staff: bool) -> SearchRequest {
+        self.filters(staff)
+    }
+}
+
+/// `/submissions`: which submission files, which page.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SubmissionParams {
+    /// Only this call (its id).
+    #[param(inline)]
+    pub call: Option<Text<200>>,
+    /// Only this stakeholder category.
+    #[param(inline)]
+    pub category: Option<Text<200>>,
+    /// Only submitters from this country.
+    #[param(inline)]
+    pub country: Option<Text<200>>,
+    /// Only submissions' own files (`input`) or their annexes (`annex`).
+    pub kind: Option<Kind>,
+    /// Files to skip.
+    #[param(inline)]
+    pub offset: Option<Whole<0, 1_000_000>>,
+    /// Files to return (default 100).
+    #[param(inline)]
+    pub limit: Option<Whole<1, 1000>>,
+}
+
+impl SubmissionParams {
+    /// Whether a file matches the filters (case aside).
+    pub fn matches(&self, s: &cfi_core::Submission) -> bool {
+        let same = |want: &Option<Text<200>>, have: Option<&str>| {
+            text(want).is_none_or(|w| have.is_some_and(|h| h.eq_ignore_ascii_case(&w)))
+        };
+        same(&self.call, Some(&s.call))
+            && same(&self.category, Some(&s.category))
+            && same(&self.country, s.country.as_deref())
+            && self.kind.is_none_or(|k| k.as_str() == s.kind.as_str())
+    }
+}
+
+/// `/passages/{id}/similar`: how many.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarParams {
+    /// Passages to return (default 10).
+    #[param(inline)]
+    pub limit: Option<Whole<1, 100>>,
 }

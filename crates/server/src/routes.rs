@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{FromRequestParts, Path, RawQuery, Request, State};
+use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -13,7 +13,9 @@ use tower::ServiceExt;
 
 use crate::access::Access;
 use crate::model::*;
-use crate::params::{self, Params};
+use crate::params::{
+    self, FacetField, FilterParams, NoParams, Query, SearchParams, SimilarParams, SubmissionParams,
+};
 use crate::view::CatalogView;
 use crate::{ApiError, AppState};
 
@@ -35,110 +37,66 @@ impl<S: Send + Sync> FromRequestParts<S> for Segment {
 }
 
 #[utoipa::path(get, path = "/api/v1/search", tag = "search",
-    params(
-        ("q" = Option<String>, Query, description = "Query: words (all must match), OR, \"phrases\", -excluded"),
-        ("question" = Option<u32>, Query, description = "Guiding question number"),
-        ("call" = Option<String>, Query, description = "Call id"),
-        ("category" = Option<String>, Query, description = "Stakeholder category"),
-        ("country" = Option<String>, Query, description = "Submitter's country"),
-        ("mentioned" = Option<String>, Query, description = "A country the passage mentions"),
-        ("lang" = Option<String>, Query, description = "Passage language, ISO 639-1"),
-        ("kind" = Option<String>, Query, description = "input or annex"),
-        ("submitter" = Option<String>, Query, description = "Submitter"),
-        ("offset" = Option<usize>, Query, description = "Hits to skip (max 10000)"),
-        ("limit" = Option<usize>, Query, description = "Hits to return, 1-100 (default 20)"),
-        ("facets" = Option<String>, Query, description = "Comma-separated facets to count (default all)"),
-        ("highlight" = Option<bool>, Query, description = "Mark matched words in snippets (default true)"),
-        ("group" = Option<String>, Query, description = "`submission`: the best passage per submission, with `others` counting the rest"),
-        ("sort" = Option<String>, Query, description = "`relevance` (default), `submitter` or `received`"),
-        ("semantic" = Option<f32>, Query, minimum = 0, maximum = 1, description = "How much the ranking leans on meaning (the query's vector, across languages): 0 words only (BM25), 1 meaning only, between both fused by reciprocal rank (default 0.5). In a hybrid search `estimatedTotalHits`, `facetDistribution`, the matrix and exports count the passages the words match and the passages closest in meaning that were fused (at least the 100 closest)"),
-    ),
+    params(SearchParams),
     responses(
         (status = 200, description = "Hits and facet counts", body = SearchResponse),
-        (status = 400, description = "Bad parameter or query", body = ErrorBody),
-        (status = 401, description = "Bad staff token", body = ErrorBody),
+        (status = 400, description = "A parameter is unknown or out of range, or the query cannot be parsed", body = ErrorBody),
     ))]
 pub(crate) async fn search_get(
     State(state): State<AppState>,
     access: Access,
-    RawQuery(raw): RawQuery,
+    Query(params): Query<SearchParams>,
 ) -> ApiResult<Json<SearchResponse>> {
-    let params = Params::from_query(raw.as_deref(), &params::SEARCH)?;
     search(state, access, params).await
 }
 
 #[utoipa::path(post, path = "/api/v1/search", tag = "search",
-    request_body(content = Object, description = "The same parameters as GET, as a JSON object"),
+    request_body(content = SearchParams, description = "The same parameters as GET, as a JSON object (`facets` an array)"),
     responses(
         (status = 200, description = "Hits and facet counts", body = SearchResponse),
-        (status = 400, description = "Bad parameter, query or body", body = ErrorBody),
-        (status = 401, description = "Bad staff token", body = ErrorBody),
+        (status = 400, description = "The body is not a JSON object, a property is unknown or out of range, or the query cannot be parsed", body = ErrorBody),
+        (status = 413, description = "The body is larger than 64 KB", body = ErrorBody),
     ))]
 pub(crate) async fn search_post(
     State(state): State<AppState>,
     access: Access,
     body: axum::body::Bytes,
 ) -> ApiResult<Json<SearchResponse>> {
-    let value: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_body(format!("the body is not JSON: {e}")))?;
-    let params = Params::from_json(&value, &params::SEARCH)?;
+    let params: SearchParams = params::from_json(&body)?;
     search(state, access, params).await
 }
 
 async fn search(
     state: AppState,
     access: Access,
-    params: Params,
+    params: SearchParams,
 ) -> ApiResult<Json<SearchResponse>> {
     let started = Instant::now();
-    let request = params.search(access.staff)?;
-    let highlight = params.flag("highlight", true)?;
-    let wanted: Option<Vec<String>> = params
-        .text("facets")
-        .map(|f| f.split(',').map(|s| s.trim().to_string()).collect());
-    let (offset, limit) = (request.offset, request.limit);
+    let request = params.request(access.staff);
     let index = state.index.clone();
-    let results = state.blocking(move || index.search(&request)).await?;
-    let catalog = state.index.catalog();
-    let hits = results
-        .hits
-        .into_iter()
-        .map(|hit| {
-            let snippet = if highlight {
-                hit.snippet
-            } else {
-                hit.snippet.replace("<mark>", "").replace("</mark>", "")
-            };
-            HitBody {
-                passage: PassageBody::new(hit.record, &catalog),
-                snippet,
-                score: hit.score,
-                others: hit.others,
-                also_in: hit.also_in,
-                versions: hit.versions.into_iter().map(VersionBody::from).collect(),
-            }
-        })
-        .collect();
-    let mut facets = results.facets;
-    if let Some(wanted) = wanted {
-        facets.retain(|k, _| wanted.contains(k));
-    }
-    Ok(Json(SearchResponse {
-        hits,
-        estimated_total_hits: results.total,
-        semantic_hit_count: results.semantic_hits,
-        offset,
-        limit,
-        facet_distribution: facets,
-        did_you_mean: results.did_you_mean,
-        relaxed: results.relaxed,
-        processing_time_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-    }))
+    let asked = request.clone();
+    let results = state.blocking(move || index.search(&asked)).await?;
+    Ok(Json(SearchResponse::new(
+        results,
+        &request,
+        &state.index.catalog(),
+        params.highlight.unwrap_or(true),
+        params.facets.as_deref(),
+        started.elapsed(),
+    )))
 }
 
 #[utoipa::path(get, path = "/api/v1/calls", tag = "calls",
-    responses((status = 200, description = "Every call, with its counts and what its last ingest left out", body = CallList)))]
-pub(crate) async fn calls(State(state): State<AppState>, access: Access) -> Json<CallList> {
+    params(NoParams),
+    responses(
+        (status = 200, description = "Every call, with its counts and what its last ingest left out", body = CallList),
+        (status = 400, description = "A parameter was given: this route takes none", body = ErrorBody),
+    ))]
+pub(crate) async fn calls(
+    State(state): State<AppState>,
+    access: Access,
+    Query(NoParams {}): Query<NoParams>,
+) -> Json<CallList> {
     let catalog = state.index.catalog();
     let view = CatalogView::new(&catalog, access);
     let results: Vec<CallBody> = catalog
@@ -156,15 +114,17 @@ pub(crate) async fn calls(State(state): State<AppState>, access: Access) -> Json
 }
 
 #[utoipa::path(get, path = "/api/v1/calls/{id}", tag = "calls",
-    params(("id" = String, Path, description = "Call id")),
+    params(("id" = String, Path, description = "Call id"), NoParams),
     responses(
         (status = 200, description = "The call, its counts as the caller sees them, and what its last ingest left out (named for staff only)", body = CallBody),
+        (status = 400, description = "The id is not UTF-8, or a parameter was given: this route takes none", body = ErrorBody),
         (status = 404, description = "No such call", body = ErrorBody),
     ))]
 pub(crate) async fn call(
     State(state): State<AppState>,
     access: Access,
     Segment(id): Segment,
+    Query(NoParams {}): Query<NoParams>,
 ) -> ApiResult<Json<CallBody>> {
     let catalog = state.index.catalog();
     let call = catalog
@@ -176,44 +136,25 @@ pub(crate) async fn call(
     )))
 }
 
-const SUBMISSION_PARAMS: [&str; 6] = ["call", "category", "country", "kind", "offset", "limit"];
-
 #[utoipa::path(get, path = "/api/v1/submissions", tag = "submissions",
-    params(
-        ("call" = Option<String>, Query, description = "Call id"),
-        ("category" = Option<String>, Query, description = "Stakeholder category"),
-        ("country" = Option<String>, Query, description = "Submitter's country"),
-        ("kind" = Option<String>, Query, description = "input or annex"),
-        ("offset" = Option<usize>, Query, description = "Skip"),
-        ("limit" = Option<usize>, Query, description = "1-1000, default 100"),
-    ),
+    params(SubmissionParams),
     responses(
-        (status = 200, description = "Submissions in manifest order", body = SubmissionList),
-        (status = 400, description = "Bad parameter", body = ErrorBody),
+        (status = 200, description = "Submission files in manifest order", body = SubmissionList),
+        (status = 400, description = "A parameter is unknown or out of range", body = ErrorBody),
     ))]
 pub(crate) async fn submissions(
     State(state): State<AppState>,
     access: Access,
-    RawQuery(raw): RawQuery,
+    Query(params): Query<SubmissionParams>,
 ) -> ApiResult<Json<SubmissionList>> {
-    let params = Params::from_query(raw.as_deref(), &SUBMISSION_PARAMS)?;
-    let offset = params.number("offset", 0, 1_000_000)?.unwrap_or(0);
-    let limit = params.number("limit", 1, 1000)?.unwrap_or(100);
+    let offset = params.offset.map_or(0, |n| n.get());
+    let limit = params.limit.map_or(100, |n| n.get());
     let catalog = state.index.catalog();
     let view = CatalogView::new(&catalog, access);
-    let same = |want: Option<String>, have: Option<&str>| {
-        want.is_none_or(|w| have.is_some_and(|h| h.eq_ignore_ascii_case(&w)))
-    };
     let matching: Vec<&&SubmissionInfo> = view
         .files()
         .iter()
-        .filter(|s| {
-            let s = &s.submission;
-            same(params.text("call"), Some(&s.call))
-                && same(params.text("category"), Some(&s.category))
-                && same(params.text("country"), s.country.as_deref())
-                && same(params.text("kind"), Some(s.kind.as_str()))
-        })
+        .filter(|s| params.matches(&s.submission))
         .collect();
     let results = matching
         .iter()
@@ -240,15 +181,17 @@ fn find_submission(catalog: &Catalog, access: Access, id: &str) -> ApiResult<Sub
 }
 
 #[utoipa::path(get, path = "/api/v1/submissions/{id}", tag = "submissions",
-    params(("id" = String, Path, description = "Submission id")),
+    params(("id" = String, Path, description = "Submission id"), NoParams),
     responses(
         (status = 200, description = "The submission file, with its annexes and its other versions", body = SubmissionBody),
+        (status = 400, description = "The id is not UTF-8, or a parameter was given: this route takes none", body = ErrorBody),
         (status = 404, description = "No such submission", body = ErrorBody),
     ))]
 pub(crate) async fn submission(
     State(state): State<AppState>,
     access: Access,
     Segment(id): Segment,
+    Query(NoParams {}): Query<NoParams>,
 ) -> ApiResult<Json<SubmissionBody>> {
     let catalog = state.index.catalog();
     let info = find_submission(&catalog, access, &id)?;
@@ -258,16 +201,37 @@ pub(crate) async fn submission(
 }
 
 #[utoipa::path(get, path = "/api/v1/submissions/{id}/file", tag = "submissions",
-    params(("id" = String, Path, description = "Submission id")),
+    params(("id" = String, Path, description = "Submission id"), NoParams),
     responses(
-        (status = 200, description = "The original file (Range supported)", content_type = "application/octet-stream"),
-        (status = 206, description = "Part of the file"),
-        (status = 404, description = "No such submission or file", body = ErrorBody),
+        (status = 200, description = "The original file: PDF, plain text and images open in place, anything else downloads as `application/octet-stream` (`Range` requests are served)",
+            content(
+                ("application/pdf"),
+                ("text/plain"),
+                ("image/png"),
+                ("image/jpeg"),
+                ("image/gif"),
+                ("image/webp"),
+                ("application/octet-stream"),
+            )),
+        (status = 206, description = "The part of the file a `Range` header asked for",
+            content(
+                ("application/pdf"),
+                ("text/plain"),
+                ("image/png"),
+                ("image/jpeg"),
+                ("image/gif"),
+                ("image/webp"),
+                ("application/octet-stream"),
+            )),
+        (status = 400, description = "The id is not UTF-8, or a parameter was given: this route takes none", body = ErrorBody),
+        (status = 404, description = "No such submission, or its file is no longer on disk", body = ErrorBody),
+        (status = 416, description = "The range asked for is outside the file", body = ErrorBody),
     ))]
 pub(crate) async fn submission_file(
     State(state): State<AppState>,
     access: Access,
     Segment(id): Segment,
+    Query(NoParams {}): Query<NoParams>,
     request: Request,
 ) -> ApiResult<Response> {
     let catalog = state.index.catalog();
@@ -358,15 +322,17 @@ fn inside_call_folder(info: &SubmissionInfo) -> bool {
 }
 
 #[utoipa::path(get, path = "/api/v1/passages/{id}", tag = "passages",
-    params(("id" = String, Path, description = "Passage id")),
+    params(("id" = String, Path, description = "Passage id"), NoParams),
     responses(
         (status = 200, description = "The passage with the passages around it", body = PassageContext),
+        (status = 400, description = "The id is not UTF-8, or a parameter was given: this route takes none", body = ErrorBody),
         (status = 404, description = "No such passage", body = ErrorBody),
     ))]
 pub(crate) async fn passage(
     State(state): State<AppState>,
     access: Access,
     Segment(id): Segment,
+    Query(NoParams {}): Query<NoParams>,
 ) -> ApiResult<Json<PassageContext>> {
     let index = state.index.clone();
     let lookup = id.clone();
@@ -409,22 +375,19 @@ pub(crate) async fn passage(
 }
 
 #[utoipa::path(get, path = "/api/v1/passages/{id}/similar", tag = "passages",
-    params(("id" = String, Path, description = "Passage id"),
-           ("limit" = Option<usize>, Query, description = "1-100, default 10")),
+    params(("id" = String, Path, description = "Passage id"), SimilarParams),
     responses(
         (status = 200, description = "The passages in other submissions closest in meaning, in any language", body = SimilarList),
+        (status = 400, description = "The id is not UTF-8, or a parameter is unknown or out of range", body = ErrorBody),
         (status = 404, description = "No such passage", body = ErrorBody),
     ))]
 pub(crate) async fn similar(
     State(state): State<AppState>,
     access: Access,
     Segment(id): Segment,
-    RawQuery(raw): RawQuery,
+    Query(params): Query<SimilarParams>,
 ) -> ApiResult<Json<SimilarList>> {
-    let params = Params::from_query(raw.as_deref(), &["limit"])?;
-    let limit = params
-        .number("limit", 1, cfi_index::MAX_LIMIT)?
-        .unwrap_or(10);
+    let limit = params.limit.map_or(10, |n| n.get());
     let index = state.index.clone();
     let lookup = id.clone();
     let found = state
@@ -458,24 +421,17 @@ pub(crate) async fn similar(
 }
 
 #[utoipa::path(get, path = "/api/v1/matrix", tag = "search",
-    params(
-        ("q" = Option<String>, Query, description = "Query"),
-        ("call" = Option<String>, Query, description = "Call id"),
-        ("country" = Option<String>, Query, description = "Submitter's country"),
-        ("lang" = Option<String>, Query, description = "Language"),
-        ("kind" = Option<String>, Query, description = "input or annex"),
-    ),
+    params(FilterParams),
     responses(
-        (status = 200, description = "Guiding question x category counts", body = MatrixBody),
-        (status = 400, description = "Bad parameter or query", body = ErrorBody),
+        (status = 200, description = "Guiding question x category counts of the passages the filters cover", body = MatrixBody),
+        (status = 400, description = "A parameter is unknown or out of range, or the query cannot be parsed", body = ErrorBody),
     ))]
 pub(crate) async fn matrix(
     State(state): State<AppState>,
     access: Access,
-    RawQuery(raw): RawQuery,
+    Query(params): Query<FilterParams>,
 ) -> ApiResult<Json<MatrixBody>> {
-    let params = Params::from_query(raw.as_deref(), &params::SEARCH)?;
-    let request = params.search(access.staff)?;
+    let request = params.request(access.staff);
     let index = state.index.clone();
     let matrix = state.blocking(move || index.matrix(&request)).await?;
     let catalog = state.index.catalog();
@@ -524,34 +480,41 @@ pub(crate) async fn matrix(
 }
 
 #[utoipa::path(get, path = "/api/v1/facets/{field}", tag = "search",
-    params(("field" = String, Path, description = "call, question, category, country, mentioned, language, kind or submitter"),
-           ("q" = Option<String>, Query, description = "Query (and every search filter)")),
+    params(("field" = FacetField, Path, description = "The facet"), FilterParams),
     responses(
-        (status = 200, description = "Every value with its passage count", body = FacetValues),
+        (status = 200, description = "Every value of the facet with its count of the passages the filters cover", body = FacetValues),
+        (status = 400, description = "A parameter is unknown or out of range, or the query cannot be parsed", body = ErrorBody),
         (status = 404, description = "No such facet", body = ErrorBody),
     ))]
 pub(crate) async fn facet(
     State(state): State<AppState>,
     access: Access,
     Segment(field): Segment,
-    RawQuery(raw): RawQuery,
+    Query(params): Query<FilterParams>,
 ) -> ApiResult<Json<FacetValues>> {
-    let params = Params::from_query(raw.as_deref(), &params::SEARCH)?;
-    let request = params.search(access.staff)?;
+    let field = FacetField::from_segment(&field)?;
+    let request = params.request(access.staff);
     let index = state.index.clone();
-    let name = field.clone();
     let values = state
-        .blocking(move || index.facet_values(&name, &request))
-        .await?;
-    let values = values.ok_or_else(|| ApiError::not_found(format!("no facet {field:?}")))?;
-    Ok(Json(FacetValues { field, values }))
+        .blocking(move || index.facet_values(field.as_str(), &request))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no facet {:?}", field.as_str())))?;
+    Ok(Json(FacetValues {
+        field: field.as_str().to_string(),
+        values,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/stats", tag = "calls",
-    responses((status = 200, description = "What the index holds", body = StatsBody)))]
+    params(NoParams),
+    responses(
+        (status = 200, description = "What the index holds", body = StatsBody),
+        (status = 400, description = "A parameter was given: this route takes none", body = ErrorBody),
+    ))]
 pub(crate) async fn stats(
     State(state): State<AppState>,
     access: Access,
+    Query(NoParams {}): Query<NoParams>,
 ) -> ApiResult<Json<StatsBody>> {
     let index = state.index.clone();
     let request = cfi_index::SearchRequest {
@@ -571,161 +534,4 @@ pub(crate) async fn stats(
         passages: view.passage_count(None),
         languages,
     }))
-}
-
-const EXPORT_COLUMNS: [&str; 13] = [
-    "citation",
-    "submitter",
-    "category",
-    "country",
-    "file",
-    "page",
-    "paragraph",
-    "questions",
-    "language",
-    "passageId",
-    "permalink",
-    "confidential",
-    "text",
-];
-
-fn export_row(p: &PassageBody) -> [String; 13] {
-    let page = match (p.page, p.page_end) {
-        (Some(a), Some(b)) => format!("{a}-{b}"),
-        (Some(a), None) => a.to_string(),
-        _ => String::new(),
-    };
-    [
-        p.citation.clone(),
-        p.submission.submitter.clone(),
-        p.submission.category.clone(),
-        p.submission.country.clone().unwrap_or_default(),
-        p.submission.file.clone(),
-        page,
-        p.paragraph.to_string(),
-        p.questions
-            .iter()
-            .map(|q| q.number.to_string())
-            .collect::<Vec<_>>()
-            .join(" "),
-        p.language.clone().unwrap_or_default(),
-        p.passage_id.clone(),
-        p.permalink.clone(),
-        p.submission.confidential.to_string(),
-        p.text.clone(),
-    ]
-}
-
-#[utoipa::path(get, path = "/api/v1/export", tag = "search",
-    params(("format" = String, Query, description = "csv, xlsx or jsonl"),
-           ("q" = Option<String>, Query, description = "Query (and every search filter)")),
-    responses(
-        (status = 200, description = "Every hit with its citation", content_type = "text/csv"),
-        (status = 400, description = "Bad parameter or query", body = ErrorBody),
-        (status = 413, description = "More passages than one download may hold", body = ErrorBody),
-    ))]
-pub(crate) async fn export(
-    State(state): State<AppState>,
-    access: Access,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<Response> {
-    let mut known = params::SEARCH.to_vec();
-    known.push("format");
-    let params = Params::from_query(raw.as_deref(), &known)?;
-    let format = params.text("format").unwrap_or_else(|| "csv".into());
-    if !["csv", "xlsx", "jsonl"].contains(&format.as_str()) {
-        return Err(ApiError::bad_parameter(format!(
-            "`format` must be csv, xlsx or jsonl, got {format:?}"
-        )));
-    }
-    let request = params.search(access.staff)?;
-    let index = state.index.clone();
-    let max = state.max_export_rows();
-    let records = state
-        .blocking(move || index.all_hits_up_to(&request, max))
-        .await?
-        .map_err(|count| {
-            ApiError::too_large(
-                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "the export would hold {count} passages, more than the {max} one download may: narrow the query, or run `cfi export` on the server"
-                ),
-            )
-        })?;
-    let catalog = state.index.catalog();
-    let rows: Vec<PassageBody> = records
-        .into_iter()
-        .map(|r| PassageBody::new(r, &catalog))
-        .collect();
-    let (content_type, bytes) =
-        tokio::task::spawn_blocking(move || -> ApiResult<(&str, Vec<u8>)> {
-            Ok(match format.as_str() {
-                "jsonl" => {
-                    let mut out = Vec::new();
-                    for row in &rows {
-                        serde_json::to_writer(&mut out, row).map_err(ApiError::internal)?;
-                        out.push(b'\n');
-                    }
-                    ("application/x-ndjson", out)
-                }
-                "xlsx" => (
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    xlsx(&rows)?,
-                ),
-                _ => {
-                    let mut out = String::from("\u{feff}");
-                    out.push_str(&EXPORT_COLUMNS.join(","));
-                    out.push_str("\r\n");
-                    for row in &rows {
-                        let fields: Vec<String> = export_row(row)
-                            .iter()
-                            .map(|f| cfi_core::csv_field(f))
-                            .collect();
-                        out.push_str(&fields.join(","));
-                        out.push_str("\r\n");
-                    }
-                    ("text/csv; charset=utf-8", out.into_bytes())
-                }
-            })
-        })
-        .await
-        .map_err(ApiError::internal)??;
-    let extension = match content_type {
-        "application/x-ndjson" => "jsonl",
-        "text/csv; charset=utf-8" => "csv",
-        _ => "xlsx",
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"cfi-export.{extension}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
-}
-
-fn xlsx(rows: &[PassageBody]) -> ApiResult<Vec<u8>> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (c, name) in EXPORT_COLUMNS.iter().enumerate() {
-        let c = u16::try_from(c).unwrap_or(u16::MAX);
-        sheet
-            .write_string_with_format(0, c, *name, &bold)
-            .map_err(ApiError::internal)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        let r = u32::try_from(r + 1).map_err(ApiError::internal)?;
-        for (c, value) in export_row(row).iter().enumerate() {
-            let c = u16::try_from(c).unwrap_or(u16::MAX);
-            sheet
-                .write_string(r, c, value)
-                .map_err(ApiError::internal)?;
-        }
-    }
-    book.save_to_buffer().map_err(ApiError::internal)
 }

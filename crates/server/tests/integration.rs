@@ -8,6 +8,8 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
+#[path = "integration/contract.rs"]
+mod contract;
 #[path = "integration/hostile.rs"]
 mod hostile;
 #[path = "integration/semantic.rs"]

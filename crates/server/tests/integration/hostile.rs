@@ -126,7 +126,10 @@ async fn query_size_terms_and_offset_have_limits_answered_with_400() {
 #[tokio::test]
 async fn oversized_targets_and_headers_get_414_and_431_with_the_error_body() {
     let c = corpus();
-    let long = format!("/api/v1/search?q=a&category={}", "x".repeat(9000));
+    let long = format!(
+        "/api/v1/search?q=a&category={}",
+        "x".repeat(cfi_server::MAX_URI_BYTES)
+    );
     let (status, body) = holds(&c, get_request(&long)).await.expect("holds");
     assert_eq!(status, StatusCode::URI_TOO_LONG, "{body}");
     assert_eq!(body["error"]["code"], "too_large");
@@ -511,9 +514,12 @@ async fn security_headers_are_on_every_answer() {
         Request::delete("/api/v1/search")
             .body(Body::empty())
             .expect("request"),
-        Request::get(format!("/api/v1/search?q={}", "a".repeat(9000)))
-            .body(Body::empty())
-            .expect("request"),
+        Request::get(format!(
+            "/api/v1/search?q={}",
+            "a".repeat(cfi_server::MAX_URI_BYTES)
+        ))
+        .body(Body::empty())
+        .expect("request"),
     ];
     for request in requests {
         let uri = request.uri().to_string();
