@@ -34,6 +34,7 @@ mod docx;
 mod folder;
 mod legacy;
 pub mod limits;
+mod notes;
 mod ocr;
 mod odt;
 mod pdf;
@@ -209,6 +210,10 @@ pub struct Document {
     /// installed, failed, or ran out of time. Their text is missing from `blocks`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub needs_ocr: Vec<u32>,
+    /// What the reader had to skip or repair to read the file (a damaged PDF's objects that
+    /// would not load), for the file's report line.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl Document {

@@ -60,6 +60,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8], budget: &Budget) -> Result<Documen
         pages: None,
         blocks,
         needs_ocr: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 

@@ -22,6 +22,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8], budget: &Budget) -> Result<Documen
         pages: None,
         blocks: reader.blocks,
         needs_ocr: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 

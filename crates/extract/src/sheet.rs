@@ -79,6 +79,7 @@ pub(crate) fn read_workbook(path: &Path, bytes: &[u8], budget: &Budget) -> Resul
         pages: None,
         blocks,
         needs_ocr: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 
@@ -323,6 +324,7 @@ pub(crate) fn read_csv(path: &Path, bytes: &[u8]) -> Result<Document> {
         pages: None,
         blocks: rows_to_blocks(&sheet, rows),
         needs_ocr: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 

@@ -76,6 +76,7 @@ pub(crate) fn read(bytes: &[u8]) -> Document {
         pages: None,
         blocks,
         needs_ocr: Vec::new(),
+        warnings: Vec::new(),
     }
 }
 

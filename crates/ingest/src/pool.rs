@@ -213,6 +213,7 @@ pub(crate) fn read(
         .filter_map(|b| b.page)
         .collect();
     let mut warnings: Vec<String> = needs_ocr.iter().map(ToString::to_string).collect();
+    warnings.extend(extracted.warnings.iter().cloned());
     if !ocr_pages.is_empty() {
         let list: Vec<String> = ocr_pages.iter().map(u32::to_string).collect();
         warnings.push(format!("read by OCR: page {}", list.join(", ")));

@@ -30,6 +30,23 @@ pub(crate) fn read(
     extractor: &Extractor,
     budget: &Budget,
 ) -> Result<Document> {
+    // lopdf logs the objects it cannot load and reads on: caught here, they become the
+    // document's warnings (the file's report line), not lines on the terminal.
+    let (read, notes) =
+        crate::notes::capture("lopdf", || read_pages(path, bytes, extractor, budget));
+    let mut document = read?;
+    document
+        .warnings
+        .extend(notes.summary("damaged PDF, read around what would not load"));
+    Ok(document)
+}
+
+fn read_pages(
+    path: &Path,
+    bytes: &[u8],
+    extractor: &Extractor,
+    budget: &Budget,
+) -> Result<Document> {
     let doc = load(path, bytes, &extractor.options)?;
     let pages = page_tree::page_ids(&doc);
     if pages.len() > MAX_PDF_PAGES {
@@ -97,6 +114,7 @@ pub(crate) fn read(
         pages: Some(u32::try_from(page_count).unwrap_or(u32::MAX)),
         blocks,
         needs_ocr,
+        warnings: Vec::new(),
     })
 }
 

@@ -382,3 +382,42 @@ fn objects_nested_past_the_parser_s_limit_leave_the_pages_text_whole() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn what_lopdf_logs_about_a_damaged_file_becomes_the_document_s_warning() {
+    // The cross-reference table sends object 6 into the header: lopdf logs that it cannot
+    // load it, and reads the rest.
+    let mut bytes = pdf(&[
+        catalog(),
+        pages(2, &[3]),
+        page(3, 4, &resources("")),
+        content(4, "The page is still read.", ""),
+        font(),
+    ]);
+    let table = String::from_utf8_lossy(&bytes).into_owned();
+    // Object 5 is unused: point its entry at the header.
+    let free = "0000000000 65535 f \n";
+    let at = table
+        .match_indices(free)
+        .nth(1)
+        .map(|(i, _)| i)
+        .expect("a free entry for object 5");
+    bytes.splice(
+        at..at + free.len(),
+        b"0000000003 00000 n \n".iter().copied(),
+    );
+    // As the cfi binary does (tracing-subscriber): `log` records forwarded to `tracing`.
+    let _ = tracing_log::LogTracer::init();
+    let doc = extract("damaged-xref.pdf", &bytes);
+    assert_eq!(
+        page_texts(&doc),
+        vec!["The page is still read.".to_string()]
+    );
+    assert!(
+        doc.warnings
+            .iter()
+            .any(|w| w.starts_with("damaged PDF") && w.contains("offset 3")),
+        "{:?}",
+        doc.warnings
+    );
+}
