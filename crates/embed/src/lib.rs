@@ -14,6 +14,7 @@
 //! ```
 
 mod static_model;
+#[cfg(feature = "transformer")]
 mod transformer;
 mod unigram;
 
@@ -37,6 +38,7 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 pub use static_model::{StaticModel, default_model};
+#[cfg(feature = "transformer")]
 pub use transformer::{TransformerModel, write_tiny_model};
 
 /// Whether a text is something searched for or something searched in. Models trained
@@ -86,7 +88,13 @@ pub fn default_embedder() -> Result<Arc<dyn Embedder>> {
 /// as `models/distill.py` writes it). Errors name the file at fault.
 pub fn load_model(path: &std::path::Path) -> Result<Arc<dyn Embedder>> {
     if path.is_dir() {
+        #[cfg(feature = "transformer")]
         return Ok(Arc::new(TransformerModel::load(path)?));
+        #[cfg(not(feature = "transformer"))]
+        return Err(Error::Model {
+            path: path.to_path_buf(),
+            message: "a folder holds a transformer, and this build of cfi runs none (built without the `transformer` feature of cfi-embed)".into(),
+        });
     }
     let bytes = std::fs::read(path).map_err(|e| Error::Model {
         path: path.to_path_buf(),
