@@ -591,6 +591,14 @@ fn your_own_call_in_three_commands_init_ingest_search() {
         "a confidential file the page does not list stays hidden"
     );
     assert!(count(&["--include-confidential"]) > 0, "staff find it");
+
+    // A query of letters glued to control and private-use characters (what schemathesis
+    // sent): a phrase matching nothing, searched by meaning too, answers without a panic.
+    let odd = "À\u{9d}K\u{cc8cd}\u{10228c}\u{ec734}\u{4a7c4}\u{76ba3}\u{5a7ca}";
+    for semantic in ["0", "0.5", "1"] {
+        let (ok, _, err) = cfi(&["search", odd, "--semantic", semantic, "--index", index_arg]);
+        assert!(ok && !err.contains("panicked"), "{semantic}: {err}");
+    }
 }
 
 #[test]

@@ -172,7 +172,7 @@ impl PassageIndex {
         let minimum = clauses.len().div_ceil(2).max(1);
         for atom in &parsed.excluded {
             if let Some(q) = self.atom_query(atom) {
-                clauses.push((Occur::MustNot, q));
+                clauses.push((Occur::MustNot, Box::new(crate::hybrid::Excluded(q))));
             }
         }
         if !has_positive {

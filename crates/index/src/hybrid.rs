@@ -218,7 +218,12 @@ impl PassageIndex {
         excluded_key: &str,
     ) -> MeaningFilter {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
-        clauses.extend(excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
+        clauses.extend(excluded.iter().map(|q| {
+            (
+                Occur::MustNot,
+                Box::new(Excluded(q.box_clone())) as Box<dyn Query>,
+            )
+        }));
         let key = format!(
             "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
             request.question,
@@ -284,8 +289,43 @@ pub(crate) fn only_near(
             Occur::Must,
             Box::new(Candidates::new(searcher, near)) as Box<dyn Query>,
         ),
-        (Occur::MustNot, words),
+        (Occur::MustNot, Box::new(Excluded(words))),
     ]))
+}
+
+/// A query used as an exclusion (`MustNot`). tantivy asks an exclusion whether it holds
+/// each candidate by `seek_danger`, even when it matches nothing at all, and its phrase
+/// scorer asserts against being asked below where it stands (`TERMINATED`): a phrase that
+/// matches nothing in a segment is given as an empty scorer instead.
+#[derive(Debug)]
+pub(crate) struct Excluded(pub(crate) Box<dyn Query>);
+
+impl Clone for Excluded {
+    fn clone(&self) -> Excluded {
+        Excluded(self.0.box_clone())
+    }
+}
+
+impl Query for Excluded {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(ExcludedWeight(self.0.weight(scoring)?)))
+    }
+}
+
+struct ExcludedWeight(Box<dyn Weight>);
+
+impl Weight for ExcludedWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let scorer = self.0.scorer(reader, boost)?;
+        if scorer.doc() == TERMINATED {
+            return Ok(Box::new(EmptyScorer));
+        }
+        Ok(scorer)
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
 }
 
 #[cfg(test)]
