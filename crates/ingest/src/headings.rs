@@ -141,7 +141,30 @@ pub(crate) fn is_framing_heading(heading: &str) -> bool {
         .trim()
         .trim_end_matches(['.', ':'])
         .to_lowercase();
-    FRAMING.contains(&title.as_str())
+    FRAMING.contains(&title.as_str()) || is_appendix(&title)
+}
+
+/// Words opening the title of an annex or appendix inside a submission.
+const APPENDIX: [&str; 9] = [
+    "annex",
+    "annexe",
+    "appendix",
+    "anexo",
+    "apéndice",
+    "apendice",
+    "приложение",
+    "appendice",
+    "ملحق",
+];
+
+/// "Annex – Member States that submitted reports", "Anexo 2", "Appendix": material joined
+/// to the answer (lists, data, excerpts), which answers no question by itself.
+fn is_appendix(title: &str) -> bool {
+    APPENDIX.iter().any(|word| {
+        title
+            .strip_prefix(word)
+            .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphabetic()))
+    })
 }
 
 pub(crate) fn is_own_section_number(block: &Block) -> bool {
@@ -159,6 +182,14 @@ pub(crate) fn is_own_section_number(block: &Block) -> bool {
         .trim_end_matches(['.', ':'])
         .to_lowercase();
     OWN_SECTIONS.contains(&title.as_str())
+}
+
+/// Whether `block` names a question in words ("Question 3", "Pregunta 3"), as a heading
+/// or a short lead, not by a bare number.
+pub(crate) fn names_a_question(block: &Block, max: u32) -> bool {
+    let headingish =
+        matches!(block.kind, BlockKind::Heading { .. }) || word_count(&block.text) <= 25;
+    headingish && questions::named_questions(&block.text, max).is_some()
 }
 
 /// The section a block opens, when it is a question heading.

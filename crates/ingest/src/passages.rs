@@ -8,7 +8,7 @@ use cfi_extract::{Block, BlockKind};
 
 use crate::countries::Gazetteer;
 use crate::furniture::{is_closing, is_page_number};
-use crate::headings::{Numbering, is_own_section_number, question_heading};
+use crate::headings::{Numbering, is_own_section_number, names_a_question, question_heading};
 use crate::language::LanguageDetector;
 
 /// Paragraphs shorter than this many words are merged with the next one.
@@ -62,9 +62,12 @@ pub fn passages(
         .iter()
         .filter(|b| b.kind != BlockKind::Running && !is_page_number(&b.text));
     // A document that numbers its own sections ("1. Introduction", "2. Background") does
-    // not number them by the questions: its bare numbers name no question.
+    // not number them by the questions: its bare numbers name no question. Nor does one
+    // that names the questions in words ("Guiding question 2"): its "II." is its own.
     let mut numbering = Numbering {
-        bare_numbers: !blocks.iter().any(is_own_section_number),
+        bare_numbers: !blocks
+            .iter()
+            .any(|b| is_own_section_number(b) || names_a_question(b, max)),
         in_sublist: false,
     };
     for block in body {
@@ -309,6 +312,50 @@ mod tests {
     }
 
     #[test]
+    fn a_document_naming_the_questions_in_words_numbers_its_own_sections() {
+        let blocks = vec![
+            block(1, BlockKind::Heading { level: 1 }, "II. Observations"),
+            para(2, LONG),
+            block(
+                3,
+                BlockKind::Heading { level: 1 },
+                "III. Answers to selected guiding questions",
+            ),
+            para(4, "Guiding question 2 – Recommendations"),
+            block(
+                5,
+                BlockKind::ListItem {
+                    level: 0,
+                    label: Some("•".into()),
+                },
+                "States should adopt safety by design duties.",
+            ),
+            para(6, "Guiding question 7: Encryption"),
+            para(7, LONG),
+        ];
+        let passages = cut(&blocks);
+        let by_heading: Vec<(Option<&str>, Vec<u32>)> = passages
+            .iter()
+            .map(|p| {
+                (
+                    p.heading.as_deref(),
+                    p.questions.iter().map(|q| q.number).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            by_heading,
+            vec![
+                (Some("II. Observations"), vec![]),
+                (Some("III. Answers to selected guiding questions"), vec![]),
+                (Some("Guiding question 2 – Recommendations"), vec![2]),
+                (Some("Guiding question 7: Encryption"), vec![7]),
+            ],
+            "{passages:#?}"
+        );
+    }
+
+    #[test]
     fn bare_numbered_headings_move_forward_only() {
         let blocks = vec![
             block(1, BlockKind::Heading { level: 1 }, "1. Facilitation"),
@@ -490,9 +537,18 @@ mod tests {
             para(6, LONG),
             h(7, "References"),
             para(8, LONG),
+            h(9, "Annex – Member States that submitted reports"),
+            para(10, LONG),
+            h(11, "Anexo 2: cifras"),
+            para(12, LONG),
+            h(13, "Annexation of data by platforms"),
+            para(14, LONG),
         ];
         let cut = analyzer.cut("s", &essay, Some("en"));
-        assert_eq!(text_of(&cut), vec!["Trends in reports"]);
+        assert_eq!(
+            text_of(&cut),
+            vec!["Trends in reports", "Annexation of data by platforms"]
+        );
         // A document naming questions: a topical section before the first question is
         // decided by the classifier, the introduction under the title is not.
         let mixed = [
