@@ -184,6 +184,24 @@ pub(crate) fn is_own_section_number(block: &Block) -> bool {
     OWN_SECTIONS.contains(&title.as_str())
 }
 
+/// The questions a long paragraph names in a run-in lead: "Guiding question 2 – We
+/// recommend…", "Pregunta 5: La cooperación…". The lead is a few words ending in the
+/// number, then a colon, a dash or a full stop; "Question 3 is hard because…" is a
+/// sentence about the question, not a lead.
+fn run_in_lead(text: &str, max: u32) -> Option<Vec<u32>> {
+    let head: String = text.chars().take(80).collect();
+    let cut = head.find([':', '–', '—', '-', '.', ')'])?;
+    let lead = head.get(..cut)?;
+    let words: Vec<&str> = lead.split_whitespace().collect();
+    let last = words.last()?;
+    let numeric = last.chars().all(|c| c.is_ascii_digit())
+        || questions::strip_label(&format!("{last}.")).0.is_some();
+    if words.len() > 6 || !numeric {
+        return None;
+    }
+    questions::named_questions(lead, max)
+}
+
 /// Whether `block` names a question in words ("Question 3", "Pregunta 3"), as a heading
 /// or a short lead, not by a bare number.
 pub(crate) fn names_a_question(block: &Block, max: u32) -> bool {
@@ -206,7 +224,12 @@ pub(crate) fn question_heading(
         _ => None,
     };
     let headingish = level.is_some() || words <= 25;
-    if let Some(numbers) = questions::named_questions(&block.text, max).filter(|_| headingish) {
+    let named = if headingish {
+        questions::named_questions(&block.text, max)
+    } else {
+        run_in_lead(&block.text, max)
+    };
+    if let Some(numbers) = named {
         return Some(Section {
             questions: numbers,
             confidence: 1.0,

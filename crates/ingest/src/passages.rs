@@ -356,6 +356,15 @@ mod tests {
     }
 
     #[test]
+    fn a_long_paragraph_opening_with_a_question_lead_answers_that_question() {
+        let run_in = format!("Guiding question 5 – {LONG}");
+        let spanish = format!("Pregunta 8: {LONG}");
+        let about = format!("Question 3 is the hardest to answer, because {LONG}");
+        let blocks = vec![para(1, &run_in), para(2, &about), para(3, &spanish)];
+        assert_eq!(tags(&cut(&blocks)), vec![vec![5], vec![5], vec![8]]);
+    }
+
+    #[test]
     fn bare_numbered_headings_move_forward_only() {
         let blocks = vec![
             block(1, BlockKind::Heading { level: 1 }, "1. Facilitation"),
