@@ -8,11 +8,13 @@
 //! ```
 
 mod call;
+mod csv_file;
 mod error;
 mod manifest;
 mod passage;
 
 pub use call::{Call, GlossaryEntry, GuidingQuestion, OneOrMany};
+pub use csv_file::{defuse_formula, write_csv_row};
 pub use error::{Error, Result};
-pub use manifest::{CallFolder, Kind, ManifestEntry, csv_field, read_manifest, submission_id};
+pub use manifest::{CallFolder, Kind, ManifestEntry, read_manifest, submission_id};
 pub use passage::{Passage, QuestionTag, Submission, TagSource};

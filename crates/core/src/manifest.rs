@@ -5,6 +5,7 @@ use calamine::{Data, DataType, Reader};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::csv_file::read_csv;
 use crate::{Call, Error, Result};
 
 /// Whether a file is a submission's main input or an annex to one.
@@ -177,8 +178,9 @@ impl Cell {
 
 /// Reads a manifest from its bytes, as [`CallFolder::open`] does: `path` names it in errors,
 /// its extension chooses the reader (`.csv`, else a workbook whose first sheet is read), and the
-/// files it names are looked up beside it. Returns the valid rows and, for each row left out,
-/// the reason; fails only when the manifest as a whole is unusable.
+/// files it names are looked up beside it. A CSV cell that a writer defused (`'=…`, see
+/// [`crate::defuse_formula`]) reads as it was before. Returns the valid rows and, for each row
+/// left out, the reason; fails only when the manifest as a whole is unusable.
 pub fn read_manifest(
     call: &Call,
     path: &Path,
@@ -197,7 +199,12 @@ fn read_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
             path: path.to_path_buf(),
             source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
         })?;
-        return Ok(parse_csv(text.trim_start_matches('\u{feff}'))
+        let rows =
+            read_csv(text.trim_start_matches('\u{feff}')).map_err(|e| Error::ManifestFile {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        return Ok(rows
             .into_iter()
             .map(|r| r.into_iter().map(Cell::Text).collect())
             .collect());
@@ -234,58 +241,6 @@ fn cell_of(data: &Data) -> Cell {
         Data::Empty => Cell::Text(String::new()),
         other => Cell::Text(other.to_string()),
     }
-}
-
-/// One CSV field as spreadsheets read it safely: quoted when it holds a comma, quote or
-/// line break, and with a leading `=`, `+`, `-` or `@` defused so it cannot run as a formula.
-pub fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
-/// RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    field.push('"');
-                    chars.next();
-                }
-                '"' => quoted = false,
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' => quoted = true,
-            ',' => row.push(std::mem::take(&mut field)),
-            '\r' => {}
-            '\n' => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            _ => field.push(c),
-        }
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    rows
 }
 
 fn parse_manifest(
@@ -684,15 +639,32 @@ text.en = "y"
     }
 
     #[test]
-    fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a, \"b\""), "\"a, \"\"b\"\"\"");
-        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        let row = format!("{},{}", csv_field("x,y"), csv_field("z"));
-        assert_eq!(
-            parse_csv(&row),
-            vec![vec!["x,y".to_string(), "z".to_string()]]
+    fn rows_are_numbered_as_a_spreadsheet_shows_them() {
+        // A byte-order mark, CRLF, a blank line, and a quoted line break inside one row.
+        let (_dir, f) = folder(
+            "\u{feff}File,Submitter,Category,Kind\r\n\r\n\
+             files/a.pdf,\"Alliance,\r\n\"\"Kids\"\" Inc.\",CSOs,input\r\n\
+             files/b.docx,X,CSOs,letter\r\n",
         );
+        let f = f.expect("opens");
+        assert_eq!(f.entries.len(), 1, "{:?}", f.problems);
+        assert_eq!(f.entries[0].row, 3);
+        assert_eq!(f.entries[0].submitter, "Alliance,\r\n\"Kids\" Inc.");
+        let msg = f
+            .problems
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        assert!(msg.contains("manifest.csv: row 4, column `kind`"), "{msg}");
+    }
+
+    #[test]
+    fn a_defused_cell_reads_as_written_before_defusing() {
+        let (_dir, f) = folder(&format!(
+            "{HEADER}files/a.pdf,'=HYPERLINK(1),CSOs,,input,,,no,\n"
+        ));
+        let f = f.expect("opens");
+        assert_eq!(f.entries[0].submitter, "=HYPERLINK(1)");
     }
 
     #[test]

@@ -566,7 +566,7 @@ impl QuestionClassifier {
                 .into_iter()
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .filter(|(_, odds)| *odds >= LEARNED_THRESHOLD)
-                .map(|(q, odds)| (q, (1.0 / (1.0 + (-odds).exp())).min(0.95)))
+                .map(|(q, odds)| (q, calibrated(odds)))
                 .into_iter()
                 .collect();
         }
@@ -588,6 +588,18 @@ impl QuestionClassifier {
             .map(|(q, s)| (q, (s / (s + THRESHOLD * 2.0)).min(0.95)))
             .collect()
     }
+}
+
+/// Naive Bayes adds up every word's evidence as if words were independent, so its odds
+/// run far too high: divided by this, they read as a probability. Fitted on the two
+/// labelled calls (`cfi eval tagging` prints the reliability table): tags given 0.8-0.9 were
+/// right 82% of the time, 0.9 and above 89% (at 1, as before, every tag said 0.95 and one
+/// in five was wrong).
+const ODDS_TEMPERATURE: f32 = 10.0;
+
+/// The confidence of a learned tag with these log-odds.
+fn calibrated(odds: f32) -> f32 {
+    (1.0 / (1.0 + (-odds / ODDS_TEMPERATURE).exp())).min(0.99)
 }
 
 /// Log-odds a learned tag needs: naive Bayes is overconfident, so "more likely than not"
@@ -727,7 +739,7 @@ keywords.en = ["consultation", "participation", "youth panel", "child participat
         let trained = prior.trained(&evidence);
         let tags = trained.classify(essay);
         assert_eq!(tags.iter().map(|t| t.0).collect::<Vec<_>>(), vec![4]);
-        assert!(tags.iter().all(|t| t.1 > 0.5 && t.1 <= 0.95));
+        assert!(tags.iter().all(|t| t.1 > 0.5 && t.1 <= 0.99));
         // Passages tagged with two questions, or too short, teach nothing.
         let mut thin = Evidence::default();
         let mut both = answer(4, essay);

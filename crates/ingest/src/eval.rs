@@ -107,6 +107,15 @@ pub struct TaggingReport {
     /// Per stakeholder category (structured and unstructured together): documents and the
     /// counts over all questions.
     pub by_category: BTreeMap<String, CategoryScores>,
+    /// Per language of the document (declared in the manifest, else most of its
+    /// passages'), the same counts.
+    pub by_language: BTreeMap<String, CategoryScores>,
+    /// Per structure: "headed" (question headings only decide), "mixed" (question
+    /// headings and the classifier), "essay" (the classifier alone).
+    pub by_structure: BTreeMap<String, CategoryScores>,
+    /// How often the classifier's tags are right, by the confidence it gave them: does a
+    /// confidence read as a probability?
+    pub reliability: Vec<ReliabilityBin>,
     /// Input files that could not be read.
     pub unreadable: Vec<String>,
 }
@@ -124,6 +133,23 @@ pub struct CategoryScores {
     /// Counts over all questions (micro).
     pub counts: Counts,
 }
+
+/// The classifier's tags whose confidence falls in `[from, to)`, and how many were right.
+#[derive(Debug, Default, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReliabilityBin {
+    /// Lower bound of the confidence.
+    pub from: f32,
+    /// Upper bound (exclusive; the last bin includes 1).
+    pub to: f32,
+    /// Tags given.
+    pub tags: u32,
+    /// Of them, tags the labels confirm.
+    pub correct: u32,
+}
+
+/// The confidence bins of [`ReliabilityBin`].
+const BINS: [f32; 6] = [0.0, 0.5, 0.7, 0.8, 0.9, 1.0];
 
 /// Whitespace folded, lower case; the " | " between table cells (cfi's reading of a Word or
 /// ODF table row) is a space, as in the labels, which join cells with one space.
@@ -180,6 +206,14 @@ pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
         }
     }
     let classifier = analyzer.classifier().trained(&evidence);
+    let mut reliability: Vec<ReliabilityBin> = BINS
+        .windows(2)
+        .map(|w| ReliabilityBin {
+            from: w[0],
+            to: w[1],
+            ..Default::default()
+        })
+        .collect();
     for (entry, cut) in cuts {
         if entry.kind != Kind::Input {
             continue;
@@ -189,6 +223,38 @@ pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
         };
         let passages = cut.tag(&classifier);
         let structured = passages.iter().any(|p| !named(p).is_empty());
+        let classified = passages.iter().any(|p| {
+            p.questions
+                .iter()
+                .any(|q| q.source == cfi_core::TagSource::Classifier)
+        });
+        let structure = match (structured, classified) {
+            (true, false) => "headed",
+            (true, true) => "mixed",
+            (false, _) => "essay",
+        };
+        let language = entry.language.clone().unwrap_or_else(|| {
+            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+            for p in &passages {
+                if let Some(l) = &p.language {
+                    *counts.entry(l.as_str()).or_default() += 1;
+                }
+            }
+            counts
+                .into_iter()
+                .max_by_key(|(_, n)| *n)
+                .map_or_else(|| "unknown".to_string(), |(l, _)| l.to_string())
+        });
+        for (map, key) in [
+            (&mut report.by_language, language.clone()),
+            (&mut report.by_structure, structure.to_string()),
+        ] {
+            let scores = map.entry(key).or_default();
+            scores.documents += 1;
+            scores.structured += usize::from(structured);
+        }
+        let mut extra: Vec<Counts> = vec![Counts::default(); 2];
+        let mut extra_aligned = 0;
         let category = report
             .by_category
             .entry(entry.category.clone())
@@ -225,24 +291,26 @@ pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
             // The passage holding the paragraph; for a paragraph split across passages, the
             // one holding its start.
             let start: String = want.chars().take(60).collect();
-            let own_block = lines
+            let at = lines
                 .iter()
                 .position(|ls| ls.iter().any(|l| l.starts_with(&want)))
-                .and_then(|i| folded.get(i));
-            let Some((_, got)) = own_block
-                .or_else(|| folded.iter().find(|(t, _)| t.contains(&want)))
-                .or_else(|| folded.iter().find(|(t, _)| t.contains(&start)))
-            else {
+                .or_else(|| folded.iter().position(|(t, _)| t.contains(&want)))
+                .or_else(|| folded.iter().position(|(t, _)| t.contains(&start)));
+            let Some((at, (_, got))) = at.and_then(|i| Some((i, folded.get(i)?))) else {
                 group.unaligned += 1;
                 continue;
             };
             group.aligned += 1;
             category.aligned += 1;
+            extra_aligned += 1;
             let expected: BTreeSet<u32> =
                 label.questions.iter().copied().filter(|&q| q > 0).collect();
             for q in expected.union(got) {
                 let counts = group.per_question.entry(*q).or_default();
-                for counts in [counts, &mut category.counts] {
+                let [by_language, by_structure] = extra.as_mut_slice() else {
+                    continue;
+                };
+                for counts in [counts, &mut category.counts, by_language, by_structure] {
                     match (expected.contains(q), got.contains(q)) {
                         (true, true) => counts.true_positives += 1,
                         (false, true) => counts.false_positives += 1,
@@ -266,7 +334,39 @@ pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
                 got.iter().next().copied().unwrap_or(0)
             };
             *group.confusion.entry(e).or_default().entry(g).or_default() += 1;
+            // Each classifier tag, by its confidence.
+            let classifier_tags = passages
+                .get(at)
+                .into_iter()
+                .flat_map(|p| &p.questions)
+                .filter(|q| q.source == cfi_core::TagSource::Classifier);
+            for tag in classifier_tags {
+                let bin = BINS
+                    .windows(2)
+                    .position(|w| tag.confidence < w[1])
+                    .unwrap_or(BINS.len() - 2);
+                if let Some(b) = reliability.get_mut(bin) {
+                    b.tags += 1;
+                    b.correct += u32::from(expected.contains(&tag.number));
+                }
+            }
+        }
+        for (map, key, counts) in [
+            (&mut report.by_language, &language, extra.first().copied()),
+            (
+                &mut report.by_structure,
+                &structure.to_string(),
+                extra.get(1).copied(),
+            ),
+        ] {
+            if let (Some(scores), Some(counts)) = (map.get_mut(key), counts) {
+                scores.aligned += extra_aligned;
+                scores.counts.true_positives += counts.true_positives;
+                scores.counts.false_positives += counts.false_positives;
+                scores.counts.false_negatives += counts.false_negatives;
+            }
         }
     }
+    report.reliability = reliability;
     Ok(report)
 }

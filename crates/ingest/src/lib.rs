@@ -33,7 +33,9 @@ use serde::Serialize;
 pub use analyzer::{Analyzer, Cut};
 pub use classifier::{Evidence, QuestionClassifier};
 pub use countries::Gazetteer;
-pub use eval::{CategoryScores, Counts, GroupScores, TaggingReport, evaluate_tagging};
+pub use eval::{
+    CategoryScores, Counts, GroupScores, ReliabilityBin, TaggingReport, evaluate_tagging,
+};
 pub use language::LanguageDetector;
 pub use passages::{passage_id, passages};
 

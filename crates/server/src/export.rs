@@ -134,15 +134,10 @@ impl ExportRow {
         ]
     }
 
-    /// Writes the row as one CSV record (quoted where needed, formulas defused, CRLF).
+    /// Writes the row as one CSV record (quoted where needed, formulas defused, CRLF: see
+    /// [`cfi_core::write_csv_row`]).
     pub fn write_csv(&self, out: &mut impl Write) -> std::io::Result<()> {
-        let cells: Vec<String> = self
-            .cells()
-            .iter()
-            .map(|c| cfi_core::csv_field(c))
-            .collect();
-        out.write_all(cells.join(",").as_bytes())?;
-        out.write_all(b"\r\n")
+        cfi_core::write_csv_row(out, self.cells())
     }
 
     /// Writes the row as one line of JSON Lines.
@@ -154,8 +149,7 @@ impl ExportRow {
 
 /// Writes the CSV header record.
 pub fn write_csv_header(out: &mut impl Write) -> std::io::Result<()> {
-    out.write_all(EXPORT_COLUMNS.join(",").as_bytes())?;
-    out.write_all(b"\r\n")
+    cfi_core::write_csv_row(out, EXPORT_COLUMNS)
 }
 
 impl ExportFormat {
@@ -314,5 +308,22 @@ mod tests {
             csv.contains("Chile; Peru") && csv.ends_with("\"a, \"\"b\"\"\"\r\n"),
             "{csv}"
         );
+        // A CSV reader gets the row's cells back, the formula kept as text.
+        let mut header = Vec::new();
+        write_csv_header(&mut header).expect("csv");
+        assert_eq!(
+            header,
+            format!("{}\r\n", EXPORT_COLUMNS.join(",")).as_bytes()
+        );
+        let read: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(csv.as_bytes())
+            .records()
+            .collect::<Result<_, _>>()
+            .expect("csv");
+        let mut cells = row.cells();
+        cells[3] = format!("'{}", cells[3]);
+        assert_eq!(read.len(), 1);
+        assert!(read[0].iter().eq(cells.iter()), "{:?}", read[0]);
     }
 }
