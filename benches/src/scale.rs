@@ -350,14 +350,20 @@ pub fn write_call(corpus: &Corpus, out: &Path, n: usize, seed: u64) -> anyhow::R
         written.text_bytes += doc.text_bytes();
         written.file_bytes += std::fs::metadata(&path)?.len();
         let confidential = if rng.below(20) == 0 { "yes" } else { "no" };
-        writeln!(
-            manifest,
-            "files/{name},{},{},{},input,,{},{confidential},2024-05-{:02}",
-            cfi_core::csv_field(&doc.submitter),
-            cfi_core::csv_field(&doc.category),
-            cfi_core::csv_field(&doc.country),
-            doc.language,
-            1 + rng.below(28)
+        let received = format!("2024-05-{:02}", 1 + rng.below(28));
+        cfi_core::write_csv_row(
+            &mut manifest,
+            [
+                format!("files/{name}").as_str(),
+                &doc.submitter,
+                &doc.category,
+                &doc.country,
+                "input",
+                "",
+                &doc.language,
+                confidential,
+                &received,
+            ],
         )?;
     }
     manifest.flush()?;

@@ -104,9 +104,8 @@ fn call_copy(to: &Path, edit: impl Fn(&mut Vec<cfi_core::ManifestEntry>)) -> Pat
     let folder = cfi_core::CallFolder::open(&from).expect("the demo call opens");
     let mut entries = folder.entries.clone();
     edit(&mut entries);
-    let mut csv = String::from(
-        "file,submitter,category,country,kind,annex_of,language,confidential,received\n",
-    );
+    let mut csv =
+        b"file,submitter,category,country,kind,annex_of,language,confidential,received\n".to_vec();
     for e in &entries {
         let fields = [
             e.file.clone(),
@@ -119,9 +118,7 @@ fn call_copy(to: &Path, edit: impl Fn(&mut Vec<cfi_core::ManifestEntry>)) -> Pat
             if e.confidential { "yes" } else { "no" }.to_string(),
             e.received.map(|d| d.to_string()).unwrap_or_default(),
         ];
-        let row: Vec<String> = fields.iter().map(|f| cfi_core::csv_field(f)).collect();
-        csv.push_str(&row.join(","));
-        csv.push('\n');
+        cfi_core::write_csv_row(&mut csv, &fields).expect("csv row");
     }
     std::fs::write(to.join("manifest.csv"), csv).expect("write manifest");
     to.to_path_buf()

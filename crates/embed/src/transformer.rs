@@ -457,7 +457,10 @@ pub fn write_tiny_model(dir: &Path, words: &[&str]) -> Result<()> {
     // one seeded by each tensor's name, so the same words give the same model every time
     // (layer norms keep their ones and zeros).
     {
-        let vars = varmap.data().lock().map_err(|_| fail(&"the weights' lock"))?;
+        let vars = varmap
+            .data()
+            .lock()
+            .map_err(|_| fail(&"the weights' lock"))?;
         for (name, var) in vars.iter() {
             if name.contains("LayerNorm") {
                 continue;
