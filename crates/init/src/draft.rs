@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use cfi_ingest::{Gazetteer, LanguageDetector};
 
+use crate::manifest::manifest_csv;
 use crate::matching::{FileInfo, How, Matches, match_files};
 use crate::page::{CallPage, LinkKind};
 use crate::words::{self, fold};
@@ -593,48 +594,6 @@ fn short_titles(texts: &BTreeMap<u32, Vec<(String, String)>>) -> BTreeMap<u32, S
             (n, short)
         })
         .collect()
-}
-
-fn manifest_csv(rows: &[Row]) -> String {
-    let mut out = String::from(
-        "file,submitter,category,country,kind,annex_of,language,confidential,received,review\n",
-    );
-    for row in rows {
-        let fields = [
-            row.file.clone(),
-            row.submitter.clone(),
-            row.category.clone(),
-            row.country.clone().unwrap_or_default(),
-            match row.kind {
-                LinkKind::Input => "input".into(),
-                LinkKind::Annex => "annex".into(),
-            },
-            row.annex_of.clone().unwrap_or_default(),
-            row.language.clone().unwrap_or_default(),
-            if row.confidential { "yes" } else { "no" }.into(),
-            String::new(),
-            row.review.clone().unwrap_or_default(),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
-    }
-    out
-}
-
-/// A CSV field, quoted when it must be; a leading formula character is defused, as the
-/// manifest reader and spreadsheets expect.
-fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
 }
 
 impl Draft {

@@ -13,6 +13,7 @@
 
 mod draft;
 pub mod lines;
+mod manifest;
 pub mod matching;
 pub mod page;
 mod words;
