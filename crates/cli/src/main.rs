@@ -1,13 +1,13 @@
 //! `cfi`: ingest call folders, search them, export passages, serve the API.
 
-use std::io::Write;
+use std::io::{BufWriter, StdoutLock, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use cfi_index::{PassageIndex, SearchRequest};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// PDF reading allocates a little for every glyph and word: mimalloc makes those cheap
 /// (a 315-page PDF reads in 0.28 s with it, 0.43 s without).
@@ -41,139 +41,160 @@ struct Cli {
 enum Command {
     /// Draft a call folder from the call's public page and a folder of downloaded files:
     /// writes DIR/call.toml and DIR/manifest.csv and prints what to review.
-    Init {
-        /// The call page saved from a browser (HTML, or text); repeat it for each language
-        /// version of the page.
-        #[arg(long = "page", required = true)]
-        pages: Vec<PathBuf>,
-        /// The folder holding the downloaded files (at any depth).
-        dir: PathBuf,
-        /// Replace a call.toml or manifest already in the folder.
-        #[arg(long)]
-        force: bool,
-    },
+    Init(InitArgs),
     /// Read a call folder (call.toml + manifest + files) into the index.
-    Ingest {
-        /// The call folder.
-        folder: PathBuf,
-        /// The index folder.
-        #[arg(long, default_value = "indexes/default")]
-        index: PathBuf,
-        /// Print the report as JSON.
-        #[arg(long)]
-        json: bool,
-        /// Files read at once (default: one per core).
-        #[arg(long, short = 'j', default_value_t = 0)]
-        jobs: usize,
-        /// Seconds a file may take before it is reported as timed out and left behind.
-        #[arg(long, default_value_t = 900)]
-        file_timeout: u64,
-    },
+    Ingest(IngestArgs),
     /// Search passages.
-    Search {
-        /// The query.
-        query: String,
-        /// Only passages answering this guiding question.
-        #[arg(long)]
-        question: Option<u32>,
-        /// Only this stakeholder category.
-        #[arg(long)]
-        category: Option<String>,
-        /// Only submitters from this country.
-        #[arg(long)]
-        country: Option<String>,
-        /// Only passages in this language (ISO 639-1).
-        #[arg(long)]
-        lang: Option<String>,
-        /// Only `input` or `annex` files.
-        #[arg(long)]
-        kind: Option<String>,
-        /// How much the ranking leans on meaning (across languages): 0 the words only, 1
-        /// meaning only, between both.
-        #[arg(long, value_name = "R", default_value_t = cfi_index::DEFAULT_SEMANTIC, value_parser = semantic_ratio, allow_negative_numbers = true)]
-        semantic: f32,
-        /// Hits to show.
-        #[arg(long, default_value_t = 10)]
-        limit: usize,
-        /// Include confidential submissions (staff with access to the index folder).
-        #[arg(long)]
-        include_confidential: bool,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-        /// The index folder.
-        #[arg(long, default_value = "indexes/default")]
-        index: PathBuf,
-    },
+    Search(SearchArgs),
     /// Print the text of a file as the index reads it (pages separated by form feeds).
-    Extract {
-        /// The files (several are read in one run, each under a `==> file <==` line).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Print blocks with page numbers as JSON.
-        #[arg(long)]
-        json: bool,
-        /// Password of an encrypted PDF.
-        #[arg(long)]
-        password: Option<String>,
-    },
+    Extract(ExtractArgs),
     /// Write every passage with its submission metadata and tags to stdout.
-    Export {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
-        format: ExportFormat,
-        /// Include confidential submissions.
-        #[arg(long)]
-        include_confidential: bool,
-        /// The index folder.
-        #[arg(long, default_value = "indexes/default")]
-        index: PathBuf,
-    },
+    Export(ExportArgs),
     /// Measure: `cfi eval tagging <call-folder>` scores question tags against labels.jsonl.
     Eval {
         #[command(subcommand)]
         what: EvalCommand,
     },
     /// Serve the API; builds the demo call first when the index folder is missing or empty.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: SocketAddr,
-        /// The index folder.
-        #[arg(long, default_value = "indexes/default")]
-        index: PathBuf,
-        /// The call folder to build when the index is empty.
-        #[arg(long, default_value = DEMO_CALL)]
-        demo: PathBuf,
-        /// A file holding the staff token, or its SHA-256 in hex (else `CFI_STAFF_TOKEN`).
-        #[arg(long)]
-        staff_token_file: Option<PathBuf>,
-        /// Origins allowed to call the API from a browser (CORS is off by default).
-        #[arg(long = "cors-origin")]
-        cors_origins: Vec<String>,
-        /// Seconds a request may take before a 503.
-        #[arg(long, default_value_t = 10)]
-        request_timeout: u64,
-        /// Public deployment: never write the index folder and refuse staff tokens, so
-        /// confidential submissions cannot be reached at all.
-        #[arg(long)]
-        read_only: bool,
-    },
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// The call page saved from a browser (HTML, or text); repeat it for each language
+    /// version of the page.
+    #[arg(long = "page", required = true)]
+    pages: Vec<PathBuf>,
+    /// The folder holding the downloaded files (at any depth).
+    dir: PathBuf,
+    /// Replace a call.toml or manifest already in the folder.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args)]
+struct IngestArgs {
+    /// The call folder.
+    folder: PathBuf,
+    /// The index folder.
+    #[arg(long, default_value = "indexes/default")]
+    index: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Files read at once (default: one per core).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    jobs: usize,
+    /// Seconds a file may take before it is reported as timed out and left behind.
+    #[arg(long, default_value_t = 900)]
+    file_timeout: u64,
+}
+
+#[derive(Args)]
+struct SearchArgs {
+    /// The query.
+    query: String,
+    /// Only passages answering this guiding question.
+    #[arg(long)]
+    question: Option<u32>,
+    /// Only this stakeholder category.
+    #[arg(long)]
+    category: Option<String>,
+    /// Only submitters from this country.
+    #[arg(long)]
+    country: Option<String>,
+    /// Only passages in this language (ISO 639-1).
+    #[arg(long)]
+    lang: Option<String>,
+    /// Only `input` or `annex` files.
+    #[arg(long)]
+    kind: Option<String>,
+    /// How much the ranking leans on meaning (across languages): 0 the words only, 1
+    /// meaning only, between both.
+    #[arg(long, value_name = "R", default_value_t = cfi_index::DEFAULT_SEMANTIC, value_parser = semantic_ratio, allow_negative_numbers = true)]
+    semantic: f32,
+    /// Hits to show.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Include confidential submissions (staff with access to the index folder).
+    #[arg(long)]
+    include_confidential: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    /// The index folder.
+    #[arg(long, default_value = "indexes/default")]
+    index: PathBuf,
+}
+
+#[derive(Args)]
+struct ExtractArgs {
+    /// The files (several are read in one run, each under a `==> file <==` line).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Print blocks with page numbers as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Password of an encrypted PDF.
+    #[arg(long)]
+    password: Option<String>,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    format: ExportFormat,
+    /// Include confidential submissions.
+    #[arg(long)]
+    include_confidential: bool,
+    /// The index folder.
+    #[arg(long, default_value = "indexes/default")]
+    index: PathBuf,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// The index folder.
+    #[arg(long, default_value = "indexes/default")]
+    index: PathBuf,
+    /// The call folder to build when the index is empty.
+    #[arg(long, default_value = DEMO_CALL)]
+    demo: PathBuf,
+    /// A file holding the staff token, or its SHA-256 in hex (else `CFI_STAFF_TOKEN`).
+    #[arg(long)]
+    staff_token_file: Option<PathBuf>,
+    /// Origins allowed to call the API from a browser (CORS is off by default).
+    #[arg(long = "cors-origin")]
+    cors_origins: Vec<String>,
+    /// Seconds a request may take before a 503.
+    #[arg(long, default_value_t = 10)]
+    request_timeout: u64,
+    /// Public deployment: never write the index folder and refuse staff tokens, so
+    /// confidential submissions cannot be reached at all.
+    #[arg(long)]
+    read_only: bool,
 }
 
 #[derive(Subcommand)]
 enum EvalCommand {
     /// Guiding-question tags against the call's labels.jsonl: precision, recall, F1.
-    Tagging {
-        /// The call folder (with labels.jsonl).
-        folder: PathBuf,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-        /// List every paragraph whose tags differ from its label.
-        #[arg(long)]
-        mismatches: bool,
-    },
+    Tagging(TaggingArgs),
+}
+
+#[derive(Args)]
+struct TaggingArgs {
+    /// The call folder (with labels.jsonl).
+    folder: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    /// List every paragraph whose tags differ from its label.
+    #[arg(long)]
+    mismatches: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -194,6 +215,9 @@ fn main() -> ExitCode {
         .init();
     match run(Cli::parse()) {
         Ok(code) => code,
+        // The reader of stdout stopped reading (`cfi export | head`): it has what it
+        // wanted, so this ends quietly, as ripgrep does.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             // Our errors already name their cause; print each cause once.
             let mut message = error.to_string();
@@ -209,250 +233,264 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether the error comes from writing to a pipe whose reader has gone. Rust ignores
+/// SIGPIPE, so the write fails with `BrokenPipe` instead of ending the process.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let model = cli.model.as_deref();
     match cli.command {
-        Command::Init { pages, dir, force } => {
-            let draft = cfi_init::draft(&pages, &dir)?;
-            draft.write(force)?;
-            print!("{}", draft.report());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Ingest {
-            folder,
-            index,
-            json,
-            jobs,
-            file_timeout,
-        } => {
-            let index = open_index(&index, model)?;
-            let options = cfi_ingest::Options {
-                jobs,
-                file_timeout: std::time::Duration::from_secs(file_timeout),
-            };
-            let report = ingest(&folder, &index, &options)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                print_report(&report);
-            }
-            Ok(if report.indexed_files() == 0 {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
-        Command::Search {
-            query,
-            question,
-            category,
-            country,
-            lang,
-            kind,
-            semantic,
-            limit,
-            include_confidential,
-            json,
-            index,
-        } => {
-            let index = open_existing(&index, model)?;
-            let request = SearchRequest {
-                q: query,
-                question,
-                category,
-                country,
-                lang,
-                kind,
-                limit,
-                include_confidential,
-                semantic,
-                ..Default::default()
-            };
-            let started = std::time::Instant::now();
-            let results = index.search(&request)?;
-            if json {
-                // The API's `/search` answer, through the same type.
-                let response = cfi_server::SearchResponse::new(
-                    results,
-                    &request,
-                    &index.catalog(),
-                    true,
-                    None,
-                    started.elapsed(),
-                );
-                println!("{}", serde_json::to_string_pretty(&response)?);
-                return Ok(ExitCode::SUCCESS);
-            }
-            match results.semantic_hits {
-                0 => println!("{} passages", results.total),
-                n => println!(
-                    "{} passages ({} with the words, {n} close in meaning)",
-                    results.total,
-                    results.total.saturating_sub(n)
-                ),
-            }
-            for hit in &results.hits {
-                let (p, s) = (&hit.record.passage, &hit.record.submission);
-                let place = match (p.page, p.page_end) {
-                    (Some(a), Some(b)) => format!("pp. {a}-{b}"),
-                    (Some(a), None) => format!("p. {a}"),
-                    _ => format!("para. {}", p.paragraph),
-                };
-                let questions: Vec<String> = p
-                    .questions
-                    .iter()
-                    .map(|q| format!("Q{}", q.number))
-                    .collect();
-                println!(
-                    "\n{} ({}{}) {} [{}] {}",
-                    s.submitter,
-                    s.category,
-                    s.country
-                        .as_deref()
-                        .map(|c| format!(", {c}"))
-                        .unwrap_or_default(),
-                    place,
-                    questions.join(" "),
-                    p.id
-                );
-                println!(
-                    "  {}",
-                    hit.snippet.replace("<mark>", "[").replace("</mark>", "]")
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Extract {
-            files,
-            json,
-            password,
-        } => {
-            let options = cfi_extract::Options { password };
-            let several = files.len() > 1;
-            let mut failed = false;
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            for file in &files {
-                // One file's error does not stop the others; it is named on stderr.
-                let doc = match cfi_extract::extract_path(file, &options) {
-                    Ok(doc) => doc,
-                    Err(e) if several => {
-                        eprintln!("{e}");
-                        failed = true;
-                        continue;
-                    }
-                    Err(e) => return Err(e.into()),
-                };
-                if several {
-                    writeln!(out, "==> {} <==", file.display())?;
-                }
-                if json {
-                    writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
-                } else {
-                    write!(out, "{}", doc.to_plain_text())?;
-                }
-            }
-            out.flush()?;
-            Ok(if failed {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
-        Command::Export {
-            format,
-            include_confidential,
-            index,
-        } => {
-            let index = open_existing(&index, model)?;
-            let catalog = index.catalog();
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            // The rows and columns of the API's `/export`.
-            if matches!(format, ExportFormat::Csv) {
-                cfi_server::write_csv_header(&mut out)?;
-            }
-            for record in index.all_records(include_confidential)? {
-                let row = cfi_server::ExportRow::new(&record, &catalog);
-                match format {
-                    ExportFormat::Jsonl => row.write_jsonl(&mut out)?,
-                    ExportFormat::Csv => row.write_csv(&mut out)?,
-                }
-            }
-            out.flush()?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Init(args) => init(args),
+        Command::Ingest(args) => ingest(args, model),
+        Command::Search(args) => search(args, model),
+        Command::Extract(args) => extract(args),
+        Command::Export(args) => export(args, model),
         Command::Eval {
-            what:
-                EvalCommand::Tagging {
-                    folder,
-                    json,
-                    mismatches,
-                },
-        } => {
-            let report = cfi_ingest::evaluate_tagging(&folder)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                print_tagging(&report, mismatches);
+            what: EvalCommand::Tagging(args),
+        } => eval_tagging(args),
+        Command::Serve(args) => serve(args, model),
+    }
+}
+
+/// Stdout, locked once and buffered: commands print through it and pass its errors on,
+/// so a closed pipe ends the command (see [`is_broken_pipe`]) instead of panicking.
+fn stdout() -> BufWriter<StdoutLock<'static>> {
+    BufWriter::new(std::io::stdout().lock())
+}
+
+/// Writes `value` as indented JSON and a newline.
+fn write_json(out: &mut impl Write, value: &impl serde::Serialize) -> std::io::Result<()> {
+    // An I/O error inside serde_json's comes back out as itself.
+    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::from)?;
+    writeln!(out)
+}
+
+fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
+    let draft = cfi_init::draft(&args.pages, &args.dir)?;
+    draft.write(args.force)?;
+    let mut out = stdout();
+    write!(out, "{}", draft.report())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ingest(args: IngestArgs, model: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let index = open_index(&args.index, model)?;
+    let options = cfi_ingest::Options {
+        jobs: args.jobs,
+        file_timeout: std::time::Duration::from_secs(args.file_timeout),
+    };
+    let report = ingest_with_progress(&args.folder, &index, &options)?;
+    let mut out = stdout();
+    if args.json {
+        write_json(&mut out, &report)?;
+    } else {
+        write_report(&mut out, &report)?;
+    }
+    out.flush()?;
+    Ok(if report.indexed_files() == 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn search(args: SearchArgs, model: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let index = open_existing(&args.index, model)?;
+    let request = SearchRequest {
+        q: args.query,
+        question: args.question,
+        category: args.category,
+        country: args.country,
+        lang: args.lang,
+        kind: args.kind,
+        limit: args.limit,
+        include_confidential: args.include_confidential,
+        semantic: args.semantic,
+        ..Default::default()
+    };
+    let started = std::time::Instant::now();
+    let results = index.search(&request)?;
+    let mut out = stdout();
+    if args.json {
+        // The API's `/search` answer, through the same type.
+        let response = cfi_server::SearchResponse::new(
+            results,
+            &request,
+            &index.catalog(),
+            true,
+            None,
+            started.elapsed(),
+        );
+        write_json(&mut out, &response)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    match results.semantic_hits {
+        0 => writeln!(out, "{} passages", results.total)?,
+        n => writeln!(
+            out,
+            "{} passages ({} with the words, {n} close in meaning)",
+            results.total,
+            results.total.saturating_sub(n)
+        )?,
+    }
+    for hit in &results.hits {
+        let (p, s) = (&hit.record.passage, &hit.record.submission);
+        let questions: Vec<String> = p
+            .questions
+            .iter()
+            .map(|q| format!("Q{}", q.number))
+            .collect();
+        writeln!(
+            out,
+            "\n{} ({}{}) {} [{}] {}",
+            s.submitter,
+            s.category,
+            s.country
+                .as_deref()
+                .map(|c| format!(", {c}"))
+                .unwrap_or_default(),
+            cfi_core::citation::Place::of(p),
+            questions.join(" "),
+            p.id
+        )?;
+        writeln!(
+            out,
+            "  {}",
+            hit.snippet.replace("<mark>", "[").replace("</mark>", "]")
+        )?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn extract(args: ExtractArgs) -> anyhow::Result<ExitCode> {
+    let options = cfi_extract::Options {
+        password: args.password,
+    };
+    let several = args.files.len() > 1;
+    let mut failed = false;
+    let mut out = stdout();
+    for file in &args.files {
+        // One file's error does not stop the others; it is named on stderr.
+        let doc = match cfi_extract::extract_path(file, &options) {
+            Ok(doc) => doc,
+            Err(e) if several => {
+                eprintln!("{e}");
+                failed = true;
+                continue;
             }
-            Ok(ExitCode::SUCCESS)
+            Err(e) => return Err(e.into()),
+        };
+        if several {
+            writeln!(out, "==> {} <==", file.display())?;
         }
-        Command::Serve {
-            addr,
-            index,
-            demo,
-            staff_token_file,
-            cors_origins,
-            request_timeout,
-            read_only,
-        } => {
-            let staff_token = match staff_token_file {
-                Some(path) => Some(cfi_server::StaffToken::from_file_contents(
-                    &std::fs::read_to_string(&path)
-                        .with_context(|| format!("reading {}", path.display()))?,
-                )),
-                None => std::env::var("CFI_STAFF_TOKEN")
-                    .ok()
-                    .filter(|t| !t.trim().is_empty())
-                    .map(|t| cfi_server::StaffToken::from_secret(&t)),
-            };
-            let empty = std::fs::read_dir(&index)
-                .map(|mut entries| entries.next().is_none())
-                .unwrap_or(true);
-            if read_only && empty {
-                bail!(
-                    "{} holds no index, and --read-only never builds one: run `cfi ingest` first",
-                    index.display()
-                );
-            }
-            let opened = open_index(&index, model)?;
-            if empty {
-                eprintln!(
-                    "{} is empty: building the demo call from {}",
-                    index.display(),
-                    demo.display()
-                );
-                let report = ingest(&demo, &opened, &cfi_ingest::Options::default())
-                    .with_context(|| format!("building the demo index from {}", demo.display()))?;
-                eprintln!(
-                    "indexed {} passages from {} files",
-                    report.passages(),
-                    report.indexed_files()
-                );
-            }
-            let mut state = cfi_server::AppState::new(opened)
-                .with_cors_origins(cors_origins)
-                .with_request_timeout(std::time::Duration::from_secs(request_timeout));
-            match (staff_token, read_only) {
-                (Some(_), true) => eprintln!("--read-only: the staff token is ignored"),
-                (Some(token), false) => state = state.with_staff_token(token),
-                (None, _) => {}
-            }
-            serve(addr, state)?;
-            Ok(ExitCode::SUCCESS)
+        if args.json {
+            write_json(&mut out, &doc)?;
+        } else {
+            write!(out, "{}", doc.to_plain_text())?;
         }
     }
+    out.flush()?;
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn export(args: ExportArgs, model: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let index = open_existing(&args.index, model)?;
+    let catalog = index.catalog();
+    let mut out = stdout();
+    // The rows and columns of the API's `/export`.
+    if matches!(args.format, ExportFormat::Csv) {
+        cfi_server::write_csv_header(&mut out)?;
+    }
+    for record in index.all_records(args.include_confidential)? {
+        let row = cfi_server::ExportRow::new(&record, &catalog);
+        match args.format {
+            ExportFormat::Jsonl => row.write_jsonl(&mut out)?,
+            ExportFormat::Csv => row.write_csv(&mut out)?,
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval_tagging(args: TaggingArgs) -> anyhow::Result<ExitCode> {
+    let report = cfi_ingest::evaluate_tagging(&args.folder)?;
+    let mut out = stdout();
+    if args.json {
+        write_json(&mut out, &report)?;
+    } else {
+        write_tagging(&mut out, &report, args.mismatches)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(args: ServeArgs, model: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let ServeArgs {
+        addr,
+        index,
+        demo,
+        staff_token_file,
+        cors_origins,
+        request_timeout,
+        read_only,
+    } = args;
+    let staff_token = match staff_token_file {
+        Some(path) => Some(cfi_server::StaffToken::from_file_contents(
+            &std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?,
+        )),
+        None => std::env::var("CFI_STAFF_TOKEN")
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| cfi_server::StaffToken::from_secret(&t)),
+    };
+    let empty = std::fs::read_dir(&index)
+        .map(|mut entries| entries.next().is_none())
+        .unwrap_or(true);
+    if read_only && empty {
+        bail!(
+            "{} holds no index, and --read-only never builds one: run `cfi ingest` first",
+            index.display()
+        );
+    }
+    let opened = open_index(&index, model)?;
+    if empty {
+        eprintln!(
+            "{} is empty: building the demo call from {}",
+            index.display(),
+            demo.display()
+        );
+        let report = ingest_with_progress(&demo, &opened, &cfi_ingest::Options::default())
+            .with_context(|| format!("building the demo index from {}", demo.display()))?;
+        eprintln!(
+            "indexed {} passages from {} files",
+            report.passages(),
+            report.indexed_files()
+        );
+    }
+    let mut state = cfi_server::AppState::new(opened)
+        .with_cors_origins(cors_origins)
+        .with_request_timeout(std::time::Duration::from_secs(request_timeout));
+    match (staff_token, read_only) {
+        (Some(_), true) => eprintln!("--read-only: the staff token is ignored"),
+        (Some(token), false) => state = state.with_staff_token(token),
+        (None, _) => {}
+    }
+    listen(addr, state)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `--semantic`: a number from 0 to 1.
@@ -486,7 +524,7 @@ fn open_existing(dir: &Path, model: Option<&Path>) -> anyhow::Result<PassageInde
 
 /// Runs an ingest with a progress bar on stderr: files done, pages and passages per second,
 /// and the time left.
-fn ingest(
+fn ingest_with_progress(
     folder: &Path,
     index: &PassageIndex,
     options: &cfi_ingest::Options,
@@ -520,41 +558,47 @@ fn ingest(
     Ok(report)
 }
 
-fn print_report(report: &cfi_ingest::Report) {
-    println!("call {}", report.call);
+fn write_report(out: &mut impl Write, report: &cfi_ingest::Report) -> std::io::Result<()> {
+    writeln!(out, "call {}", report.call)?;
     for problem in &report.manifest_problems {
-        println!("  manifest: {problem}");
+        writeln!(out, "  manifest: {problem}")?;
     }
     for f in &report.files {
         match &f.error {
-            None => println!(
+            None => writeln!(
+                out,
                 "  ok     {:<50} {:>4} passages {:>4} pages  {}",
                 f.file,
                 f.passages,
                 f.pages.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
                 f.languages.join(",")
-            ),
-            Some(e) => println!("  error  {:<50} {e}", f.file),
+            )?,
+            Some(e) => writeln!(out, "  error  {:<50} {e}", f.file)?,
         }
         for w in &f.warnings {
-            println!("         {:<50} {w}", "");
+            writeln!(out, "         {:<50} {w}", "")?;
         }
     }
     for id in &report.removed {
-        println!("  removed {id} (no longer in the manifest)");
+        writeln!(out, "  removed {id} (no longer in the manifest)")?;
     }
     for file in &report.unlisted_files {
-        println!("  not in the manifest: {file} (add a row to index it)");
+        writeln!(out, "  not in the manifest: {file} (add a row to index it)")?;
     }
-    println!(
+    writeln!(
+        out,
         "{} passages from {} of {} files",
         report.passages(),
         report.indexed_files(),
         report.files.len()
-    );
+    )
 }
 
-fn print_tagging(report: &cfi_ingest::TaggingReport, mismatches: bool) {
+fn write_tagging(
+    out: &mut impl Write,
+    report: &cfi_ingest::TaggingReport,
+    mismatches: bool,
+) -> std::io::Result<()> {
     for (name, group) in [
         (
             "structured documents (question headings found)",
@@ -566,49 +610,60 @@ fn print_tagging(report: &cfi_ingest::TaggingReport, mismatches: bool) {
         ),
     ] {
         let (p, r, f) = group.micro();
-        println!(
+        writeln!(
+            out,
             "\n{name}: {} documents, {} labelled paragraphs aligned, {} not found in any passage",
             group.documents, group.aligned, group.unaligned
-        );
-        println!("  question  precision  recall     F1   (tp/fp/fn)");
+        )?;
+        writeln!(out, "  question  precision  recall     F1   (tp/fp/fn)")?;
         for (q, c) in &group.per_question {
             let (p, r, f) = c.scores();
-            println!(
+            writeln!(
+                out,
                 "  {q:>8}  {p:>9.3}  {r:>6.3}  {f:>5.3}   ({}/{}/{})",
                 c.true_positives, c.false_positives, c.false_negatives
-            );
+            )?;
         }
-        println!("  micro     {p:>9.3}  {r:>6.3}  {f:>5.3}");
-        println!("  macro F1  {:>24.3}", group.macro_f1());
-        println!("  confusion (labelled -> tagged: paragraphs; 0 = none):");
+        writeln!(out, "  micro     {p:>9.3}  {r:>6.3}  {f:>5.3}")?;
+        writeln!(out, "  macro F1  {:>24.3}", group.macro_f1())?;
+        writeln!(
+            out,
+            "  confusion (labelled -> tagged: paragraphs; 0 = none):"
+        )?;
         for (want, row) in &group.confusion {
             let cells: Vec<String> = row.iter().map(|(got, n)| format!("{got}:{n}")).collect();
-            println!("    {want} -> {}", cells.join(" "));
+            writeln!(out, "    {want} -> {}", cells.join(" "))?;
         }
         if mismatches {
-            println!("  mismatches (labelled vs tagged):");
+            writeln!(out, "  mismatches (labelled vs tagged):")?;
             for (file, text, want, got) in &group.mismatches {
-                println!("    {file}: {want:?} vs {got:?}: {text}");
+                writeln!(out, "    {file}: {want:?} vs {got:?}: {text}")?;
             }
         }
     }
-    println!("\nby stakeholder category (all documents, all questions):");
-    println!(
+    writeln!(
+        out,
+        "\nby stakeholder category (all documents, all questions):"
+    )?;
+    writeln!(
+        out,
         "  category                       documents  structured  paragraphs  precision  recall     F1"
-    );
+    )?;
     for (category, scores) in &report.by_category {
         let (p, r, f) = scores.counts.scores();
-        println!(
+        writeln!(
+            out,
             "  {category:<30} {:>9}  {:>10}  {:>10}  {p:>9.3}  {r:>6.3}  {f:>5.3}",
             scores.documents, scores.structured, scores.aligned
-        );
+        )?;
     }
     for e in &report.unreadable {
-        println!("unreadable: {e}");
+        writeln!(out, "unreadable: {e}")?;
     }
+    Ok(())
 }
 
-fn serve(addr: SocketAddr, state: cfi_server::AppState) -> anyhow::Result<()> {
+fn listen(addr: SocketAddr, state: cfi_server::AppState) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)

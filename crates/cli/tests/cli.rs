@@ -218,6 +218,45 @@ fn search_takes_how_much_to_lean_on_meaning_from_zero_to_one() {
     }
 }
 
+/// Runs cfi with stdout piped to a reader that stops after the first line, as `| head -1`
+/// does; returns that line, whether cfi succeeded and its stderr.
+fn first_line_then_close(args: &[&str]) -> (String, bool, String) {
+    let mut child = Command::new(CFI)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run cfi");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("read");
+    // The reader is dropped here: cfi's next write finds the pipe closed.
+    let out = child.wait_with_output().expect("wait");
+    (
+        first,
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_reader_closing_the_pipe_ends_cfi_quietly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Far more than a pipe holds (64 KiB on Linux), so cfi is still writing when the
+    // reader goes.
+    let file = dir.path().join("long.txt");
+    let paragraph = "Children report grooming on gaming platforms and private channels.\n\n";
+    std::fs::write(&file, paragraph.repeat(40_000)).expect("write");
+    let file = file.to_str().expect("utf8");
+    for args in [vec!["extract", file], vec!["extract", "--json", file]] {
+        let (first, ok, stderr) = first_line_then_close(&args);
+        assert!(!first.is_empty(), "{args:?}: no output");
+        assert!(ok, "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?} printed: {stderr}");
+    }
+}
+
 #[test]
 fn serve_builds_the_demo_index_when_none_exists() {
     if !demo_call().join("call.toml").is_file() {

@@ -8,6 +8,7 @@
 //! ```
 
 mod call;
+pub mod citation;
 mod csv_file;
 mod error;
 mod manifest;

@@ -6,7 +6,8 @@
 //! let index = PassageIndex::open(std::path::Path::new("indexes/default"))?;
 //! let results = index.search(&SearchRequest { q: "encryption".into(), question: Some(7), ..Default::default() })?;
 //! for hit in &results.hits {
-//!     println!("{} p. {:?}: {}", hit.record.submission.submitter, hit.record.passage.page, hit.snippet);
+//!     let place = cfi_core::citation::Place::of(&hit.record.passage);
+//!     println!("{} {place}: {}", hit.record.submission.submitter, hit.snippet);
 //! }
 //! # Ok::<(), cfi_index::Error>(())
 //! ```

@@ -72,9 +72,20 @@ function questionShort(n) {
   return "";
 }
 
+// Where a passage sits in its file: "p. 4", "pp. 4–6", "p. iv", "para. 12". This mirrors
+// cfi_core::citation::Place (crates/core/src/citation.rs), which the API's `citation` and
+// the CLI use: change both together. A label names the first page only; a range from a
+// numeric label runs on from it, one from another label ("iv") is given in file pages.
 function place(p) {
-  if (p.page && p.pageEnd) return "pp. " + p.page + "–" + p.pageEnd;
-  if (p.page) return "p. " + (p.pageLabel || p.page);
+  const label = (p.pageLabel || "").trim();
+  if (p.page && p.pageEnd && p.pageEnd > p.page) {
+    const printed = /^[0-9]+$/.test(label) ? Number(label) : null;
+    if (printed !== null && printed + p.pageEnd - p.page <= 4294967295) {
+      return "pp. " + printed + "–" + (printed + p.pageEnd - p.page);
+    }
+    return "pp. " + p.page + "–" + p.pageEnd;
+  }
+  if (p.page) return "p. " + (label || p.page);
   return "para. " + p.paragraph;
 }
 

@@ -57,7 +57,8 @@ pub struct ExportRow {
     pub kind: String,
     /// The file as the manifest names it.
     pub file: String,
-    /// `4`, `3-4`, or empty for formats without pages.
+    /// The file's pages, `4` or `3–4` ([`cfi_core::citation::page_range`]), or empty for
+    /// formats without pages.
     pub page: String,
     /// Paragraph number of its first block.
     pub paragraph: u32,
@@ -67,7 +68,8 @@ pub struct ExportRow {
     pub questions: Vec<QuestionTagBody>,
     /// Countries it talks about (in CSV: `;`-separated).
     pub mentioned_countries: Vec<String>,
-    /// Ready to paste.
+    /// The citation, ready to paste:
+    /// `Submitter, submission to the call for input ("Title"), 2024, pp. 3–4.`
     pub citation: String,
     /// Stable link to this passage on the staff page.
     pub permalink: String,
@@ -90,11 +92,10 @@ impl ExportRow {
             country: s.country.clone(),
             kind: s.kind.as_str().to_string(),
             file: s.file.clone(),
-            page: match (p.page, p.page_end) {
-                (Some(a), Some(b)) => format!("{a}-{b}"),
-                (Some(a), None) => a.to_string(),
-                _ => String::new(),
-            },
+            page: p
+                .page
+                .map(|first| cfi_core::citation::page_range(first, p.page_end))
+                .unwrap_or_default(),
             paragraph: p.paragraph,
             language: p.language.clone(),
             questions: p.questions.iter().map(QuestionTagBody::from).collect(),
@@ -277,7 +278,7 @@ mod tests {
             country: None,
             kind: "input".into(),
             file: "f.pdf".into(),
-            page: "3-4".into(),
+            page: "3–4".into(),
             paragraph: 2,
             language: Some("en".into()),
             questions: vec![],

@@ -81,7 +81,8 @@ pub struct PassageBody {
     pub language: Option<String>,
     /// Countries it talks about.
     pub mentioned_countries: Vec<String>,
-    /// Ready to paste.
+    /// The citation, ready to paste:
+    /// `Submitter, submission to the call for input ("Title"), 2024, pp. 3–4.`
     pub citation: String,
     /// Stable link to this passage on the staff page.
     pub permalink: String,
@@ -450,35 +451,10 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
-/// The citation of a passage, ready to paste:
-/// `Submitter, submission to the call for input ("Title"), 2024, p. 4.`
+/// The citation of a passage, ready to paste (see [`cfi_core::citation::citation`]).
 pub fn citation(record: &PassageRecord, catalog: &Catalog) -> String {
     let s = &record.submission;
-    let p = &record.passage;
-    let call = catalog.call(&s.call);
-    let title = call.map(|c| c.title.as_str()).unwrap_or(s.call.as_str());
-    let year = s
-        .received
-        .map(|d| d.format("%Y").to_string())
-        .or_else(|| {
-            call.and_then(|c| c.deadline.or(c.issued))
-                .map(|d| d.format("%Y").to_string())
-        })
-        .unwrap_or_default();
-    let what = match s.kind {
-        cfi_core::Kind::Input => "submission",
-        cfi_core::Kind::Annex => "annex to the submission",
-    };
-    let place = match (&p.page_label, p.page, p.page_end) {
-        (_, Some(a), Some(b)) => format!("pp. {a}-{b}"),
-        (Some(label), Some(_), None) => format!("p. {label}"),
-        (None, Some(a), None) => format!("p. {a}"),
-        _ => format!("para. {}", p.paragraph),
-    };
-    format!(
-        "{}, {what} to the call for input (\"{title}\"), {year}, {place}.",
-        s.submitter
-    )
+    cfi_core::citation::citation(s, &record.passage, catalog.call(&s.call))
 }
 
 impl PassageBody {
