@@ -219,6 +219,7 @@ pub fn synthetic_index(dir: &Path, passages: usize) -> Result<PassageIndex, cfi_
                 }],
                 mentioned_countries: vec![rng.pick(COUNTRIES).to_string()],
                 duplicate_of: None,
+                key: false,
             });
         }
         let info = SubmissionInfo {

@@ -646,6 +646,7 @@ fn push_sections(
                 }],
                 mentioned_countries: mentioned,
                 duplicate_of: None,
+                key: false,
             });
         }
     }

@@ -122,6 +122,7 @@ fn index() -> &'static PassageIndex {
                     language: Some(row.2.into()),
                     mentioned_countries: vec!["Brazil".into()],
                     duplicate_of: None,
+                    key: false,
                     questions: vec![QuestionTag {
                         number: row.4,
                         source: TagSource::Heading,

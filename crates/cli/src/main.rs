@@ -48,8 +48,12 @@ enum Command {
     Search(SearchArgs),
     /// Print the text of a file as the index reads it (pages separated by form feeds).
     Extract(ExtractArgs),
-    /// Write every passage with its submission metadata and tags to stdout.
+    /// Write every passage with its submission metadata and tags to stdout (or `--out`), or
+    /// the framework matrix to an Excel workbook.
     Export(ExportArgs),
+    /// Write a question brief: what each kind of stakeholder said on one guiding question,
+    /// key passages in full with footnote citations, and who said nothing on it.
+    Brief(BriefArgs),
     /// Measure: `cfi eval tagging <call-folder>` scores question tags against labels.jsonl.
     Eval {
         #[command(subcommand)]
@@ -145,12 +149,55 @@ struct ExportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
     format: ExportFormat,
+    /// Write to this file instead of stdout (required for `matrix`, an Excel workbook).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
     /// Include confidential submissions.
     #[arg(long)]
     include_confidential: bool,
     /// The index folder.
     #[arg(long, default_value = "indexes/default")]
     index: PathBuf,
+}
+
+#[derive(Args)]
+struct BriefArgs {
+    /// The guiding question's number.
+    #[arg(long)]
+    question: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = BriefFormatArg::Md)]
+    format: BriefFormatArg,
+    /// Write to this file instead of stdout (required for `docx`).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Only this stakeholder category.
+    #[arg(long)]
+    category: Option<String>,
+    /// The call (its id), when the index holds several.
+    #[arg(long)]
+    call: Option<String>,
+    /// Include confidential submissions.
+    #[arg(long)]
+    include_confidential: bool,
+    /// Where `cfi serve` answers, to make the passages' permalinks absolute.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    base_url: String,
+    /// The index folder.
+    #[arg(long, default_value = "indexes/default")]
+    index: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BriefFormatArg {
+    /// Markdown with footnotes.
+    Md,
+    /// A standalone HTML page.
+    Html,
+    /// A Word document with headings and footnotes.
+    Docx,
+    /// The brief as JSON (the API's shape).
+    Json,
 }
 
 #[derive(Args)]
@@ -195,6 +242,10 @@ struct TaggingArgs {
     /// List every paragraph whose tags differ from its label.
     #[arg(long)]
     mismatches: bool,
+    /// An index whose staff reviews to learn from: scores are shown without and with
+    /// them, so you see how far the corrections moved the tagger.
+    #[arg(long, value_name = "INDEX")]
+    reviews: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -203,6 +254,10 @@ enum ExportFormat {
     Jsonl,
     /// Comma-separated values with a header row.
     Csv,
+    /// The framework matrix: an Excel workbook, submissions × guiding questions (a sheet
+    /// per call, each cell the first sentence and page of the submission's passages on the
+    /// question); needs `--out`.
+    Matrix,
 }
 
 fn main() -> ExitCode {
@@ -251,6 +306,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search(args, model),
         Command::Extract(args) => extract(args),
         Command::Export(args) => export(args, model),
+        Command::Brief(args) => brief(args, model),
         Command::Eval {
             what: EvalCommand::Tagging(args),
         } => eval_tagging(args),
@@ -269,6 +325,45 @@ fn write_json(out: &mut impl Write, value: &impl serde::Serialize) -> std::io::R
     // An I/O error inside serde_json's comes back out as itself.
     serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::from)?;
     writeln!(out)
+}
+
+fn brief(args: BriefArgs, model: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let format = match args.format {
+        BriefFormatArg::Md => cfi_server::BriefFormat::Md,
+        BriefFormatArg::Html => cfi_server::BriefFormat::Html,
+        BriefFormatArg::Docx => cfi_server::BriefFormat::Docx,
+        BriefFormatArg::Json => cfi_server::BriefFormat::Json,
+    };
+    if matches!(format, cfi_server::BriefFormat::Docx) && args.out.is_none() {
+        bail!("a DOCX brief is a binary file: name it with --out FILE.docx");
+    }
+    let index = open_existing(&args.index, model)?;
+    let request = cfi_server::brief::BriefRequest {
+        question: args.question,
+        call: args.call,
+        category: args.category,
+        include_confidential: args.include_confidential,
+    };
+    let brief = cfi_server::brief::build(&index, &request)?;
+    let bytes = cfi_server::brief::render(&brief, format, &args.base_url)?;
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+            let submissions: usize = brief.counts.iter().map(|c| c.submissions).sum();
+            eprintln!(
+                "question {}: {submissions} submissions, {} with no input; written to {}",
+                brief.question,
+                brief.no_input.len(),
+                path.display()
+            );
+        }
+        None => {
+            let mut out = stdout();
+            out.write_all(&bytes)?;
+            out.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
@@ -407,31 +502,85 @@ fn extract(args: ExtractArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn export(args: ExportArgs, model: Option<&Path>) -> anyhow::Result<ExitCode> {
+    type WriteRow = fn(&cfi_server::ExportRow, &mut Box<dyn Write>) -> std::io::Result<()>;
+    let write_row: WriteRow = match args.format {
+        ExportFormat::Matrix => return export_matrix(args, model),
+        ExportFormat::Jsonl => |row, out| row.write_jsonl(out),
+        ExportFormat::Csv => |row, out| row.write_csv(out),
+    };
     let index = open_existing(&args.index, model)?;
     let catalog = index.catalog();
-    let mut out = stdout();
+    let mut out: Box<dyn Write> = match &args.out {
+        Some(path) => Box::new(BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => Box::new(stdout()),
+    };
     // The rows and columns of the API's `/export`.
     if matches!(args.format, ExportFormat::Csv) {
         cfi_server::write_csv_header(&mut out)?;
     }
     for record in index.all_records(args.include_confidential)? {
-        let row = cfi_server::ExportRow::new(&record, &catalog);
-        match args.format {
-            ExportFormat::Jsonl => row.write_jsonl(&mut out)?,
-            ExportFormat::Csv => row.write_csv(&mut out)?,
-        }
+        write_row(&cfi_server::ExportRow::new(&record, &catalog), &mut out)?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// Writes the framework matrix (the API's `/export?format=matrix`) of every passage to the
+/// `--out` file: a workbook is no text for a terminal or a pipe.
+fn export_matrix(args: ExportArgs, model: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let Some(path) = &args.out else {
+        bail!(
+            "the framework matrix is an Excel workbook, not text for a terminal: write it to a file with `--out matrix.xlsx`"
+        );
+    };
+    let index = open_existing(&args.index, model)?;
+    let request = SearchRequest {
+        include_confidential: args.include_confidential,
+        ..SearchRequest::default()
+    };
+    // `cfi export` has no bound on its passages (the API's is MAX_EXPORT_ROWS).
+    let workbook = cfi_server::framework_matrix(&index, &request, usize::MAX)?;
+    std::fs::write(path, workbook).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn eval_tagging(args: TaggingArgs) -> anyhow::Result<ExitCode> {
-    let report = cfi_ingest::evaluate_tagging(&args.folder)?;
+    let Some(reviews) = &args.reviews else {
+        let report = cfi_ingest::evaluate_tagging(&args.folder)?;
+        let mut out = stdout();
+        if args.json {
+            write_json(&mut out, &report)?;
+        } else {
+            write_tagging(&mut out, &report, args.mismatches)?;
+        }
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let corrections = open_existing(reviews, None)?.reviewed_examples()?;
+    let before = cfi_ingest::evaluate_tagging(&args.folder)?;
+    let after = cfi_ingest::evaluate_tagging_with(&args.folder, &corrections)?;
     let mut out = stdout();
     if args.json {
-        write_json(&mut out, &report)?;
+        write_json(
+            &mut out,
+            &serde_json::json!({"corrections": corrections.len(), "before": before, "after": after}),
+        )?;
     } else {
-        write_tagging(&mut out, &report, args.mismatches)?;
+        write_tagging(&mut out, &after, args.mismatches)?;
+        writeln!(
+            out,
+            "\nlearned from {} staff corrections (micro-F1 before -> after):",
+            corrections.len()
+        )?;
+        for (name, b, a) in [
+            ("structured", &before.structured, &after.structured),
+            ("unstructured", &before.unstructured, &after.unstructured),
+        ] {
+            writeln!(out, "  {name:<13} {:.3} -> {:.3}", b.micro().2, a.micro().2)?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -480,6 +629,13 @@ fn serve(args: ServeArgs, model: Option<&Path>) -> anyhow::Result<ExitCode> {
             report.passages(),
             report.indexed_files()
         );
+    }
+    if !read_only {
+        // A review written to its file by a process killed before the index took it.
+        let applied = opened.apply_pending_reviews()?;
+        if applied > 0 {
+            eprintln!("applied {applied} staff reviews the index did not show yet");
+        }
     }
     let mut state = cfi_server::AppState::new(opened)
         .with_cors_origins(cors_origins)
@@ -584,6 +740,12 @@ fn write_report(out: &mut impl Write, report: &cfi_ingest::Report) -> std::io::R
     }
     for file in &report.unlisted_files {
         writeln!(out, "  not in the manifest: {file} (add a row to index it)")?;
+    }
+    for id in &report.orphaned_reviews {
+        writeln!(
+            out,
+            "  review of passage {id} kept: the passage is no longer in the index (the file changed or left the manifest)"
+        )?;
     }
     writeln!(
         out,

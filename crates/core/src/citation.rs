@@ -213,6 +213,7 @@ mod tests {
             questions: vec![],
             mentioned_countries: vec![],
             duplicate_of: None,
+            key: false,
         }
     }
 

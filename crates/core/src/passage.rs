@@ -8,6 +8,8 @@ pub enum TagSource {
     Heading,
     /// From a lexical model over the call's question texts.
     Classifier,
+    /// Set by staff reviewing the passage: overrides the others.
+    Staff,
 }
 
 impl TagSource {
@@ -16,6 +18,7 @@ impl TagSource {
         match self {
             TagSource::Heading => "heading",
             TagSource::Classifier => "classifier",
+            TagSource::Staff => "staff",
         }
     }
 }
@@ -63,6 +66,10 @@ pub struct Passage {
     /// the identical passage in its first version: search shows that one, naming this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
+    /// A key quote: staff marked it as one the report should quote (search filter
+    /// `key:true`; it leads its question's brief).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub key: bool,
 }
 
 /// Who sent a file and how it is filed: what a hit shows about its submission.

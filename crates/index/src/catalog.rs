@@ -308,7 +308,7 @@ impl Catalog {
 }
 
 /// Makes a rename in `dir` durable (a no-op where folders cannot be opened).
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::fs::File::open(dir)?.sync_all()?;
     #[cfg(not(unix))]

@@ -407,6 +407,13 @@ fn merge_filters(request: &SearchRequest, parsed: &ParsedQuery) -> Result<(Searc
             "kind" => contradiction |= set(&mut effective.kind, value),
             "call" => contradiction |= set(&mut effective.call, value),
             "submitter" => contradiction |= set(&mut effective.submitter, value),
+            "key" => {
+                let key = value.trim() == "true";
+                match effective.key {
+                    Some(existing) if existing != key => contradiction = true,
+                    _ => effective.key = Some(key),
+                }
+            }
             _ => {}
         }
     }

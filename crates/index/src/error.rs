@@ -86,9 +86,49 @@ pub enum Error {
         /// Which parameter, and what it may be.
         message: String,
     },
+    /// No passage has this id.
+    #[error("no passage {id}")]
+    NoSuchPassage {
+        /// The id asked for.
+        id: String,
+    },
+    /// A question number the call does not ask.
+    #[error(
+        "call {call} has no question {number}; its questions are {}",
+        list(questions)
+    )]
+    NoSuchQuestion {
+        /// The number given.
+        number: u32,
+        /// The call.
+        call: String,
+        /// The numbers it asks.
+        questions: Vec<u32>,
+    },
     /// A stored passage could not be decoded.
     #[error("stored passage is unreadable: {0}")]
     Record(String),
+}
+
+impl Error {
+    /// Whether another writer (an ingest in another process) holds the index's lock.
+    pub fn is_locked(&self) -> bool {
+        matches!(
+            self,
+            Error::Tantivy {
+                source: tantivy::TantivyError::LockFailure(..),
+                ..
+            }
+        )
+    }
+}
+
+fn list(numbers: &[u32]) -> String {
+    numbers
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Result alias for this crate.

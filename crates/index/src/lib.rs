@@ -22,6 +22,7 @@ mod hybrid;
 mod matrix;
 mod nearest;
 pub mod query;
+mod reviews;
 mod schema;
 mod search;
 mod snippet;
@@ -32,6 +33,7 @@ pub use browse::{Matrix, MatrixCell};
 pub use catalog::{CallProblems, Catalog, SubmissionInfo, VectorModel};
 pub use error::{Error, Result};
 pub use hybrid::{DEFAULT_SEMANTIC, MIN_SIMILARITY};
+pub use reviews::{ListedReview, REVIEWS_FILE, Review, ReviewRequest, apply as apply_review};
 pub use schema::{LANGUAGES, language_field_code};
 pub use search::{
     FacetDistribution, Hit, MAX_LIMIT, PassageVersion, SearchRequest, SearchResults, Sort,

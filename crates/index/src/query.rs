@@ -1,6 +1,6 @@
 //! The query language staff type: words (all must match), `OR`, `"exact phrases"`,
 //! `-excluded`, `prefix*`, and inline filters (`question:7 category:CSOs country:Chile
-//! lang:es kind:annex`) equal to the URL parameters. Errors say where.
+//! lang:es kind:annex key:true`) equal to the URL parameters. Errors say where.
 
 use std::fmt;
 
@@ -10,7 +10,7 @@ pub const MAX_QUERY_CHARS: usize = 1000;
 pub const MAX_TERMS: usize = 32;
 
 /// Filter names usable inline, and the request field each sets.
-pub const FILTER_NAMES: [&str; 9] = [
+pub const FILTER_NAMES: [&str; 10] = [
     "question",
     "category",
     "country",
@@ -20,6 +20,7 @@ pub const FILTER_NAMES: [&str; 9] = [
     "kind",
     "call",
     "submitter",
+    "key",
 ];
 
 /// One searchable unit.
@@ -187,6 +188,12 @@ fn tokenize(chars: &[char]) -> Result<Vec<(usize, Token)>, QueryError> {
                     return Err(QueryError {
                         position: start + 1,
                         message: format!("`{name}:` needs a value, e.g. {name}:7"),
+                    });
+                }
+                if lower == "key" && !matches!(value.trim(), "true" | "false") {
+                    return Err(QueryError {
+                        position: start + 1,
+                        message: format!("`{word}` takes true or false: key:true"),
                     });
                 }
                 if lower == "question" && value.trim().parse::<u32>().is_err() {

@@ -55,6 +55,8 @@ pub(crate) struct Fields {
     /// The id of the first version's passage a folded passage repeats.
     pub duplicate_of: Field,
     pub question_number: Field,
+    /// 1 on a key quote.
+    pub key: Field,
     pub category_key: Field,
     pub submission_key: Field,
     pub ordinal: Field,
@@ -93,6 +95,8 @@ pub(crate) fn build_schema() -> Schema {
         b.add_text_field(&format!("text_{code}"), text_options(&tokenizer_name(code)));
     }
     b.add_u64_field("confidential", INDEXED | FAST);
+    // A key quote (staff review): `key:true`.
+    b.add_u64_field("key", INDEXED);
     // A later version's copy of a first-version passage: left out of searches and counts
     // (`folded`), found again by the id it repeats (`duplicate_of`) to name it on the hit.
     b.add_u64_field("folded", INDEXED);
@@ -141,6 +145,7 @@ impl Fields {
             exact: f("text_exact")?,
             text,
             confidential: f("confidential")?,
+            key: f("key")?,
             folded: f("folded")?,
             duplicate_of: f("duplicate_of")?,
             question_number: f("question_number")?,

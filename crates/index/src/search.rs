@@ -37,6 +37,8 @@ pub struct SearchRequest {
     pub kind: Option<String>,
     /// Only this submitter.
     pub submitter: Option<String>,
+    /// Only key quotes (`Some(true)`), or only the others (`Some(false)`).
+    pub key: Option<bool>,
     /// Hits to skip.
     pub offset: usize,
     /// Hits to return (0 means the default, 20; capped at [`MAX_LIMIT`]).
@@ -66,6 +68,7 @@ impl Default for SearchRequest {
             lang: None,
             kind: None,
             submitter: None,
+            key: None,
             offset: 0,
             limit: 0,
             include_confidential: false,
@@ -591,6 +594,13 @@ impl PassageIndex {
         }
         if let Some(v) = &r.kind {
             facet("kind", v.trim().to_lowercase());
+        }
+        if let Some(key) = r.key {
+            let term: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_u64(f.key, 1),
+                IndexRecordOption::Basic,
+            ));
+            clauses.push((if key { Occur::Must } else { Occur::MustNot }, term));
         }
         if !r.include_confidential {
             clauses.push((

@@ -33,6 +33,8 @@ pub struct PassageIndex {
     pub(crate) embedder: Arc<dyn Embedder>,
     /// What searches by meaning keep between requests.
     pub(crate) meaning_cache: Arc<crate::nearest::MeaningCache>,
+    /// One staff review written at a time ([`PassageIndex::review`]).
+    pub(crate) review_lock: Arc<std::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for PassageIndex {
@@ -112,6 +114,7 @@ impl PassageIndex {
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
             embedder,
             meaning_cache: Arc::default(),
+            review_lock: Arc::default(),
         })
     }
 
@@ -180,6 +183,7 @@ impl PassageIndex {
             index: self,
             writer,
             catalog: Catalog::clone(&self.catalog()),
+            reviews: crate::reviews::load(&self.dir)?,
         })
     }
 
@@ -196,6 +200,8 @@ pub struct Batch<'a> {
     index: &'a PassageIndex,
     writer: IndexWriter,
     catalog: Catalog,
+    /// Staff reviews, applied to every passage this batch writes.
+    pub(crate) reviews: std::collections::BTreeMap<String, crate::reviews::Review>,
 }
 
 impl Batch<'_> {
@@ -204,69 +210,97 @@ impl Batch<'_> {
         self.catalog.put_call(call);
     }
 
-    /// Replaces every passage of the submission with `passages`.
+    /// Replaces every passage of the submission with `passages`; staff reviews of any of
+    /// them are applied (their tags and key-quote flags win over the tagger's).
     pub fn put_submission(&mut self, info: SubmissionInfo, passages: &[Passage]) -> Result<()> {
-        let f = &self.index.fields;
         let sub = &info.submission;
-        self.writer
-            .delete_term(Term::from_field_text(f.submission_id, &sub.id));
+        self.writer.delete_term(Term::from_field_text(
+            self.index.fields.submission_id,
+            &sub.id,
+        ));
         for passage in passages {
-            let record = PassageRecord {
-                passage: passage.clone(),
-                submission: sub.clone(),
-            };
-            let json = serde_json::to_string(&record).map_err(|e| Error::Record(e.to_string()))?;
-            let mut doc = TantivyDocument::default();
-            doc.add_text(f.passage_id, &passage.id);
-            doc.add_text(f.submission_id, &sub.id);
-            doc.add_text(f.record, &json);
-            let code = schema::language_field_code(passage.language.as_deref());
-            doc.add_text(f.field_code, code);
-            if let Some(field) = f.text_field(code) {
-                doc.add_text(field, &passage.text);
+            match self.reviews.get(&passage.id) {
+                Some(review) => {
+                    let mut reviewed = passage.clone();
+                    crate::reviews::apply(&mut reviewed, review);
+                    self.add(sub, &reviewed)?;
+                }
+                None => self.add(sub, passage)?,
             }
-            doc.add_text(f.exact, &passage.text);
-            doc.add_u64(f.confidential, u64::from(sub.confidential));
-            if let Some(first) = &passage.duplicate_of {
-                doc.add_u64(f.folded, 1);
-                doc.add_text(f.duplicate_of, first);
-            }
-            doc.add_text(f.category_key, &sub.category);
-            // An annex and a later version count as their submission in the matrix.
-            doc.add_text(f.submission_key, sub.key());
-            for tag in &passage.questions {
-                doc.add_u64(f.question_number, u64::from(tag.number));
-            }
-            doc.add_u64(f.ordinal, u64::from(passage.ordinal));
-            let vector = self.index.embedder.embed(&passage.text, TextKind::Passage);
-            doc.add_custom(f.vector, &crate::vectors::quantize(&vector));
-            doc.add_facet(f.call, Facet::from_path([&sub.call]));
-            // A file awaiting review has no category yet.
-            if !sub.category.is_empty() {
-                doc.add_facet(f.category, Facet::from_path([&sub.category]));
-            }
-            doc.add_facet(f.kind, Facet::from_path([sub.kind.as_str()]));
-            doc.add_facet(f.submitter, Facet::from_path([&sub.submitter]));
-            if let Some(country) = &sub.country {
-                doc.add_facet(f.country, Facet::from_path([country]));
-            }
-            if let Some(language) = &passage.language {
-                doc.add_facet(f.language, Facet::from_path([language]));
-            }
-            for country in &passage.mentioned_countries {
-                doc.add_facet(f.mentioned, Facet::from_path([country]));
-            }
-            for tag in &passage.questions {
-                doc.add_facet(f.question, Facet::from_path([tag.number.to_string()]));
-            }
-            self.writer
-                .add_document(doc)
-                .map_err(|source| self.index.err(source))?;
         }
         let repeated = passages.iter().filter(|p| p.duplicate_of.is_some()).count();
         self.catalog
             .put_repeated(&sub.id, u32::try_from(repeated).unwrap_or(u32::MAX));
         self.catalog.put_submission(info);
+        Ok(())
+    }
+
+    /// Replaces one passage of a submission already indexed (as a review changes it).
+    pub(crate) fn put_passage(&mut self, sub: &Submission, passage: &Passage) -> Result<()> {
+        self.writer.delete_term(Term::from_field_text(
+            self.index.fields.passage_id,
+            &passage.id,
+        ));
+        self.add(sub, passage)
+    }
+
+    /// Adds the passage's document: its record, text fields, facets, columns and vector.
+    fn add(&mut self, sub: &Submission, passage: &Passage) -> Result<()> {
+        let f = &self.index.fields;
+        let record = PassageRecord {
+            passage: passage.clone(),
+            submission: sub.clone(),
+        };
+        let json = serde_json::to_string(&record).map_err(|e| Error::Record(e.to_string()))?;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.passage_id, &passage.id);
+        doc.add_text(f.submission_id, &sub.id);
+        doc.add_text(f.record, &json);
+        let code = schema::language_field_code(passage.language.as_deref());
+        doc.add_text(f.field_code, code);
+        if let Some(field) = f.text_field(code) {
+            doc.add_text(field, &passage.text);
+        }
+        doc.add_text(f.exact, &passage.text);
+        doc.add_u64(f.confidential, u64::from(sub.confidential));
+        if passage.key {
+            doc.add_u64(f.key, 1);
+        }
+        if let Some(first) = &passage.duplicate_of {
+            doc.add_u64(f.folded, 1);
+            doc.add_text(f.duplicate_of, first);
+        }
+        doc.add_text(f.category_key, &sub.category);
+        // An annex and a later version count as their submission in the matrix.
+        doc.add_text(f.submission_key, sub.key());
+        for tag in &passage.questions {
+            doc.add_u64(f.question_number, u64::from(tag.number));
+        }
+        doc.add_u64(f.ordinal, u64::from(passage.ordinal));
+        let vector = self.index.embedder.embed(&passage.text, TextKind::Passage);
+        doc.add_custom(f.vector, &crate::vectors::quantize(&vector));
+        doc.add_facet(f.call, Facet::from_path([&sub.call]));
+        // A file awaiting review has no category yet.
+        if !sub.category.is_empty() {
+            doc.add_facet(f.category, Facet::from_path([&sub.category]));
+        }
+        doc.add_facet(f.kind, Facet::from_path([sub.kind.as_str()]));
+        doc.add_facet(f.submitter, Facet::from_path([&sub.submitter]));
+        if let Some(country) = &sub.country {
+            doc.add_facet(f.country, Facet::from_path([country]));
+        }
+        if let Some(language) = &passage.language {
+            doc.add_facet(f.language, Facet::from_path([language]));
+        }
+        for country in &passage.mentioned_countries {
+            doc.add_facet(f.mentioned, Facet::from_path([country]));
+        }
+        for tag in &passage.questions {
+            doc.add_facet(f.question, Facet::from_path([tag.number.to_string()]));
+        }
+        self.writer
+            .add_document(doc)
+            .map_err(|source| self.index.err(source))?;
         Ok(())
     }
 
@@ -460,6 +494,7 @@ mod tests {
             questions: vec![],
             mentioned_countries: vec![],
             duplicate_of: None,
+            key: false,
         };
         let info = SubmissionInfo {
             submission,

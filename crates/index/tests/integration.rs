@@ -4,6 +4,8 @@
 use cfi_core::{Kind, Passage, QuestionTag, Submission, TagSource};
 use cfi_index::{PassageIndex, SearchRequest, SubmissionInfo};
 
+#[path = "integration/reviews.rs"]
+mod reviews;
 #[path = "integration/semantic.rs"]
 mod semantic;
 #[path = "integration/versions.rs"]
@@ -38,6 +40,7 @@ fn passage(sub: &str, n: u32, lang: &str, questions: &[u32], text: &str) -> Pass
         paragraph: n,
         language: Some(lang.into()),
         duplicate_of: None,
+        key: false,
         mentioned_countries: if text.contains("Brazil") {
             vec!["Brazil".into()]
         } else {

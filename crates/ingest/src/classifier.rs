@@ -222,6 +222,23 @@ impl Evidence {
         }
     }
 
+    /// Learns from a passage staff reviewed: its text counts for each question they gave it,
+    /// as a passage under that question's heading would.
+    pub fn learn_reviewed(&mut self, model: &QuestionClassifier, text: &str, questions: &[u32]) {
+        let words = model.stems(text);
+        if words.len() < MIN_LEARN_STEMS {
+            return;
+        }
+        let stems: BTreeSet<String> = words.into_iter().collect();
+        for &question in questions {
+            *self.passages.entry(question).or_default() += 1;
+            let profile = self.stems.entry(question).or_default();
+            for stem in &stems {
+                *profile.entry(stem.clone()).or_default() += 1;
+            }
+        }
+    }
+
     /// Adds what another set of passages taught (counts add up, so the order of merging
     /// does not matter).
     pub fn merge(&mut self, other: Evidence) {
@@ -707,6 +724,7 @@ keywords.en = ["consultation", "participation", "youth panel", "child participat
             }],
             mentioned_countries: Vec::new(),
             duplicate_of: None,
+            key: false,
         }
     }
 
@@ -867,5 +885,26 @@ fr = ["empreintes numériques"]
             c.choose("The weather was mild in the spring of that year.", &[4, 8]),
             None
         );
+    }
+}
+
+#[cfg(test)]
+mod learning_from_staff {
+    use super::*;
+
+    #[test]
+    fn a_reviewed_passage_counts_for_each_question_staff_gave_it() {
+        let call = crate::test_call(
+            &["en"],
+            "[[questions]]\nnumber = 4\nshort = \"Law enforcement\"\ntext.en = \"What challenges does law enforcement face?\"\n[[questions]]\nnumber = 8\nshort = \"Participation\"\ntext.en = \"How are children consulted?\"\n",
+        );
+        let model = QuestionClassifier::new(&call);
+        let mut evidence = Evidence::default();
+        let text = "Police units lack the forensic tools, the staff and the cross-border agreements needed to trace offenders who stream abuse from abroad, and prosecutors rarely obtain the evidence in time.";
+        evidence.learn_reviewed(&model, text, &[4, 8]);
+        assert_eq!(evidence.passages(), 2);
+        // Too short to teach anything.
+        evidence.learn_reviewed(&model, "Police units.", &[4]);
+        assert_eq!(evidence.passages(), 2);
     }
 }

@@ -164,6 +164,16 @@ fn fold(text: &str) -> String {
 /// Reads the call folder's inputs, tags them as an ingest would, and scores the tags
 /// against `labels.jsonl`.
 pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
+    evaluate_tagging_with(folder, &[])
+}
+
+/// [`evaluate_tagging`] with staff corrections learned as an ingest learns them: each
+/// (passage text, questions) counts for those questions
+/// ([`cfi_index::PassageIndex::reviewed_examples`] gives an index's).
+pub fn evaluate_tagging_with(
+    folder: &Path,
+    corrections: &[(String, Vec<u32>)],
+) -> Result<TaggingReport> {
     let call = CallFolder::open(folder)?;
     let labels_path = folder.join("labels.jsonl");
     let text = std::fs::read_to_string(&labels_path).map_err(|source| {
@@ -204,6 +214,9 @@ pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
                 }
             }
         }
+    }
+    for (text, questions) in corrections {
+        evidence.learn_reviewed(analyzer.classifier(), text, questions);
     }
     let classifier = analyzer.classifier().trained(&evidence);
     let mut reliability: Vec<ReliabilityBin> = BINS

@@ -35,6 +35,7 @@ pub use classifier::{Evidence, QuestionClassifier};
 pub use countries::Gazetteer;
 pub use eval::{
     CategoryScores, Counts, GroupScores, ReliabilityBin, TaggingReport, evaluate_tagging,
+    evaluate_tagging_with,
 };
 pub use language::LanguageDetector;
 pub use passages::{passage_id, passages};
@@ -159,6 +160,9 @@ pub struct Report {
     pub removed: Vec<String>,
     /// Files in the call folder that no manifest row names.
     pub unlisted_files: Vec<String>,
+    /// Staff reviews of passages this run (or an earlier one) took out of the index or
+    /// changed (their ids): kept, and applied again if the passage comes back.
+    pub orphaned_reviews: Vec<String>,
 }
 
 impl Report {
@@ -296,6 +300,11 @@ pub fn ingest_with(
             *place = Some(report);
         }
     }
+    // Staff corrections teach the classifier too: each reviewed passage counts for the
+    // questions staff gave it.
+    for (text, questions) in index.reviewed_examples()? {
+        evidence.learn_reviewed(pool.shared.analyzer.classifier(), &text, &questions);
+    }
     let classifier = pool.shared.analyzer.classifier().trained(&evidence);
     // The held files are tagged a batch at a time on every core, and written in order.
     let threads = options.threads().max(1);
@@ -363,6 +372,7 @@ pub fn ingest_with(
         manifest_problems: folder.problems.iter().map(ToString::to_string).collect(),
         removed,
         unlisted_files,
+        orphaned_reviews: index.orphaned_reviews()?,
     })
 }
 

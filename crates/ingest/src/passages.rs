@@ -201,6 +201,7 @@ impl<'a> Cutter<'a> {
             questions,
             mentioned_countries: self.gazetteer.mentions(&text),
             duplicate_of: None,
+            key: false,
             text,
         });
         self.buffer.clear();

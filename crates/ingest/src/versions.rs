@@ -89,6 +89,7 @@ mod tests {
             questions: Vec::new(),
             mentioned_countries: Vec::new(),
             duplicate_of: None,
+            key: false,
         }
     }
 

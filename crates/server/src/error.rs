@@ -148,6 +148,11 @@ impl From<cfi_index::Error> for ApiError {
         match error {
             cfi_index::Error::Query { message } => ApiError::bad_query(message),
             cfi_index::Error::Parameter { message } => ApiError::bad_parameter(message),
+            e @ cfi_index::Error::NoSuchPassage { .. } => ApiError::not_found(e.to_string()),
+            e @ cfi_index::Error::NoSuchQuestion { .. } => ApiError::bad_parameter(e.to_string()),
+            e if e.is_locked() => {
+                ApiError::busy("another process (an ingest) is writing the index; try again")
+            }
             other => ApiError::internal(other),
         }
     }

@@ -1,17 +1,19 @@
 //! Exports: every passage a search covers, one flat row each, as CSV, an Excel workbook or
 //! JSON Lines. `cfi export` writes the same rows ([`ExportRow`], [`EXPORT_COLUMNS`]), so a
-//! spreadsheet made either way has the same columns.
+//! spreadsheet made either way has the same columns. `format=matrix` answers the framework
+//! matrix instead (`matrix_export.rs`).
 
 use std::io::Write;
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cfi_index::{Catalog, PassageRecord};
+use cfi_index::{Catalog, PassageRecord, SearchRequest};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::Access;
+use crate::matrix_export::{MatrixError, framework_matrix};
 use crate::model::{ErrorBody, QuestionTagBody, citation};
 use crate::params::{ExportFormat, ExportParams, Query};
 use crate::{ApiError, AppState};
@@ -157,18 +159,39 @@ impl ExportFormat {
     fn content_type(self) -> &'static str {
         match self {
             ExportFormat::Csv => "text/csv; charset=utf-8",
-            ExportFormat::Xlsx => {
+            ExportFormat::Xlsx | ExportFormat::Matrix => {
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             }
             ExportFormat::Jsonl => "application/x-ndjson",
         }
     }
 
-    fn extension(self) -> &'static str {
+    fn file_name(self) -> &'static str {
         match self {
-            ExportFormat::Csv => "csv",
-            ExportFormat::Xlsx => "xlsx",
-            ExportFormat::Jsonl => "jsonl",
+            ExportFormat::Csv => "cfi-export.csv",
+            ExportFormat::Xlsx => "cfi-export.xlsx",
+            ExportFormat::Jsonl => "cfi-export.jsonl",
+            ExportFormat::Matrix => "cfi-matrix.xlsx",
+        }
+    }
+}
+
+/// The answer to an export larger than one download may hold.
+fn too_many(count: usize, max: usize) -> ApiError {
+    ApiError::too_large(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!(
+            "the export would hold {count} passages, more than the {max} one download may: narrow the query, or run `cfi export` on the server"
+        ),
+    )
+}
+
+impl From<MatrixError> for ApiError {
+    fn from(error: MatrixError) -> ApiError {
+        match error {
+            MatrixError::Index(error) => ApiError::from(error),
+            MatrixError::TooManyPassages { count, max } => too_many(count, max),
+            MatrixError::Workbook(error) => ApiError::internal(error),
         }
     }
 }
@@ -176,7 +199,7 @@ impl ExportFormat {
 #[utoipa::path(get, path = "/api/v1/export", tag = "search",
     params(ExportParams),
     responses(
-        (status = 200, description = "Every passage the search covers, one row each (the columns of `ExportRow`), as an attachment",
+        (status = 200, description = "Every passage the search covers, one row each (the columns of `ExportRow`), as an attachment; with `format=matrix`, the framework matrix (a sheet per call, a row per submission grouped by stakeholder category, a column per guiding question)",
             content(
                 (String = "text/csv"),
                 ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -192,21 +215,50 @@ pub(crate) async fn export(
 ) -> Result<Response, ApiError> {
     let format = params.format.unwrap_or_default();
     let request = params.request(access.staff);
+    let bytes = match format {
+        ExportFormat::Matrix => matrix(&state, request).await?,
+        ExportFormat::Csv | ExportFormat::Xlsx | ExportFormat::Jsonl => {
+            rows(&state, request, format).await?
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", format.file_name()),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The framework matrix of the passages the search covers, within the same bound as the
+/// flat exports.
+async fn matrix(state: &AppState, request: SearchRequest) -> Result<Vec<u8>, ApiError> {
+    let index = state.index().clone();
+    let max = state.max_export_rows();
+    state
+        .blocking(move || Ok(framework_matrix(&index, &request, max)))
+        .await?
+        .map_err(ApiError::from)
+}
+
+/// Every passage the search covers, one row each, in a flat format.
+async fn rows(
+    state: &AppState,
+    request: SearchRequest,
+    format: ExportFormat,
+) -> Result<Vec<u8>, ApiError> {
     let index = state.index().clone();
     let max = state.max_export_rows();
     let records = state
         .blocking(move || index.all_hits_up_to(&request, max))
         .await?
-        .map_err(|count| {
-            ApiError::too_large(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "the export would hold {count} passages, more than the {max} one download may: narrow the query, or run `cfi export` on the server"
-                ),
-            )
-        })?;
+        .map_err(|count| too_many(count, max))?;
     let catalog = state.index().catalog();
-    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
+    tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
         let rows = records.iter().map(|r| ExportRow::new(r, &catalog));
         match format {
             ExportFormat::Xlsx => xlsx(rows),
@@ -217,6 +269,8 @@ pub(crate) async fn export(
                 }
                 Ok(out)
             }
+            // Answered by `matrix`, never here.
+            ExportFormat::Matrix => Err(ApiError::internal("the matrix is not a flat export")),
             ExportFormat::Csv => {
                 // The byte-order mark tells Excel the file is UTF-8.
                 let mut out = "\u{feff}".as_bytes().to_vec();
@@ -229,18 +283,7 @@ pub(crate) async fn export(
         }
     })
     .await
-    .map_err(ApiError::internal)??;
-    Ok((
-        [
-            (header::CONTENT_TYPE, format.content_type().to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"cfi-export.{}\"", format.extension()),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    .map_err(ApiError::internal)?
 }
 
 fn xlsx(rows: impl Iterator<Item = ExportRow>) -> Result<Vec<u8>, ApiError> {

@@ -9,11 +9,14 @@
 //! ```
 
 mod access;
+pub mod brief;
 mod error;
 mod export;
+mod matrix_export;
 mod model;
 mod page;
 mod params;
+mod review;
 mod routes;
 mod view;
 
@@ -21,7 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use cfi_index::PassageIndex;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -29,7 +32,9 @@ use utoipa::OpenApi;
 pub use access::StaffToken;
 pub use error::{ApiError, ErrorCode};
 pub use export::{EXPORT_COLUMNS, ExportRow, write_csv_header};
+pub use matrix_export::{MatrixError, framework_matrix};
 pub use model::SearchResponse;
+pub use params::BriefFormat;
 
 /// What every handler shares.
 #[derive(Clone, Debug)]
@@ -103,6 +108,23 @@ impl AppState {
         .map_err(ApiError::from)
     }
 
+    /// [`AppState::blocking`] for work that answers the API's errors itself.
+    pub(crate) async fn blocking_with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let place = Arc::clone(&self.index_work)
+            .acquire_owned()
+            .await
+            .map_err(ApiError::internal)?;
+        tokio::task::spawn_blocking(move || {
+            let _place = place;
+            f()
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+
     /// Most passages one export over HTTP may hold (default [`MAX_EXPORT_ROWS`]); a larger one
     /// is refused with 413 and a pointer to `cfi export`.
     pub fn with_max_export_rows(mut self, rows: usize) -> AppState {
@@ -161,10 +183,13 @@ impl AppState {
         routes::submission_file,
         routes::passage,
         routes::similar,
+        review::review,
+        review::reviews,
         routes::matrix,
         routes::facet,
         routes::stats,
         export::export,
+        brief::route::brief,
     ),
     // The enums the parameters name (utoipa collects the bodies' schemas, not these).
     components(schemas(
@@ -177,6 +202,7 @@ impl AppState {
         params::CountedFacet,
         params::FacetField,
         params::ExportFormat,
+        params::BriefFormat,
     )),
     modifiers(&EveryRoute)
 )]
@@ -268,10 +294,13 @@ pub fn app(state: AppState) -> Router {
         .route("/submissions/{id}/file", get(routes::submission_file))
         .route("/passages/{id}", get(routes::passage))
         .route("/passages/{id}/similar", get(routes::similar))
+        .route("/passages/{id}/review", post(review::review))
+        .route("/reviews", get(review::reviews))
         .route("/matrix", get(routes::matrix))
         .route("/facets/{field}", get(routes::facet))
         .route("/stats", get(routes::stats))
         .route("/export", get(export::export))
+        .route("/brief", get(brief::route::brief))
         .route(
             "/openapi.json",
             get(|| async { axum::Json(ApiDoc::openapi()) }),

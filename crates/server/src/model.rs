@@ -15,7 +15,8 @@ use crate::view::CatalogView;
 pub struct QuestionTagBody {
     /// The question's number in the call.
     pub number: u32,
-    /// `heading` (the document names it) or `classifier`.
+    /// `heading` (the document names it), `classifier`, or `staff` (a reviewer set it; it
+    /// overrides the others).
     pub source: String,
     /// 0..1.
     pub confidence: f32,
@@ -86,6 +87,8 @@ pub struct PassageBody {
     pub citation: String,
     /// Stable link to this passage on the staff page.
     pub permalink: String,
+    /// A key quote: staff marked it for the report (it leads its questions' briefs).
+    pub key: bool,
 }
 
 /// A search hit.
@@ -479,6 +482,7 @@ impl PassageBody {
             language: p.language,
             mentioned_countries: p.mentioned_countries,
             citation,
+            key: p.key,
             submission: SubmissionRef {
                 id: s.id,
                 call: s.call,

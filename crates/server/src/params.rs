@@ -282,6 +282,10 @@ pub enum ExportFormat {
     Xlsx,
     /// JSON Lines, one object a passage.
     Jsonl,
+    /// The framework matrix: an Excel workbook, submissions × guiding questions (a sheet
+    /// per call; each cell the first sentence and page of every passage of that
+    /// submission tagged with that question).
+    Matrix,
 }
 
 /// The parameters a route takes: the query string's, or a body's.
@@ -350,6 +354,9 @@ macro_rules! with_filters {
             #[param(inline)]
             #[schema(inline)]
             pub submitter: Option<Text<200>>,
+            /// Only key quotes (`true`: passages staff marked as quotes for the report), or
+            /// only the others (`false`).
+            pub key: Option<bool>,
             /// How much the ranking leans on meaning (the query's vector, across languages):
             /// 0 words only (BM25), 1 meaning only, between both fused by reciprocal rank
             /// (default 0.5). In a hybrid search `estimatedTotalHits`, `facetDistribution`,
@@ -376,6 +383,7 @@ macro_rules! with_filters {
                     lang: text(&self.lang).map(|l| l.to_lowercase()),
                     kind: self.kind.map(|k| k.as_str().to_string()),
                     submitter: text(&self.submitter),
+                    key: self.key,
                     include_confidential: staff,
                     semantic: self
                         .semantic
@@ -502,6 +510,52 @@ impl SubmissionParams {
             && same(&self.category, Some(&s.category))
             && same(&self.country, s.country.as_deref())
             && self.kind.is_none_or(|k| k.as_str() == s.kind.as_str())
+    }
+}
+
+/// The format of a question brief.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BriefFormat {
+    /// Markdown, footnotes as `[^n]`.
+    #[default]
+    Md,
+    /// A standalone HTML page, footnotes as endnotes.
+    Html,
+    /// A Word document with headings and footnotes.
+    Docx,
+    /// The brief as data.
+    Json,
+}
+
+/// `/brief`: which question, of which call, for which category, in what format.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BriefParams {
+    /// The guiding question's number (a 400 names the call's questions when it has no such
+    /// question).
+    #[param(inline)]
+    pub question: Whole<1, 1000>,
+    /// The call (its id); needed only when the index holds several.
+    #[param(inline)]
+    pub call: Option<Text<200>>,
+    /// Only this stakeholder category.
+    #[param(inline)]
+    pub category: Option<Text<200>>,
+    /// `md` (default), `html`, `docx` or `json`.
+    pub format: Option<BriefFormat>,
+}
+
+impl BriefParams {
+    /// The brief asked for, by a caller who may or may not be staff.
+    pub fn request(&self, staff: bool) -> crate::brief::BriefRequest {
+        crate::brief::BriefRequest {
+            question: u32::try_from(self.question.get()).unwrap_or(u32::MAX),
+            call: text(&self.call),
+            category: text(&self.category),
+            include_confidential: staff,
+        }
     }
 }
 

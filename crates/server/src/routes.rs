@@ -23,7 +23,7 @@ type ApiResult<T> = Result<T, ApiError>;
 
 /// A path parameter (an id, a facet name), its rejection answered with the usual error
 /// body. Ids are only ever looked up in the catalog or the index, never joined to a path.
-pub(crate) struct Segment(String);
+pub(crate) struct Segment(pub(crate) String);
 
 impl<S: Send + Sync> FromRequestParts<S> for Segment {
     type Rejection = ApiError;

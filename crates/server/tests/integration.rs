@@ -8,10 +8,16 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
+#[path = "integration/brief.rs"]
+mod brief;
 #[path = "integration/contract.rs"]
 mod contract;
 #[path = "integration/hostile.rs"]
 mod hostile;
+#[path = "integration/matrix.rs"]
+mod matrix;
+#[path = "integration/review.rs"]
+mod review;
 #[path = "integration/semantic.rs"]
 mod semantic;
 #[path = "integration/versions.rs"]
@@ -116,6 +122,7 @@ fn corpus_with(configure: impl FnOnce(cfi_server::AppState) -> cfi_server::AppSt
             language: Some(lang.into()),
             mentioned_countries: vec![],
             duplicate_of: None,
+            key: false,
             questions: vec![QuestionTag {
                 number: question,
                 source: TagSource::Heading,

@@ -4,20 +4,13 @@ use std::path::PathBuf;
 
 use unicode_normalization::UnicodeNormalization;
 
+mod skip;
+pub use skip::skip_without;
+
 /// `shared/wild` beside the repository, when it is there.
 pub fn wild_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/wild"));
     dir.join("MANIFEST.tsv").is_file().then_some(dir)
-}
-
-/// Says that a test is skipped because a system tool is absent, and returns; on CI
-/// (`CI=true`), which installs every tool the tests need (.ci/run), fails instead.
-pub fn skip_without(tool: &str) {
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{tool} is needed on CI (.ci/run installs it)"
-    );
-    eprintln!("SKIPPED: {tool} is not installed");
 }
 
 /// NFKC, whitespace collapsed: the comparison the corpus README asks for (case kept).

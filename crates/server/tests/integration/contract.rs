@@ -26,8 +26,15 @@ async fn documented_bounds_and_values_are_the_enforced_ones() {
             } else {
                 route
             };
+        // A brief needs a question the call asks, of a call the index holds (others are
+        // missing, 404, as a passage that does not exist): both are looked up, not bounded.
+        let brief = path == "/api/v1/brief";
+        let required = if brief { "question=7&" } else { "" };
         for p in parameters.iter().filter(|p| p["in"] == "query") {
             let name = p["name"].as_str().expect("name");
+            if brief && matches!(name, "question" | "call") {
+                continue;
+            }
             let schema = resolve(&spec, &p["schema"]);
             let mut cases: Vec<(String, bool)> = Vec::new();
             if let (Some(min), Some(max)) = (schema["minimum"].as_f64(), schema["maximum"].as_f64())
@@ -49,7 +56,7 @@ async fn documented_bounds_and_values_are_the_enforced_ones() {
                 cases.push(("é".repeat(max as usize + 1), false));
             }
             for (value, ok) in cases {
-                let uri = format!("{route}?{name}={}", value.replace('é', "%C3%A9"));
+                let uri = format!("{route}?{required}{name}={}", value.replace('é', "%C3%A9"));
                 let (status, body) = get(&c.app, &uri).await;
                 checked += 1;
                 if ok {

@@ -102,6 +102,7 @@ fn meaning_corpus() -> (tempfile::TempDir, axum::Router) {
             language: Some(lang.into()),
             mentioned_countries: vec![],
             duplicate_of: None,
+            key: false,
             questions: vec![QuestionTag {
                 number: 7,
                 source: TagSource::Heading,

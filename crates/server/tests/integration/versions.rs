@@ -55,6 +55,7 @@ fn with_versions(c: &Corpus) -> axum::Router {
             mentioned_countries: vec![],
             // Spain's passage in the corpus is `spain-0`.
             duplicate_of: version_of.map(|first| format!("{first}-0")),
+            key: false,
             questions: vec![QuestionTag {
                 number: 7,
                 source: TagSource::Heading,

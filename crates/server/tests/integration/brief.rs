@@ -1,0 +1,122 @@
+//! The question brief over HTTP: every public submitter on the question named with a
+//! citation, confidential ones only for staff, key quotes first, "no input" listed, and
+//! the errors a mistyped question gets.
+
+use super::*;
+
+async fn get_text(app: &axum::Router, uri: &str, staff: bool) -> (StatusCode, String, String) {
+    let mut request = Request::get(uri);
+    if staff {
+        request = request.header("authorization", format!("Bearer {STAFF}"));
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (
+        status,
+        content_type,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_brief_cites_each_submitter_on_the_question_and_lists_the_others() {
+    let corpus = corpus();
+    let app = &corpus.app;
+    let (status, content_type, md) = get_text(app, "/api/v1/brief?question=7", false).await;
+    assert_eq!(status, StatusCode::OK, "{md}");
+    assert!(content_type.starts_with("text/markdown"), "{content_type}");
+    assert!(md.starts_with("# Question 7: AI and encryption"), "{md}");
+    for submitter in ["spain submitter", "alliance submitter"] {
+        assert!(
+            md.contains(&format!("### {submitter}")),
+            "{submitter} missing:\n{md}"
+        );
+        assert!(
+            md.contains(&format!(
+                "{submitter}, submission to the call for input (\"Children in the Digital Environment\"), 2024, p. 3."
+            )),
+            "no citation for {submitter}:\n{md}"
+        );
+    }
+    // alliance2 answered question 2 only.
+    let no_input = md
+        .split("## No input on this question from:")
+        .nth(1)
+        .expect("section");
+    assert!(no_input.contains("alliance submitter (CSOs)"), "{no_input}");
+    // The confidential submission is nowhere without the token, also not as "no input".
+    assert!(!md.contains("hidden") && !md.contains("Lighthouse"), "{md}");
+    let (_, _, staff_md) = get_text(app, "/api/v1/brief?question=7", true).await;
+    assert!(
+        staff_md.contains("### hidden submitter, Norway (confidential)"),
+        "{staff_md}"
+    );
+
+    let (status, json) = get(app, "/api/v1/brief?question=7&format=json").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["counts"][0]["category"], "States");
+    assert_eq!(json["counts"][0]["submissions"], 1);
+    let (_, html_type, html) = get_text(app, "/api/v1/brief?question=7&format=html", false).await;
+    assert!(html_type.starts_with("text/html"));
+    assert!(html.contains("<h3>spain submitter, Spain</h3>"), "{html}");
+    let (status, docx_type, _) = get_text(app, "/api/v1/brief?question=7&format=docx", false).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(docx_type.contains("wordprocessingml"), "{docx_type}");
+}
+
+#[tokio::test]
+async fn key_quotes_lead_the_brief() {
+    let corpus = corpus();
+    let app = &corpus.app;
+    let request = Request::post("/api/v1/passages/spain-0/review")
+        .header("authorization", format!("Bearer {STAFF}"))
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"key": true}"#))
+        .expect("request");
+    let (status, json) = send(app, request).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let (_, json) = get(app, "/api/v1/brief?question=7&format=json").await;
+    assert_eq!(json["keyQuotes"][0]["passageId"], "spain-0", "{json}");
+    let (_, _, md) = get_text(app, "/api/v1/brief?question=7", false).await;
+    let key = md.find("## Key quotes").expect("key quotes");
+    assert!(key < md.find("## States").expect("states"), "{md}");
+}
+
+#[tokio::test]
+async fn a_question_the_call_does_not_ask_is_not_found_naming_its_questions() {
+    let corpus = corpus();
+    for uri in [
+        "/api/v1/brief?question=0",
+        "/api/v1/brief",
+        "/api/v1/brief?question=7&format=pdf",
+    ] {
+        let (status, json) = get(&corpus.app, uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {json}");
+    }
+    for uri in [
+        "/api/v1/brief?question=5",
+        "/api/v1/brief?question=7&call=nope",
+    ] {
+        let (status, json) = get(&corpus.app, uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {json}");
+    }
+    let (_, json) = get(&corpus.app, "/api/v1/brief?question=5").await;
+    let message = json["error"]["message"].as_str().expect("message");
+    assert!(message.contains("2, 7"), "{message}");
+}
