@@ -456,11 +456,7 @@ fn search(args: SearchArgs, model: Option<&Path>) -> anyhow::Result<ExitCode> {
             questions.join(" "),
             p.id
         )?;
-        writeln!(
-            out,
-            "  {}",
-            hit.snippet.replace("<mark>", "[").replace("</mark>", "]")
-        )?;
+        writeln!(out, "  {}", hit.snippet.marked("[", "]", str::to_string))?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -7,7 +7,7 @@
 //! let results = index.search(&SearchRequest { q: "encryption".into(), question: Some(7), ..Default::default() })?;
 //! for hit in &results.hits {
 //!     let place = cfi_core::citation::Place::of(&hit.record.passage);
-//!     println!("{} {place}: {}", hit.record.submission.submitter, hit.snippet);
+//!     println!("{} {place}: {}", hit.record.submission.submitter, hit.snippet.text);
 //! }
 //! # Ok::<(), cfi_index::Error>(())
 //! ```
@@ -38,4 +38,5 @@ pub use schema::{LANGUAGES, language_field_code};
 pub use search::{
     FacetDistribution, Hit, MAX_LIMIT, PassageVersion, SearchRequest, SearchResults, Sort,
 };
+pub use snippet::Snippet;
 pub use writer::{Batch, PassageIndex, PassageRecord, recorded_model};

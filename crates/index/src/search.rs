@@ -156,8 +156,8 @@ pub struct Hit {
     pub record: PassageRecord,
     /// Relevance score (BM25).
     pub score: f32,
-    /// The best fragment, HTML-escaped, matched words in `<mark>`.
-    pub snippet: String,
+    /// The best fragment and the matched words in it.
+    pub snippet: crate::Snippet,
     /// When grouping by submission: how many other passages of it matched.
     pub others: usize,
     /// Submitters of near-identical passages folded into this hit.

@@ -50,11 +50,11 @@ impl<'a> Snippets<'a> {
         })
     }
 
-    /// The snippet of a hit, HTML-escaped, the query's words in `<mark>`.
-    pub(crate) fn make(&mut self, record: &PassageRecord) -> String {
+    /// The snippet of a hit: the best fragment and where the query's words are in it.
+    pub(crate) fn make(&mut self, record: &PassageRecord) -> Snippet {
         let text = &record.passage.text;
         let code = crate::schema::language_field_code(record.passage.language.as_deref());
-        let mut best = self
+        let best = self
             .by_code
             .get(code)
             .map(|g| g.snippet(text))
@@ -64,10 +64,22 @@ impl<'a> Snippets<'a> {
             let start = self.meaning.map_or(0, |q| self.closest_sentence(text, q));
             let rest = text.get(start..).unwrap_or(text);
             let lead = if start > 0 { "… " } else { "" };
-            return format!("{lead}{}", escape(&truncate(rest, SNIPPET_CHARS)));
+            return Snippet {
+                text: format!("{lead}{}", truncate(rest, SNIPPET_CHARS)),
+                marks: Vec::new(),
+            };
         }
-        best.set_snippet_prefix_postfix("<mark>", "</mark>");
-        best.to_html()
+        let fragment = best.fragment();
+        let mut marks: Vec<(usize, usize)> = Vec::new();
+        for range in tantivy::snippet::collapse_overlapped_ranges(best.highlighted()) {
+            if fragment.get(range.clone()).is_some() {
+                marks.push((range.start, range.end));
+            }
+        }
+        Snippet {
+            text: fragment.to_string(),
+            marks,
+        }
     }
 
     /// Where the sentence of `text` closest in meaning to the query starts (the first
@@ -86,6 +98,50 @@ impl<'a> Snippets<'a> {
             }
         }
         best.map_or(0, |(_, start)| start)
+    }
+}
+
+/// The fragment of a hit that shows why it matched, as plain text with the byte ranges of
+/// the query's words in it (none for a passage found by meaning alone, whose fragment is
+/// the sentence closest to the query). Each caller marks them its own way: HTML `<mark>`
+/// for the API and the page, brackets in a terminal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Snippet {
+    /// The fragment, plain text.
+    pub text: String,
+    /// Byte ranges of the matched words in `text`, in order, not overlapping.
+    pub marks: Vec<(usize, usize)>,
+}
+
+impl Snippet {
+    /// The fragment with each matched word between `open` and `close`; `escape` is applied
+    /// to the text between (and inside) them.
+    pub fn marked(&self, open: &str, close: &str, escape: impl Fn(&str) -> String) -> String {
+        let mut out = String::with_capacity(self.text.len() + self.marks.len() * 13);
+        let mut from = 0;
+        for &(start, end) in &self.marks {
+            let (Some(before), Some(word)) =
+                (self.text.get(from..start), self.text.get(start..end))
+            else {
+                continue;
+            };
+            out.push_str(&escape(before));
+            out.push_str(open);
+            out.push_str(&escape(word));
+            out.push_str(close);
+            from = end;
+        }
+        out.push_str(&escape(self.text.get(from..).unwrap_or_default()));
+        out
+    }
+
+    /// The fragment as HTML: escaped, the matched words in `<mark>` when `highlight`.
+    pub fn html(&self, highlight: bool) -> String {
+        if highlight {
+            self.marked("<mark>", "</mark>", escape)
+        } else {
+            escape(&self.text)
+        }
     }
 }
 
@@ -133,7 +189,8 @@ fn truncate(text: &str, max: usize) -> String {
     format!("{cut} …")
 }
 
-fn escape(text: &str) -> String {
+/// Text safe in HTML.
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -186,5 +243,36 @@ mod tests {
                 last = b;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod marks {
+    use super::*;
+
+    #[test]
+    fn marks_wrap_the_matched_words_and_everything_is_escaped() {
+        let snippet = Snippet {
+            text: "<b>Encryption</b> & grooming".into(),
+            marks: vec![(3, 13), (20, 28)],
+        };
+        assert_eq!(
+            snippet.html(true),
+            "&lt;b&gt;<mark>Encryption</mark>&lt;/b&gt; &amp; <mark>grooming</mark>"
+        );
+        assert_eq!(
+            snippet.html(false),
+            "&lt;b&gt;Encryption&lt;/b&gt; &amp; grooming"
+        );
+        assert_eq!(
+            snippet.marked("[", "]", str::to_string),
+            "<b>[Encryption]</b> & [grooming]"
+        );
+        // A range off a character boundary is left unmarked, never split.
+        let odd = Snippet {
+            text: "niño".into(),
+            marks: vec![(0, 3)],
+        };
+        assert_eq!(odd.html(true), "niño");
     }
 }

@@ -215,17 +215,25 @@ fn snippets_mark_stemmed_words_and_escape_html() {
     let results = index.search(&q("encryption grooming")).expect("search");
     let hit = &results.hits[0];
     assert!(
-        hit.snippet.contains("<mark>encryption</mark>"),
+        hit.snippet.html(true).contains("<mark>encryption</mark>"),
         "{}",
-        hit.snippet
+        hit.snippet.text
     );
     assert!(
-        hit.snippet.contains("<mark>grooming</mark>"),
+        hit.snippet.html(true).contains("<mark>grooming</mark>"),
         "{}",
-        hit.snippet
+        hit.snippet.text
     );
-    assert!(hit.snippet.contains("&lt;script&gt;"), "{}", hit.snippet);
-    assert!(!hit.snippet.contains("<script>"), "{}", hit.snippet);
+    assert!(
+        hit.snippet.html(true).contains("&lt;script&gt;"),
+        "{}",
+        hit.snippet.text
+    );
+    assert!(
+        !hit.snippet.html(true).contains("<script>"),
+        "{}",
+        hit.snippet.text
+    );
 }
 
 #[test]
@@ -371,9 +379,12 @@ fn glossary_equivalents_match_other_languages_a_little_below_the_original() {
         results.hits[0].score
     );
     assert!(
-        results.hits[1].snippet.contains("<mark>cifrado</mark>"),
+        results.hits[1]
+            .snippet
+            .html(true)
+            .contains("<mark>cifrado</mark>"),
         "{}",
-        results.hits[1].snippet
+        results.hits[1].snippet.text
     );
     let spanish = index
         .search(&q("\"cifrado de extremo a extremo\""))

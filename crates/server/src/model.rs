@@ -191,11 +191,7 @@ impl SearchResponse {
             .hits
             .into_iter()
             .map(|hit| HitBody {
-                snippet: if highlight {
-                    hit.snippet
-                } else {
-                    hit.snippet.replace("<mark>", "").replace("</mark>", "")
-                },
+                snippet: hit.snippet.html(highlight),
                 passage: PassageBody::new(hit.record, catalog),
                 score: hit.score,
                 others: hit.others,

@@ -145,8 +145,8 @@ fn meaning_finds_a_passage_in_another_language_that_shares_no_word_with_the_quer
     );
     // No word of the query is in the English passage: its snippet is its sentence
     // closest in meaning, not its first one.
-    let snippet = &both.hits[1].snippet;
-    assert!(!snippet.contains("<mark>"), "{snippet}");
+    let snippet = &both.hits[1].snippet.text;
+    assert!(both.hits[1].snippet.marks.is_empty(), "{snippet}");
     assert!(
         snippet.starts_with("… Encryption protects"),
         "the closest sentence: {snippet}"
@@ -154,7 +154,21 @@ fn meaning_finds_a_passage_in_another_language_that_shares_no_word_with_the_quer
     // Hybrid: the passage with the word and its meaning first, the other after.
     let hybrid = index.search(&meaning("cifrado", 0.5)).expect("search");
     assert_eq!(ids(&hybrid), ["chile-1", "alliance-1"]);
-    assert!(hybrid.hits[0].snippet.contains("<mark>cifrado</mark>"));
+    assert!(
+        hybrid.hits[0]
+            .snippet
+            .html(true)
+            .contains("<mark>cifrado</mark>")
+    );
+    assert_eq!(
+        hybrid.hits[0].snippet.marked("[", "]", str::to_string),
+        hybrid.hits[0]
+            .snippet
+            .html(true)
+            .replace("<mark>", "[")
+            .replace("</mark>", "]"),
+        "the same words marked in a terminal as on the page"
+    );
 }
 
 #[test]
