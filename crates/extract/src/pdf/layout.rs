@@ -1,8 +1,12 @@
 //! From positioned glyphs to reading order: glyphs into words (a space where the gap is wide
-//! for the font size), words into lines (same baseline), lines into columns (a vertical gutter
-//! no line crosses) and lines into paragraphs (line pitch, indentation, size and weight).
+//! for the font size), words into lines (same baseline) and lines into columns (a vertical
+//! gutter no line crosses). Table rows are found in `table.rs` and read across whatever
+//! gutter their cells leave; right-to-left lines are put in logical order in `bidi.rs`; the
+//! lines become paragraphs in `paragraph.rs`.
 
+use super::bidi::bidi_visual_to_logical;
 use super::interp::TextChar;
+use super::table::{TablePart, table_line, table_rows};
 use crate::text::is_cjk;
 
 /// A gap wider than this share of the font size separates words.
@@ -10,32 +14,55 @@ const WORD_GAP: f64 = 0.15;
 /// Between two CJK characters (no spaces in the script) only a wide gap separates words.
 const CJK_WORD_GAP: f64 = 0.6;
 
+/// A word of a line: glyphs with no gap wide enough for a space between them.
 #[derive(Debug, Clone)]
-struct Word {
-    text: String,
+pub(super) struct Word {
+    /// The glyphs' text, in drawing order.
+    pub(super) text: String,
     /// Each glyph's text, for reordering right-to-left lines glyph by glyph.
     glyphs: Vec<String>,
-    x0: f64,
-    x1: f64,
-    size: f64,
+    /// Where the first glyph starts along the line.
+    pub(super) x0: f64,
+    /// Where the last glyph ends along the line.
+    pub(super) x1: f64,
+    /// Size of the word's biggest glyph.
+    pub(super) size: f64,
+    /// How many of the glyphs are set in a bold font.
     bold_chars: usize,
+    /// How many glyphs the word has.
     chars: usize,
+}
+
+/// The words of a band, left to right, at its baseline: what a gutter splits into columns
+/// and table detection reads for cells, before each part becomes a `Line`.
+#[derive(Debug, Clone)]
+pub(super) struct BandWords {
+    /// The band's baseline.
+    pub(super) y: f64,
+    /// The words on it, left to right.
+    pub(super) words: Vec<Word>,
 }
 
 /// A line of text in reading order.
 #[derive(Debug, Clone)]
 pub(crate) struct Line {
+    /// The line's text, words separated by spaces, right-to-left runs in reading order.
     pub(crate) text: String,
+    /// Where the first word starts.
     pub(crate) x0: f64,
+    /// Where the last word ends.
     pub(crate) x1: f64,
     /// Baseline.
     pub(crate) y: f64,
     /// Size of most of the line's characters.
     pub(crate) size: f64,
+    /// Whether at least four in five of the line's glyphs are bold.
     pub(crate) bold: bool,
+    /// How many glyphs the line has.
     pub(crate) chars: usize,
     /// The column (or spanning region) of the page the line belongs to.
     pub(crate) column: u16,
+    /// The glyphs' direction, as `TextChar::orientation` gives it.
     pub(crate) orientation: u8,
     /// Whether the line is a row of a table (read across its cells) or a wrapped cell's
     /// continuation.
@@ -44,9 +71,13 @@ pub(crate) struct Line {
     pub(crate) cells: Vec<String>,
 }
 
+/// Glyphs sharing a baseline, with the raised and lowered glyphs that belong to them.
 struct Band {
+    /// The baseline: its first glyph's, or that of a glyph much bigger than the others.
     y: f64,
+    /// Size of the band's biggest glyph (at least one point).
     size: f64,
+    /// The glyphs, left to right once the bands are complete.
     chars: Vec<TextChar>,
 }
 
@@ -65,7 +96,13 @@ pub(crate) fn page_lines(mut chars: Vec<TextChar>) -> Vec<Line> {
             continue;
         }
         let bands = bands(group);
-        let banded: Vec<(f64, Vec<Word>)> = bands.iter().map(|b| (b.y, words(&b.chars))).collect();
+        let banded: Vec<BandWords> = bands
+            .iter()
+            .map(|b| BandWords {
+                y: b.y,
+                words: words(&b.chars),
+            })
+            .collect();
         lines.extend(order_lines(banded, orientation, 0, &mut next_column));
     }
     lines
@@ -128,12 +165,14 @@ fn bands(mut chars: Vec<TextChar>) -> Vec<Band> {
     merged
 }
 
+/// Where a band's glyphs start and end along the line.
 fn extent(band: &Band) -> (f64, f64) {
     band.chars.iter().fold((f64::MAX, f64::MIN), |(lo, hi), c| {
         (lo.min(c.x), hi.max(c.x + c.width))
     })
 }
 
+/// Whether two bands sit over one another, give or take a glyph's size.
 fn overlaps_x(a: &Band, b: &Band) -> bool {
     let (a0, a1) = extent(a);
     let (b0, b1) = extent(b);
@@ -282,6 +321,8 @@ fn find_gutter(bands: &[Vec<Word>]) -> Option<(f64, f64)> {
     (l >= 0.3 * left_width && r >= 0.3 * right_width).then_some((gutter, (e - s) as f64))
 }
 
+/// Keeps a free run of the gutter search if it is wider than the best so far, or as wide and
+/// crossed by fewer lines.
 fn consider(
     coverage: &[usize],
     start: usize,
@@ -301,6 +342,7 @@ fn consider(
     }
 }
 
+/// The median of the finite values (the upper one of an even count), if there are any.
 pub(crate) fn median(values: &[f64]) -> Option<f64> {
     let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     if sorted.is_empty() {
@@ -310,7 +352,8 @@ pub(crate) fn median(values: &[f64]) -> Option<f64> {
     sorted.get(sorted.len() / 2).copied()
 }
 
-fn make_line(words: &[Word], band_y: f64, column: u16, orientation: u8) -> Option<Line> {
+/// A line of words at a baseline, outside any table; `None` without words.
+pub(super) fn make_line(words: &[Word], band_y: f64, column: u16, orientation: u8) -> Option<Line> {
     let first = words.first()?;
     let last = words.last()?;
     let mut tokens: Vec<String> = Vec::new();
@@ -362,7 +405,7 @@ const MAX_COLUMN_SPLITS: usize = 3;
 /// Lines of bands in reading order: where a gutter splits the region, each side is read whole
 /// (and may split again) before the lines after the next line that spans the gutter.
 fn order_lines(
-    bands: Vec<(f64, Vec<Word>)>,
+    bands: Vec<BandWords>,
     orientation: u8,
     depth: usize,
     next_column: &mut u16,
@@ -375,7 +418,7 @@ fn order_lines(
         .iter()
         .zip(&table)
         .filter(|(_, line)| line.part == TablePart::None)
-        .map(|((_, w), _)| w.clone())
+        .map(|(band, _)| band.words.clone())
         .collect();
     let gutter = if depth < MAX_COLUMN_SPLITS && (orientation == 0 || orientation == 4) {
         find_gutter(&words)
@@ -385,15 +428,15 @@ fn order_lines(
     let Some((gutter, gutter_width)) = gutter else {
         let column = *next_column;
         *next_column = next_column.saturating_add(1);
-        for ((y, words), row) in bands.into_iter().zip(table) {
-            out.extend(table_line(&words, y, column, orientation, &row));
+        for (band, row) in bands.iter().zip(table) {
+            out.extend(table_line(band, column, orientation, &row));
         }
         return out;
     };
-    let mut left: Vec<(f64, Vec<Word>)> = Vec::new();
-    let mut right: Vec<(f64, Vec<Word>)> = Vec::new();
-    let flush = |left: &mut Vec<(f64, Vec<Word>)>,
-                 right: &mut Vec<(f64, Vec<Word>)>,
+    let mut left: Vec<BandWords> = Vec::new();
+    let mut right: Vec<BandWords> = Vec::new();
+    let flush = |left: &mut Vec<BandWords>,
+                 right: &mut Vec<BandWords>,
                  out: &mut Vec<Line>,
                  next_column: &mut u16| {
         if !left.is_empty() {
@@ -413,7 +456,8 @@ fn order_lines(
             ));
         }
     };
-    for ((y, words), row) in bands.into_iter().zip(table) {
+    for (band, row) in bands.into_iter().zip(table) {
+        let words = &band.words;
         // A short centred line has an ordinary word gap where the gutter runs: it spans.
         let last_left = words
             .iter()
@@ -434,546 +478,30 @@ fn order_lines(
             flush(&mut left, &mut right, &mut out, next_column);
             let column = *next_column;
             *next_column = next_column.saturating_add(1);
-            out.extend(table_line(&words, y, column, orientation, &row));
+            out.extend(table_line(&band, column, orientation, &row));
             continue;
         }
-        let (l, r): (Vec<Word>, Vec<Word>) = words.into_iter().partition(|w| w.x1 <= gutter);
+        let y = band.y;
+        let (l, r): (Vec<Word>, Vec<Word>) = band.words.into_iter().partition(|w| w.x1 <= gutter);
         if !l.is_empty() {
-            left.push((y, l));
+            left.push(BandWords { y, words: l });
         }
         if !r.is_empty() {
-            right.push((y, r));
+            right.push(BandWords { y, words: r });
         }
     }
     flush(&mut left, &mut right, &mut out, next_column);
     out
 }
 
-/// A gap this many times the font size between two words on a line separates table cells.
-const CELL_GAP: f64 = 1.0;
-/// Table cells are short: after the row's label, the median cell has at most this many
-/// words,
-const CELL_WORDS: usize = 4;
-/// and the longest at most this many;
-const LONGEST_CELL_WORDS: usize = 6;
-/// the label at most this many. A line of prose beside a figure or a code listing has more.
-const LABEL_WORDS: usize = 10;
-
-/// The cells of a line: runs of words with no wide gap, as (x0, x1, words).
-fn cells(words: &[Word]) -> Vec<(f64, f64, usize)> {
-    let mut cells: Vec<(f64, f64, usize)> = Vec::new();
-    for w in words {
-        match cells.last_mut() {
-            Some(cell) if w.x0 - cell.1 < CELL_GAP * w.size.max(1.0) => {
-                cell.1 = w.x1;
-                cell.2 += w.text.split_whitespace().count().max(1);
-            }
-            _ => cells.push((w.x0, w.x1, w.text.split_whitespace().count().max(1))),
-        }
-    }
-    cells
-}
-
-/// A line with its part in a table, its text split by the table's columns.
-fn table_line(
-    words: &[Word],
-    y: f64,
-    column: u16,
-    orientation: u8,
-    row: &TableLine,
-) -> Option<Line> {
-    let line = make_line(words, y, column, orientation)?;
-    let cells = match &row.columns {
-        Some(columns) if row.part != TablePart::None => {
-            let tolerance = line.size.max(1.0);
-            let mut cells = vec![String::new(); columns.len()];
-            for w in words {
-                let k = columns
-                    .iter()
-                    .filter(|start| **start - tolerance <= w.x0)
-                    .count()
-                    .saturating_sub(1);
-                if let Some(cell) = cells.get_mut(k) {
-                    if !cell.is_empty() {
-                        cell.push(' ');
-                    }
-                    cell.push_str(&w.text);
-                }
-            }
-            cells
-        }
-        _ => Vec::new(),
-    };
-    Some(Line {
-        table: row.part,
-        cells,
-        ..line
-    })
-}
-
-/// A band's part in a table and the starts of that table's columns.
-#[derive(Debug, Clone, Default)]
-struct TableLine {
-    part: TablePart,
-    columns: Option<std::rc::Rc<[f64]>>,
-}
-
-/// A line's part in a table.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) enum TablePart {
-    /// Not in a table.
-    #[default]
-    None,
-    /// A row, read across its cells.
-    Row,
-    /// A line between two rows that continues a wrapped cell of the row above.
-    Continuation,
-}
-
-/// Which bands are rows of a table: at least three short cells, near another such row
-/// whose cells start or end at the same places. Prose in columns has long cells; a table
-/// row has a label and figures. A line between two rows, within their width, continues a
-/// wrapped cell.
-fn table_rows(bands: &[(f64, Vec<Word>)]) -> Vec<TableLine> {
-    let rows: Vec<Option<Vec<(f64, f64, usize)>>> = bands
-        .iter()
-        .map(|(_, words)| {
-            let cells = cells(words);
-            // The first cell is the row's label and may be longer than the figures after it.
-            let label = cells.first().map_or(0, |c| c.2);
-            let mut counts: Vec<usize> = cells.iter().skip(1).map(|c| c.2).collect();
-            counts.sort_unstable();
-            let median = counts
-                .get(counts.len().saturating_sub(1) / 2)
-                .copied()
-                .unwrap_or(0);
-            let longest = counts.last().copied().unwrap_or(0);
-            (cells.len() >= 3
-                && median <= CELL_WORDS
-                && longest <= LONGEST_CELL_WORDS
-                && label <= LABEL_WORDS)
-                .then_some(cells)
-        })
-        .collect();
-    // Each band's font size, worked out once.
-    let sizes: Vec<f64> = bands
-        .iter()
-        .map(|(_, words)| {
-            let sizes: Vec<f64> = words.iter().map(|w| w.size).collect();
-            median(&sizes).unwrap_or(10.0)
-        })
-        .collect();
-    let size = |i: usize| -> f64 { sizes.get(i).copied().unwrap_or(10.0) };
-    let aligned = |a: usize, b: usize| -> bool {
-        let (Some(Some(x)), Some(Some(y))) = (rows.get(a), rows.get(b)) else {
-            return false;
-        };
-        let tolerance = size(a).max(size(b));
-        let shared = y
-            .iter()
-            .filter(|c| {
-                x.iter()
-                    .any(|d| (c.0 - d.0).abs() <= tolerance || (c.1 - d.1).abs() <= tolerance)
-            })
-            .count();
-        // Or, as many cells, each falling in the column the other row's cell starts: a
-        // header centred over left-aligned figures.
-        let one_each = |starts: &[(f64, f64, usize)], centred: &[(f64, f64, usize)]| {
-            starts.len() == centred.len()
-                && centred.iter().enumerate().all(|(k, c)| {
-                    let centre = (c.0 + c.1) / 2.0;
-                    starts.iter().filter(|d| d.0 - tolerance <= centre).count() == k + 1
-                })
-        };
-        shared >= 3 || one_each(x, y) || one_each(y, x)
-    };
-    // Continuation lines of wrapped header cells may stand between two rows.
-    const REACH: usize = 3;
-    let mut is_row: Vec<bool> = (0..bands.len())
-        .map(|i| {
-            rows.get(i).is_some_and(Option::is_some)
-                && (1..=REACH).any(|d| (i >= d && aligned(i - d, i)) || aligned(i, i + d))
-        })
-        .collect();
-    // A header over rows whose label and figures sit too close for a cell gap: the rows
-    // are the lines below it whose words start at its columns and cross none of them.
-    for i in 0..bands.len() {
-        let Some(Some(header)) = rows.get(i) else {
-            continue;
-        };
-        if is_row.get(i).copied().unwrap_or(true) {
-            continue;
-        }
-        let tolerance = size(i);
-        let starts: Vec<f64> = header.iter().map(|c| c.0).collect();
-        let under = |j: usize| -> bool {
-            let Some((_, words)) = bands.get(j) else {
-                return false;
-            };
-            let Some(first) = words.first() else {
-                return false;
-            };
-            // Cells of one table start at the same x to a fraction of a point; a word of
-            // prose covering a column start is not in a table.
-            let exact = 0.3 * tolerance;
-            let crosses = starts.iter().skip(1).any(|start| {
-                words
-                    .iter()
-                    .any(|w| w.x0 < start - exact && w.x1 > start + exact)
-            });
-            let matched = starts
-                .iter()
-                .skip(1)
-                .filter(|start| words.iter().any(|w| (w.x0 - **start).abs() <= exact))
-                .count();
-            let most = LABEL_WORDS + LONGEST_CELL_WORDS * starts.len().saturating_sub(1);
-            (first.x0 - starts.first().copied().unwrap_or(0.0)).abs() <= exact
-                && words.len() <= most
-                && !crosses
-                && matched >= 1
-                && matched * 2 >= starts.len().saturating_sub(1)
-        };
-        let mut followers = Vec::new();
-        let mut last = i;
-        for j in i + 1..bands.len() {
-            if j - last > REACH {
-                break;
-            }
-            if under(j) {
-                followers.push(j);
-                last = j;
-            } else if bands
-                .get(j)
-                .is_none_or(|(_, w)| w.len() > LONGEST_CELL_WORDS)
-            {
-                // Not a row and too long for a wrapped cell: the table has ended.
-                break;
-            }
-        }
-        if !followers.is_empty() {
-            for k in std::iter::once(i).chain(followers) {
-                if let Some(row) = is_row.get_mut(k) {
-                    *row = true;
-                }
-            }
-        }
-    }
-    let span = |i: usize| -> Option<(f64, f64)> {
-        let words = &bands.get(i)?.1;
-        Some((words.first()?.x0, words.last()?.x1))
-    };
-    let parts: Vec<TablePart> = (0..bands.len())
-        .map(|i| {
-            if is_row.get(i).copied().unwrap_or(false) {
-                return TablePart::Row;
-            }
-            let above = (1..REACH).find(|&d| i >= d && is_row.get(i - d).copied().unwrap_or(false));
-            let below = (1..REACH).find(|&d| is_row.get(i + d).copied().unwrap_or(false));
-            let inside = match (above.and_then(|d| span(i - d)), span(i)) {
-                (Some((x0, x1)), Some((a, b))) => a >= x0 - 1.0 && b <= x1 + 1.0,
-                _ => false,
-            };
-            // Under the last row, only a short line right below it, at the table's line
-            // pitch, continues a cell.
-            let short = bands
-                .get(i)
-                .is_some_and(|(_, w)| w.len() <= LONGEST_CELL_WORDS);
-            let close = match (i.checked_sub(1).and_then(|b| bands.get(b)), bands.get(i)) {
-                (Some((above_y, _)), Some((y, _))) => above_y - y <= 1.6 * size(i),
-                _ => false,
-            };
-            let short = short && close;
-            if above.is_some() && inside && (below.is_some() || (above == Some(1) && short)) {
-                TablePart::Continuation
-            } else {
-                TablePart::None
-            }
-        })
-        .collect();
-    // Each table's columns: the cell starts of its row with the most cells.
-    let mut out: Vec<TableLine> = parts
-        .iter()
-        .map(|part| TableLine {
-            part: *part,
-            columns: None,
-        })
-        .collect();
-    let mut start = 0;
-    while start < parts.len() {
-        if parts.get(start) == Some(&TablePart::None) {
-            start += 1;
-            continue;
-        }
-        let end = (start..parts.len())
-            .find(|&k| parts.get(k) == Some(&TablePart::None))
-            .unwrap_or(parts.len());
-        let widest = (start..end)
-            .filter(|&k| parts.get(k) == Some(&TablePart::Row))
-            .filter_map(|k| rows.get(k).and_then(Option::as_ref).map(|c| (k, c.len())))
-            .max_by_key(|(k, n)| (*n, std::cmp::Reverse(*k)));
-        let columns: Option<std::rc::Rc<[f64]>> = widest
-            .and_then(|(k, _)| rows.get(k).and_then(Option::as_ref))
-            .map(|cells| cells.iter().map(|c| c.0).collect());
-        for line in out.get_mut(start..end).into_iter().flatten() {
-            line.columns.clone_from(&columns);
-        }
-        start = end;
-    }
-    out
-}
-
-fn is_rtl(c: char) -> bool {
-    matches!(c as u32, 0x0590..=0x08ff | 0xfb1d..=0xfdff | 0xfe70..=0xfeff)
-}
-
-fn is_ltr_strong(c: char) -> bool {
-    c.is_alphanumeric() && !is_rtl(c)
-}
-
-fn token_is_ltr(token: &str) -> bool {
-    token.chars().any(is_ltr_strong) && !token.chars().any(is_rtl)
-}
-
-/// Arabic and Hebrew lines are drawn left to right in visual order: read their glyphs right to
-/// left, keeping runs of Latin letters and digits in their own order. A glyph whose text has
-/// several characters (a ligature, a cluster) already holds them in logical order.
-fn bidi_visual_to_logical(glyphs: Vec<String>) -> String {
-    let text: String = glyphs.concat();
-    let rtl = text.chars().filter(|c| is_rtl(*c)).count();
-    let ltr = text
-        .chars()
-        .filter(|c| c.is_alphabetic() && !is_rtl(*c))
-        .count();
-    if rtl == 0 || rtl < ltr {
-        return text;
-    }
-    // Glyphs mixing both directions are taken apart character by character.
-    let mut tokens: Vec<String> = Vec::new();
-    for glyph in glyphs {
-        if glyph.chars().any(is_rtl) && glyph.chars().any(is_ltr_strong) {
-            tokens.extend(glyph.chars().map(String::from));
-        } else {
-            tokens.push(glyph);
-        }
-    }
-    tokens.reverse();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while let Some(token) = tokens.get(i) {
-        if token_is_ltr(token) {
-            // The LTR run, with the neutral glyphs inside it, goes back in its own order.
-            let mut j = i;
-            let mut end = i;
-            while let Some(t) = tokens.get(j) {
-                if t.chars().any(is_rtl) {
-                    break;
-                }
-                if token_is_ltr(t) {
-                    end = j;
-                }
-                j += 1;
-            }
-            for t in tokens.get(i..=end).unwrap_or_default().iter().rev() {
-                out.push_str(t);
-            }
-            i = end + 1;
-        } else {
-            // Mirrored brackets read the other way round in right-to-left text.
-            out.extend(token.chars().map(|c| match c {
-                '(' => ')',
-                ')' => '(',
-                '[' => ']',
-                ']' => '[',
-                c => c,
-            }));
-            i += 1;
-        }
-    }
-    out
-}
-
-/// A paragraph of one page.
-#[derive(Debug, Clone)]
-pub(crate) struct Paragraph {
-    pub(crate) lines: Vec<Line>,
-}
-
-impl Paragraph {
-    /// Whether the paragraph is a table row.
-    pub(crate) fn table(&self) -> bool {
-        self.lines
-            .first()
-            .is_some_and(|l| l.table == TablePart::Row)
-    }
-
-    pub(crate) fn text(&self) -> String {
-        // A table row with wrapped cells: each cell whole, in column order.
-        if self.table() && self.lines.len() > 1 && self.lines.iter().all(|l| !l.cells.is_empty()) {
-            let columns = self.lines.iter().map(|l| l.cells.len()).max().unwrap_or(0);
-            let mut cells = vec![String::new(); columns];
-            for line in &self.lines {
-                for (cell, part) in cells.iter_mut().zip(&line.cells) {
-                    if !part.is_empty() {
-                        join_line(cell, part);
-                    }
-                }
-            }
-            return cells
-                .into_iter()
-                .filter(|c| !c.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ");
-        }
-        let mut text = String::new();
-        for line in &self.lines {
-            join_line(&mut text, &line.text);
-        }
-        text
-    }
-
-    pub(crate) fn size(&self) -> f64 {
-        let mut best = (0.0, 0usize);
-        for line in &self.lines {
-            let n: usize = self
-                .lines
-                .iter()
-                .filter(|l| (l.size - line.size).abs() < 0.26)
-                .map(|l| l.chars)
-                .sum();
-            if n > best.1 {
-                best = (line.size, n);
-            }
-        }
-        best.0
-    }
-
-    pub(crate) fn bold(&self) -> bool {
-        self.lines.iter().all(|l| l.bold)
-    }
-
-    pub(crate) fn top(&self) -> f64 {
-        self.lines
-            .iter()
-            .map(|l| l.y + l.size)
-            .fold(f64::MIN, f64::max)
-    }
-
-    pub(crate) fn bottom(&self) -> f64 {
-        self.lines.iter().map(|l| l.y).fold(f64::MAX, f64::min)
-    }
-}
-
-/// Appends a line to paragraph text: words hyphenated at the line end are joined, CJK lines
-/// join without a space.
-fn join_line(text: &mut String, line: &str) {
-    if text.is_empty() {
-        text.push_str(line);
-        return;
-    }
-    let next = line.chars().next();
-    if text.ends_with('\u{ad}') {
-        text.pop();
-        text.push_str(line);
-        return;
-    }
-    let mut tail = text.chars().rev();
-    let last = tail.next();
-    let before = tail.next();
-    if matches!(last, Some('-' | '\u{2010}'))
-        && before.is_some_and(char::is_alphabetic)
-        && next.is_some_and(char::is_lowercase)
-    {
-        text.pop();
-        text.push_str(line);
-        return;
-    }
-    if last.is_some_and(is_cjk) && next.is_some_and(is_cjk) {
-        text.push_str(line);
-        return;
-    }
-    text.push(' ');
-    text.push_str(line);
-}
-
-const BULLETS: &[char] = &[
-    '•', '●', '▪', '■', '◦', '○', '►', '▶', '–', '—', '✓', '❖', '➢', '·', '\u{f0b7}', '\u{f0a7}',
-];
-
-/// Lines of one page (reading order) into paragraphs.
-pub(crate) fn paragraphs(lines: Vec<Line>) -> Vec<Paragraph> {
-    // Typical baseline distance between consecutive lines of one paragraph.
-    let mut pitches = Vec::new();
-    for pair in lines.windows(2) {
-        if let [a, b] = pair {
-            let gap = a.y - b.y;
-            if a.column == b.column
-                && (a.size - b.size).abs() < 0.5
-                && gap > 0.5 * a.size
-                && gap < 2.5 * a.size
-            {
-                pitches.push(gap / a.size);
-            }
-        }
-    }
-    let pitch = median(&pitches).unwrap_or(1.2).clamp(1.0, 2.2);
-    let mut right_edge: std::collections::HashMap<u16, f64> = std::collections::HashMap::new();
-    for line in &lines {
-        let edge = right_edge.entry(line.column).or_insert(f64::MIN);
-        *edge = edge.max(line.x1);
-    }
-
-    let mut out: Vec<Paragraph> = Vec::new();
-    for line in lines {
-        let starts_new = match out.last().and_then(|p| p.lines.last().map(|l| (p, l))) {
-            None => true,
-            Some((paragraph, previous)) => {
-                let size = previous.size.max(line.size).max(1.0);
-                let gap = previous.y - line.y;
-                let edge = right_edge
-                    .get(&previous.column)
-                    .copied()
-                    .unwrap_or(previous.x1);
-                let ends_sentence = previous
-                    .text
-                    .trim_end()
-                    .ends_with(['.', '!', '?', ':', '。']);
-                // Each table row is a block of its own, cited by itself, with the wrapped
-                // cells that continue it.
-                let in_table = (previous.table, line.table) != (TablePart::None, TablePart::None);
-                let continues_row =
-                    line.table == TablePart::Continuation && previous.table != TablePart::None;
-                if in_table {
-                    !continues_row
-                } else {
-                    line.column != previous.column
-                        || line.orientation != previous.orientation
-                        || gap < 0.3 * size
-                        || gap > pitch * size * 1.3 + 0.5
-                        || (previous.size - line.size).abs() > 0.12 * size
-                        || previous.bold != line.bold
-                        || line.x0 > previous.x1 + size
-                        || line.x1 < previous.x0 - size
-                        || (line.x0 - previous.x0 > 0.8 * size
-                            && (paragraph.lines.len() >= 2 || ends_sentence))
-                        || (previous.x1 < edge - 4.0 * size && ends_sentence)
-                        || line.text.starts_with(BULLETS)
-                }
-            }
-        };
-        if starts_new {
-            out.push(Paragraph { lines: vec![line] });
-        } else if let Some(paragraph) = out.last_mut() {
-            paragraph.lines.push(line);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
+    use super::super::paragraph::paragraphs;
     use super::*;
 
-    fn glyphs(text: &str, x: f64, y: f64, size: f64) -> Vec<TextChar> {
+    /// Glyphs of one line of text starting at `x` on baseline `y`, each character half as wide
+    /// as the font size; spaces are gaps, as most PDFs draw them.
+    pub(in crate::pdf) fn glyphs(text: &str, x: f64, y: f64, size: f64) -> Vec<TextChar> {
         text.chars()
             .enumerate()
             .map(|(i, c)| TextChar {
@@ -1024,25 +552,5 @@ mod tests {
         assert_eq!(first_right, 6, "{lines:?}");
         let paragraphs = paragraphs(lines);
         assert_eq!(paragraphs.len(), 2);
-    }
-
-    #[test]
-    fn hyphenated_words_join_across_lines() {
-        let mut text = String::from("a well-known exam-");
-        join_line(&mut text, "ple of text");
-        assert_eq!(text, "a well-known example of text");
-        let mut text = String::from("日本");
-        join_line(&mut text, "語");
-        assert_eq!(text, "日本語");
-    }
-
-    #[test]
-    fn arabic_visual_order_is_reversed() {
-        let glyphs = |s: &str| s.chars().map(String::from).collect::<Vec<_>>();
-        assert_eq!(bidi_visual_to_logical(glyphs("ب ا")), "ا ب");
-        assert_eq!(bidi_visual_to_logical(glyphs("2024 ب ا")), "ا ب 2024");
-        assert_eq!(bidi_visual_to_logical(glyphs("plain text")), "plain text");
-        // A lam-alef ligature glyph maps to two letters already in logical order.
-        assert_eq!(bidi_visual_to_logical(vec!["ب".into(), "لا".into()]), "لاب");
     }
 }

@@ -2,6 +2,7 @@
 //! page into paragraphs in reading order, with headings, footnotes, and running headers and
 //! footers recognised across pages.
 
+mod bidi;
 mod cmap;
 mod font;
 mod glyphs;
@@ -11,6 +12,8 @@ mod lexer;
 mod metrics;
 mod nesting;
 mod page_tree;
+mod paragraph;
+mod table;
 mod truetype;
 
 use std::collections::HashMap;
@@ -22,7 +25,8 @@ use crate::limits::{Budget, MAX_PDF_PAGES, MAX_PDF_STREAM_SIZE, exceeded};
 use crate::ocr::{self, ScannedPage};
 use crate::{Block, BlockKind, Document, Error, Extractor, Format, Options, Result};
 use interp::{FontCache, Interpreter, Matrix};
-use layout::{Line, Paragraph};
+use layout::Line;
+use paragraph::Paragraph;
 
 pub(crate) fn read(
     path: &Path,
@@ -101,7 +105,7 @@ fn read_pages(
     let page_count = page_lines.len();
     let running = take_running_lines(&mut page_lines);
     let pages_paragraphs: Vec<Vec<Paragraph>> =
-        page_lines.into_iter().map(layout::paragraphs).collect();
+        page_lines.into_iter().map(paragraph::paragraphs).collect();
     let mut blocks = with_running(classify(pages_paragraphs, &labels), running, &labels);
     let mut needs_ocr = Vec::new();
     if !scanned.is_empty() {
