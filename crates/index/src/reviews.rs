@@ -24,7 +24,8 @@ pub const REVIEWS_FILE: &str = "reviews.json";
 #[serde(rename_all = "camelCase")]
 pub struct ReviewRequest {
     /// The guiding questions the passage answers, replacing the tagger's (an empty list:
-    /// none); `None` leaves the tagger's tags.
+    /// none); `None` leaves the questions as they stand (the tagger's, or staff's from an
+    /// earlier review).
     pub questions: Option<Vec<u32>>,
     /// A key quote, to lead its questions' briefs.
     pub key: bool,
@@ -173,7 +174,12 @@ impl PassageIndex {
                 });
             }
         }
-        let mut questions = request.questions;
+        let mut reviews = load(&self.dir)?;
+        // No questions given: the questions stand as they are, staff's from an earlier
+        // review included (else the next ingest would put the tagger's back).
+        let mut questions = request
+            .questions
+            .or_else(|| reviews.get(id).and_then(|r| r.questions.clone()));
         if let Some(list) = &mut questions {
             list.sort_unstable();
             list.dedup();
@@ -188,7 +194,6 @@ impl PassageIndex {
             at: now(),
         };
         let mut batch = self.batch()?;
-        let mut reviews = load(&self.dir)?;
         reviews.insert(id.to_string(), review.clone());
         save(&self.dir, &reviews)?;
         batch.reviews = reviews;

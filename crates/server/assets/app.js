@@ -1,13 +1,17 @@
 // cfi staff page: plain JavaScript, no build step. The URL holds the whole state.
 "use strict";
 
-const FILTERS = ["question", "category", "country", "mentioned", "lang", "kind", "submitter"];
+const FILTERS = ["question", "category", "country", "mentioned", "lang", "kind", "submitter", "key"];
 const FACET_LABELS = { category: "Stakeholder category", country: "Submitter's country", mentioned: "Mentioned country", language: "Language", kind: "Document kind" };
 const FACET_PARAM = { category: "category", country: "country", mentioned: "mentioned", language: "lang", kind: "kind" };
 const PAGE_SIZE = 20;
+const VIEWS = ["search", "passage", "matrix", "submissions", "brief"];
+// The brief's download links: element id and `format`.
+const BRIEF_FORMATS = [["brief-md", "md"], ["brief-docx", "docx"], ["brief-html", "html"]];
 const $ = (id) => document.getElementById(id);
 let calls = [];
 let lastSearch = { key: null, body: null };
+let lastBrief = { key: null, body: null };
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -32,11 +36,20 @@ function go(params, replace) {
 
 function token() { return sessionStorage.getItem("cfi-staff-token"); }
 
-async function api(path, params) {
-  const query = params && params.toString() ? "?" + params.toString() : "";
+// The name staff gave at sign-in, sent with their reviews as X-Reviewer ("" if none).
+function reviewer() { return sessionStorage.getItem("cfi-staff-name") || ""; }
+
+function staffHeaders() {
   const headers = {};
   if (token()) headers.Authorization = "Bearer " + token();
-  const response = await fetch("/api/v1" + path + query, { headers });
+  return headers;
+}
+
+// `init` adds fetch options (method, body, more headers) to the staff token's header.
+async function api(path, params, init) {
+  const query = params && params.toString() ? "?" + params.toString() : "";
+  const options = Object.assign({}, init, { headers: Object.assign(staffHeaders(), init && init.headers) });
+  const response = await fetch("/api/v1" + path + query, options);
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
     const message = body.error ? body.error.message : response.statusText;
@@ -115,12 +128,25 @@ function versionsLine(h) {
   return el("div", { class: "versions" }, "Also in: ", ...links);
 }
 
+// A question tag; one staff set says so in a small marker (the others' source is in the title).
 function tags(p) {
   return p.questions.map((q) => el("span", {
     class: "tag " + q.source,
     title: "Guiding question " + q.number + " (" + q.source + ", confidence " + q.confidence.toFixed(2) + ")",
-    text: "Q" + q.number + " " + questionShort(q.number),
-  }));
+  }, "Q" + q.number + " " + questionShort(q.number), q.source === "staff" ? staffMarker() : null));
+}
+
+function staffMarker() {
+  return el("span", { class: "tag-source", title: "Set by staff in a review", text: "staff" });
+}
+
+function keyMarker() {
+  return el("span", { class: "key-quote", title: "Key quote: staff chose it for the report", text: "★ Key quote" });
+}
+
+// A passage's marks: the key-quote marker, then its question tags.
+function marks(p) {
+  return [p.key ? keyMarker() : null, ...tags(p)].filter(Boolean);
 }
 
 function meta(p) {
@@ -132,12 +158,12 @@ function meta(p) {
 }
 
 function showView(name) {
-  for (const v of ["search", "passage", "matrix", "submissions"]) $("view-" + v).hidden = v !== name;
+  for (const v of VIEWS) $("view-" + v).hidden = v !== name;
   for (const a of document.querySelectorAll("nav a")) {
     if (a.dataset.view === (name === "passage" ? "search" : name)) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
-  $("search-form").hidden = name === "submissions";
+  $("search-form").hidden = name === "submissions" || name === "brief";
 }
 
 function renderChips(s) {
@@ -145,7 +171,7 @@ function renderChips(s) {
   box.replaceChildren();
   for (const f of FILTERS) {
     if (!s.get(f)) continue;
-    const label = f === "question" ? "Q" + s.get(f) + " " + questionShort(s.get(f)) : f + ": " + s.get(f);
+    const label = chipLabel(f, s.get(f));
     box.append(el("button", {
       type: "button", class: "chip", "aria-label": "Remove filter " + label,
       onclick: () => { const n = state(); n.delete(f); n.delete("page"); go(n); },
@@ -153,11 +179,18 @@ function renderChips(s) {
   }
 }
 
+function chipLabel(filter, value) {
+  if (filter === "question") return "Q" + value + " " + questionShort(value);
+  if (filter === "key") return value === "true" ? "Key quotes only" : "No key quotes";
+  return filter + ": " + value;
+}
+
 async function renderSearch(s) {
   showView("search");
   $("q").value = s.get("q") || "";
   renderMatch(s);
   $("group").checked = s.get("group") === "submission";
+  $("key-only").checked = s.get("key") === "true";
   const page = Math.max(1, parseInt(s.get("page") || "1", 10) || 1);
   const p = searchParams(s);
   p.set("limit", PAGE_SIZE);
@@ -199,19 +232,38 @@ async function renderSearch(s) {
     snippet.innerHTML = h.snippet; // escaped by the server, only <mark> added
     const open = el("a", { href: "/?view=passage&id=" + encodeURIComponent(h.passageId) + "&from=" + encodeURIComponent(location.search), text: h.submission.submitter });
     open.addEventListener("click", (e) => { e.preventDefault(); openPassage(h.passageId); });
-    hits.append(el("li", { class: "hit" },
+    const hit = el("li", { class: "hit" },
       el("h3", {}, open),
       meta(h),
       snippet,
-      el("div", {}, ...tags(h), h.others ? el("span", { class: "meta", text: " +" + h.others + " more passages in this submission" }) : null),
+      hitMarks(h, h.others),
       versionsLine(h),
-      h.alsoIn.length ? el("div", { class: "meta", text: "Also sent by: " + h.alsoIn.join(", ") }) : null));
+      h.alsoIn.length ? el("div", { class: "meta", text: "Also sent by: " + h.alsoIn.join(", ") }) : null);
+    if (token()) hit.append(hitReview(h, hit));
+    hits.append(hit);
   }
   if (!body.hits.length) hits.append(el("li", { class: "hit", text: "No passages match. Try fewer words, remove a filter, or check the spelling." }));
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   $("page-info").textContent = "Page " + page + " of " + pages;
   $("prev").disabled = page <= 1;
   $("next").disabled = page >= pages;
+}
+
+function hitMarks(p, others) {
+  return el("div", { class: "marks" }, ...marks(p), others ? el("span", { class: "meta", text: " +" + others + " more passages in this submission" }) : null);
+}
+
+// A hit's review controls, folded: the form is built (and the passage's last review
+// fetched) when staff open it.
+function hitReview(h, hit) {
+  const details = el("details", { class: "review-toggle" }, el("summary", { text: "Review" }));
+  details.addEventListener("toggle", async () => {
+    if (!details.open || details.dataset.built) return;
+    details.dataset.built = "1";
+    const review = await reviewOf(h.passageId);
+    details.append(reviewForm(h, review, (p) => hit.querySelector(".marks").replaceWith(hitMarks(p, h.others))));
+  });
+  return details;
 }
 
 function renderQuestions(s, counts) {
@@ -280,11 +332,14 @@ async function copy(text, button) {
   setTimeout(() => { button.textContent = "Copy citation"; }, 2000);
 }
 
+// Saves an API answer as a file named `name`. The fetch carries the staff token, which a
+// plain link cannot; a failure rejects with the server's message.
 async function download(path, params, name) {
-  const headers = {};
-  if (token()) headers.Authorization = "Bearer " + token();
-  const response = await fetch("/api/v1" + path + "?" + params.toString(), { headers });
-  if (!response.ok) { alert("Export failed: " + response.statusText); return; }
+  const response = await fetch("/api/v1" + path + "?" + params.toString(), { headers: staffHeaders() });
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    throw new Error(body.error ? body.error.message : response.status + " " + response.statusText);
+  }
   const url = URL.createObjectURL(await response.blob());
   const a = el("a", { href: url, download: name });
   document.body.append(a);
@@ -306,12 +361,13 @@ async function renderPassage(s) {
   showView("passage");
   const box = $("passage");
   box.replaceChildren(el("p", { text: "Loading…" }));
-  let body, submission, similar;
+  let body, submission, similar, review;
   try {
     body = await api("/passages/" + encodeURIComponent(s.get("id")));
-    [submission, similar] = await Promise.all([
+    [submission, similar, review] = await Promise.all([
       api("/submissions/" + encodeURIComponent(body.passage.submission.id)),
       api("/passages/" + encodeURIComponent(s.get("id")) + "/similar", new URLSearchParams("limit=5")),
+      reviewOf(s.get("id")),
     ]);
   } catch (e) {
     box.replaceChildren(el("p", { class: "problem", text: e.status === 404 ? "This passage does not exist or is not visible to you." : e.message }));
@@ -338,16 +394,103 @@ async function renderPassage(s) {
     el("h2", {}, p.submission.submitter, " ", p.submission.confidential ? el("span", { class: "confidential", text: "CONFIDENTIAL" }) : null),
     el("p", { class: "meta", text: [submission.category, submission.country, submission.language, submission.pages ? submission.pages + " pages" : null, submission.received ? "received " + submission.received : null, submission.file].filter(Boolean).join(" · ") }),
     ...body.before.map((b) => el("div", { class: "context", text: b.text })),
-    el("div", { class: "passage-main", id: "passage-text" }, el("div", { class: "meta" }, place(p), " ", ...tags(p)), p.text),
+    el("div", { class: "passage-main", id: "passage-text" }, passageMarks(p), p.text),
     ...body.after.map((b) => el("div", { class: "context", text: b.text })),
     el("p", { class: "citation", id: "citation", text: p.citation }),
     el("div", { class: "actions" }, copyButton, original),
+    token() ? el("h3", { text: "Review" }) : null,
+    token() ? reviewForm(p, review, (now) => $("passage-marks").replaceWith(passageMarks(now))) : null,
     submission.versions.length ? el("h3", { text: "Also sent as" }) : null,
     submission.versions.length ? versions : null,
     submission.annexes.length ? el("h3", { text: "Annexes" }) : null,
     submission.annexes.length ? annexes : null,
     el("h3", { text: "Similar passages in other submissions" }),
     similarList].filter(Boolean));
+}
+
+function passageMarks(p) {
+  return el("div", { class: "meta marks", id: "passage-marks" }, place(p), " ", ...marks(p));
+}
+
+// The passage's last review (its note, who, when); null when there is none, or the
+// caller is not staff, or the list cannot be read (saving will say why).
+async function reviewOf(id) {
+  if (!token()) return null;
+  try {
+    return (await api("/reviews")).results.find((r) => r.passageId === id) || null;
+  } catch (_) {
+    return null;
+  }
+}
+
+function reviewedLine(review) {
+  const at = new Date(review.at);
+  return "Last reviewed" + (review.by ? " by " + review.by : "") + " on " + (isNaN(at) ? review.at : at.toLocaleString()) + ".";
+}
+
+// Staff's review of a passage: the call's questions it answers (checked: its tags now),
+// whether it is a key quote, a note (the last review's). Save posts the review; `onSaved`
+// gets the passage as it now reads, its tags staff's.
+function reviewForm(p, review, onSaved) {
+  let current = p;
+  const call = calls.find((c) => c.id === p.submission.call);
+  // Without the call's questions (not loaded), at least the passage's own tags.
+  const numbers = call ? call.questions.map((q) => q.number) : p.questions.map((q) => q.number);
+  const tagged = new Set(p.questions.map((q) => q.number));
+  const boxes = numbers.map((n) => el("label", { class: "check" },
+    el("input", { type: "checkbox", name: "question", value: String(n), checked: tagged.has(n) }),
+    " Q" + n + " " + questionShort(n)));
+  const note = el("textarea", { name: "note", rows: "2", maxlength: "2000" });
+  note.value = review ? review.note : "";
+  const status = el("span", { class: "review-status", role: "status" }, review ? reviewedLine(review) : "");
+  const save = el("button", { type: "submit" }, "Save review");
+  const form = el("form", { class: "review", "aria-label": "Review this passage" },
+    el("fieldset", {}, el("legend", { text: "Guiding questions it answers" }), ...boxes),
+    el("label", { class: "check" }, el("input", { type: "checkbox", name: "key", checked: p.key }), " Key quote for the report"),
+    el("label", { class: "note" }, "Note for colleagues", note),
+    el("div", { class: "actions" }, save, status));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const checked = [...form.querySelectorAll("input[name=question]:checked")].map((b) => Number(b.value));
+    const body = { questions: questionsToSend(current, checked), key: form.elements.key.checked, note: note.value.trim() };
+    save.disabled = true;
+    status.className = "review-status";
+    status.textContent = "Saving…";
+    try {
+      const answer = await postReview(current.passageId, body);
+      current = answer.passage;
+      status.textContent = "Saved. " + reviewedLine(answer.review);
+      onSaved(current);
+    } catch (err) {
+      status.className = "review-status problem";
+      status.textContent = "Not saved: " + (err.status === 401 ? "your staff sign-in is not valid; sign out and sign in again." : err.message);
+    } finally {
+      save.disabled = false;
+    }
+  });
+  return form;
+}
+
+// The questions a review sends: null (the tagger's tags stand, with their own source) when
+// staff left the tagger's tags as they were; the checked ones otherwise, and always once
+// staff have set them, so that a review keeps them.
+function questionsToSend(p, checked) {
+  const before = p.questions.map((q) => q.number).sort((a, b) => a - b);
+  const after = [...checked].sort((a, b) => a - b);
+  const unchanged = before.length === after.length && before.every((n, i) => n === after[i]);
+  return unchanged && !p.questions.some((q) => q.source === "staff") ? null : after;
+}
+
+async function postReview(passageId, body) {
+  const headers = { "Content-Type": "application/json" };
+  // Header values are Latin-1 at most: the name goes percent-encoded, as UTF-8.
+  if (reviewer()) headers["X-Reviewer"] = encodeURIComponent(reviewer());
+  const answer = await api("/passages/" + encodeURIComponent(passageId) + "/review", null,
+    { method: "POST", headers, body: JSON.stringify(body) });
+  // Tags and key quotes changed: cached searches and briefs are stale.
+  lastSearch = { key: null, body: null };
+  lastBrief = { key: null, body: null };
+  return answer;
 }
 
 async function renderMatrix(s) {
@@ -455,6 +598,150 @@ function leftOut(call, named) {
   return [section];
 }
 
+// The call a brief is for: the URL's, else the first the index holds.
+function briefCall(s) {
+  return calls.find((c) => c.id === s.get("call")) || calls[0] || null;
+}
+
+// /brief's parameters for the URL's question and category (and call, when the index
+// holds several), in `format`.
+function briefParams(s, format) {
+  const p = new URLSearchParams();
+  p.set("question", s.get("question"));
+  if (s.get("category")) p.set("category", s.get("category"));
+  if (calls.length > 1 && briefCall(s)) p.set("call", briefCall(s).id);
+  p.set("format", format);
+  return p;
+}
+
+// Replaces a select's options; a value from the URL that is not among them gets its own.
+function fillSelect(select, options, value) {
+  if (value && !options.some(([v]) => v === value)) options.push([value, value]);
+  select.replaceChildren(...options.map(([v, label]) => el("option", { value: v, text: label })));
+  select.value = value;
+}
+
+function renderBriefControls(s) {
+  const call = briefCall(s);
+  $("brief-call-field").hidden = calls.length < 2;
+  fillSelect($("brief-call"), calls.map((c) => [c.id, c.title]), call ? call.id : "");
+  const questions = call ? call.questions.map((q) => [String(q.number), q.number + ". " + q.short]) : [];
+  fillSelect($("brief-question"), [["", "Choose a question…"], ...questions], s.get("question") || "");
+  const categories = call ? call.categories.map((c) => [c, c]) : [];
+  fillSelect($("brief-category"), [["", "All categories"], ...categories], s.get("category") || "");
+}
+
+// Plain links for anonymous readers; staff's clicks go through `download` (see main).
+function renderBriefLinks(s) {
+  for (const [id, format] of BRIEF_FORMATS) {
+    const link = $(id);
+    link.href = "/api/v1/brief?" + briefParams(s, format).toString();
+    link.setAttribute("download", "brief-q" + s.get("question") + "." + format);
+  }
+  $("brief-download-status").textContent = "";
+}
+
+async function renderBrief(s) {
+  showView("brief");
+  renderBriefControls(s);
+  const box = $("brief");
+  const title = $("brief-title");
+  $("brief-downloads").hidden = true;
+  if (!s.get("question")) {
+    title.textContent = "Question brief";
+    box.replaceChildren(el("p", { class: "muted", text: "Choose a guiding question: the brief gathers what each stakeholder category said on it, key quotes first, each passage in full with its citation, and names who said nothing on it." }));
+    return;
+  }
+  const search = location.search;
+  const p = briefParams(s, "json");
+  const key = p.toString() + "|" + (token() ? "staff" : "");
+  // The promise is kept, so the render after the call's questions arrive waits for the
+  // same answer rather than asking again.
+  if (lastBrief.key !== key) lastBrief = { key, body: api("/brief", p) };
+  let b;
+  try {
+    box.replaceChildren(el("p", { text: "Loading…" }));
+    b = await lastBrief.body;
+  } catch (e) {
+    if (lastBrief.key === key) lastBrief = { key: null, body: null };
+    if (location.search !== search) return;
+    title.textContent = "Question brief";
+    box.replaceChildren(el("p", { class: "problem", text: e.message }));
+    return;
+  }
+  // Another choice made while this one loaded renders itself.
+  if (location.search !== search) return;
+  title.textContent = "Question " + b.question + ": " + b.short + (b.category ? " — " + b.category : "");
+  renderBriefLinks(s);
+  $("brief-downloads").hidden = false;
+  box.replaceChildren(...briefParts(b));
+}
+
+// The brief as the downloads lay it out: the question, counts, key quotes, each
+// category's submissions, who said nothing.
+function briefParts(b) {
+  const parts = [
+    el("blockquote", { class: "question-text", text: b.text }),
+    el("section", { id: "brief-overview" }, el("h3", { text: "Overview" }), countsTable(b)),
+  ];
+  if (b.keyQuotes.length) {
+    parts.push(el("section", { id: "brief-key-quotes" }, el("h3", { text: "Key quotes" }), ...b.keyQuotes.map((q) => briefPassage(q, true))));
+  }
+  for (const section of b.sections) {
+    const submissions = section.submissions.flatMap((sub) => briefSubmission(b, sub));
+    parts.push(el("section", { class: "brief-category" }, el("h3", { text: section.category }), ...submissions));
+  }
+  if (!b.sections.length) parts.push(el("p", { class: "muted", text: "No submission addresses this question." }));
+  if (b.noInput.length) {
+    const names = b.noInput.map((n) => el("li", { text: n.submitter + " (" + [n.category, n.country].filter(Boolean).join(", ") + ")" }));
+    parts.push(el("section", { id: "brief-no-input" }, el("h3", { text: "No input on this question from:" }), el("ul", {}, ...names)));
+  }
+  return parts;
+}
+
+function countsTable(b) {
+  const head = el("tr", {}, ...["Stakeholder category", "Submissions on this question", "Passages"].map((t) => el("th", { scope: "col", text: t })));
+  // A brief for one category leaves out the others, which count nothing there.
+  const counts = b.category ? b.counts.filter((c) => c.ofSubmissions) : b.counts;
+  const rows = counts.map((c) => el("tr", { class: c.submissions ? null : "zero" },
+    el("th", { scope: "row", text: c.category }),
+    el("td", { text: c.submissions + " of " + c.ofSubmissions }),
+    el("td", { text: String(c.passages) })));
+  return el("div", { class: "table-wrap" }, el("table", { class: "counts" }, el("thead", {}, head), el("tbody", {}, ...rows)));
+}
+
+// A submitter's heading and passages; "Submitter, Country" unless the submitter is the country.
+function briefSubmission(b, sub) {
+  const name = sub.country && sub.country !== sub.submitter ? sub.submitter + ", " + sub.country : sub.submitter;
+  const parts = [
+    el("h4", {}, name, sub.confidential ? " " : null, sub.confidential ? el("span", { class: "confidential", text: "CONFIDENTIAL" }) : null),
+    ...sub.passages.map((q) => briefPassage(q, false)),
+  ];
+  if (sub.more) {
+    const n = new URLSearchParams();
+    n.set("question", b.question);
+    n.set("submitter", sub.submitter);
+    const link = el("a", { href: "/?" + n.toString(), text: sub.more + " more " + (sub.more === 1 ? "passage" : "passages") + " from " + sub.submitter + " on this question" });
+    link.addEventListener("click", (e) => { e.preventDefault(); go(n); });
+    parts.push(el("p", { class: "meta" }, link));
+  }
+  return parts;
+}
+
+// A passage in full, its marks and place, a link to it in context, and its citation.
+function briefPassage(q, withSubmitter) {
+  const open = el("a", { href: "/?view=passage&id=" + encodeURIComponent(q.passageId), class: "open-passage", text: "Open passage" });
+  open.addEventListener("click", (e) => { e.preventDefault(); openPassage(q.passageId); });
+  const where = [withSubmitter ? q.submitter : null, q.place].filter(Boolean).join(", ");
+  return el("div", { class: "brief-passage" },
+    el("blockquote", { text: q.text }),
+    el("div", { class: "meta" },
+      q.key ? keyMarker() : null, q.source === "staff" ? staffMarker() : null, q.key || q.source === "staff" ? " " : null,
+      where, " · ", open,
+      q.alsoFrom.length ? " · Also sent by: " + q.alsoFrom.join(", ") : null),
+    el("p", { class: "citation", text: q.citation }));
+}
+
 async function render() {
   const s = state();
   const view = s.get("view") || "search";
@@ -463,15 +750,21 @@ async function render() {
   if (view === "passage" && s.get("id")) return renderPassage(s);
   if (view === "matrix") return renderMatrix(s);
   if (view === "submissions") return renderSubmissions();
+  if (view === "brief") return renderBrief(s);
   return renderSearch(s);
 }
 
 function renderStaff() {
   const signed = !!token();
-  $("staff-token").hidden = signed;
-  $("staff-signin").hidden = signed;
+  $("staff-fields").hidden = signed;
   $("staff-signout").hidden = !signed;
-  $("staff-status").textContent = signed ? "Signed in as staff: confidential submissions shown" : "";
+  $("staff-status").className = "";
+  $("staff-status").textContent = signed ? "Signed in as staff" + (reviewer() ? " (" + reviewer() + ")" : "") + ": confidential submissions shown" : "";
+}
+
+// The reviewer's name as typed, spaces folded.
+function reviewerName(raw) {
+  return raw.replace(/\s+/g, " ").trim();
 }
 
 async function loadCalls() {
@@ -484,6 +777,58 @@ async function loadCalls() {
     $("call-title").textContent = calls[0].title;
     $("call-mandate").textContent = calls[0].mandate + " · call for input";
   }
+}
+
+function signInFailed(message) {
+  $("staff-status").className = "problem";
+  $("staff-status").textContent = "Sign-in failed: " + message;
+}
+
+// The token is tried on a route that needs no rights; a wrong one answers 401.
+async function signIn(e) {
+  e.preventDefault();
+  const value = $("staff-token").value.trim();
+  if (!value) return;
+  const name = reviewerName($("staff-name").value);
+  sessionStorage.setItem("cfi-staff-token", value);
+  try {
+    await api("/stats");
+  } catch (err) {
+    sessionStorage.removeItem("cfi-staff-token");
+    signInFailed(err.message);
+    return;
+  }
+  sessionStorage.setItem("cfi-staff-name", name);
+  $("staff-token").value = "";
+  $("staff-name").value = "";
+  renderStaff();
+  render();
+}
+
+// A choice in the brief's controls: the other state (query, filters) stays in the URL
+// for the way back to the search.
+function briefChosen() {
+  const n = state();
+  n.set("view", "brief");
+  for (const [param, id] of [["call", "brief-call"], ["question", "brief-question"], ["category", "brief-category"]]) {
+    if ($(id).value) n.set(param, $(id).value); else n.delete(param);
+  }
+  if (calls.length < 2) n.delete("call");
+  go(n);
+}
+
+// Staff's brief must be fetched with their token (it may quote confidential submissions),
+// so their click saves it through a Blob; anonymous readers follow the plain link.
+function briefDownload(e) {
+  if (!token()) return;
+  e.preventDefault();
+  const link = e.currentTarget;
+  const status = $("brief-download-status");
+  status.className = "";
+  status.textContent = "Preparing " + link.textContent + "…";
+  download("/brief", new URL(link.href).searchParams, link.getAttribute("download"))
+    .then(() => { status.textContent = ""; })
+    .catch((err) => { status.className = "problem"; status.textContent = "Download failed: " + err.message; });
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
@@ -511,10 +856,19 @@ document.addEventListener("DOMContentLoaded", async () => {
     n.delete("page");
     go(n);
   });
+  $("key-only").addEventListener("change", () => {
+    const n = state();
+    if ($("key-only").checked) n.set("key", "true"); else n.delete("key");
+    n.delete("page");
+    go(n);
+  });
   $("prev").addEventListener("click", () => { const n = state(); n.set("page", Math.max(1, (parseInt(n.get("page") || "1", 10) || 1) - 1)); go(n); });
   $("next").addEventListener("click", () => { const n = state(); n.set("page", (parseInt(n.get("page") || "1", 10) || 1) + 1); go(n); });
-  $("export-csv").addEventListener("click", () => { const p = searchParams(state()); p.set("format", "csv"); download("/export", p, "cfi-export.csv"); });
-  $("export-xlsx").addEventListener("click", () => { const p = searchParams(state()); p.set("format", "xlsx"); download("/export", p, "cfi-export.xlsx"); });
+  const failed = (e) => alert("Export failed: " + e.message);
+  $("export-csv").addEventListener("click", () => { const p = searchParams(state()); p.set("format", "csv"); download("/export", p, "cfi-export.csv").catch(failed); });
+  $("export-xlsx").addEventListener("click", () => { const p = searchParams(state()); p.set("format", "xlsx"); download("/export", p, "cfi-export.xlsx").catch(failed); });
+  for (const id of ["brief-call", "brief-question", "brief-category"]) $(id).addEventListener("change", briefChosen);
+  for (const [id] of BRIEF_FORMATS) $(id).addEventListener("click", briefDownload);
   $("back").addEventListener("click", (e) => { e.preventDefault(); const from = state().get("from"); go(new URLSearchParams(from || "")); });
   for (const a of document.querySelectorAll("nav a")) {
     a.addEventListener("click", (e) => {
@@ -524,23 +878,13 @@ document.addEventListener("DOMContentLoaded", async () => {
       go(n);
     });
   }
-  $("staff-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const value = $("staff-token").value.trim();
-    if (!value) return;
-    sessionStorage.setItem("cfi-staff-token", value);
-    try {
-      await api("/stats");
-    } catch (err) {
-      sessionStorage.removeItem("cfi-staff-token");
-      $("staff-status").textContent = "Sign-in failed: " + err.message;
-      return;
-    }
-    $("staff-token").value = "";
+  $("staff-form").addEventListener("submit", signIn);
+  $("staff-signout").addEventListener("click", () => {
+    sessionStorage.removeItem("cfi-staff-token");
+    sessionStorage.removeItem("cfi-staff-name");
     renderStaff();
     render();
   });
-  $("staff-signout").addEventListener("click", () => { sessionStorage.removeItem("cfi-staff-token"); renderStaff(); render(); });
   window.addEventListener("popstate", render);
   renderStaff();
   // The first results need not wait for the call's questions: render as soon as the

@@ -24,7 +24,8 @@ pub const MAX_REVIEWER_CHARS: usize = 100;
 #[serde(deny_unknown_fields)]
 pub struct ReviewParams {
     /// The guiding questions the passage answers, replacing the tagger's tags (`[]`: none);
-    /// `null` or absent keeps the tagger's.
+    /// `null` or absent leaves them as they stand (the tagger's, or staff's from an earlier
+    /// review).
     #[schema(value_type = Option<Vec<u32>>, max_items = 100)]
     #[serde(default)]
     pub questions: Option<Vec<u32>>,
@@ -106,19 +107,26 @@ fn staff_only(access: Access) -> Result<(), ApiError> {
     }
 }
 
-/// The reviewer's name from `X-Reviewer`, trimmed and bounded.
+/// The reviewer's name from `X-Reviewer`, trimmed and bounded: UTF-8, percent-encoded where
+/// it is not ASCII (a browser sends header values as Latin-1 at most; the page encodes the
+/// name with `encodeURIComponent`).
 fn reviewer(headers: &HeaderMap) -> Result<String, ApiError> {
     let Some(value) = headers.get("x-reviewer") else {
         return Ok(String::new());
     };
-    let name = value
-        .to_str()
-        .map_err(|_| ApiError::bad_parameter("X-Reviewer must be ASCII text"))?
-        .trim();
+    let name = percent_encoding::percent_decode(value.as_bytes())
+        .decode_utf8()
+        .map_err(|_| ApiError::bad_parameter("X-Reviewer must be UTF-8, percent-encoded"))?;
+    let name = name.trim();
     if name.chars().count() > MAX_REVIEWER_CHARS {
         return Err(ApiError::bad_parameter(format!(
             "X-Reviewer is longer than {MAX_REVIEWER_CHARS} characters"
         )));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ApiError::bad_parameter(
+            "X-Reviewer holds a control character",
+        ));
     }
     Ok(name.to_string())
 }
@@ -142,7 +150,7 @@ fn parse(body: &[u8]) -> Result<ReviewParams, ApiError> {
 #[utoipa::path(post, path = "/api/v1/passages/{id}/review", tag = "review",
     params(
         ("id" = String, Path, description = "Passage id"),
-        ("X-Reviewer" = Option<String>, Header, description = "Who reviews (the name given at sign-in), at most 100 characters"),
+        ("X-Reviewer" = Option<String>, Header, description = "Who reviews (the name given at sign-in), at most 100 characters, UTF-8 percent-encoded where not ASCII"),
     ),
     request_body(content = ReviewParams, description = "The passage's questions (overriding the tagger's), the key-quote flag and a note"),
     responses(

@@ -96,6 +96,14 @@ fn staff_tags_override_the_tagger_everywhere_and_hold_through_reopen_and_reinges
     );
     assert!(index.orphaned_reviews().expect("orphans").is_empty());
 
+    // A later review without questions keeps staff's, also through a re-ingest.
+    let (again, _) = index
+        .review("alliance-1", review(None, true))
+        .expect("review");
+    assert_eq!(again.questions, Some(vec![3]));
+    reingest(&index, &alliance_passages());
+    assert_eq!(tags(&index, "alliance-1"), vec![(3, TagSource::Staff)]);
+
     // Questions left as they were: only the key flag and the note change.
     index
         .review("alliance-2", review(None, false))

@@ -7,7 +7,7 @@ use super::*;
 async fn post_review(app: &axum::Router, id: &str, body: &str, staff: bool) -> (StatusCode, Value) {
     let mut request = Request::post(format!("/api/v1/passages/{id}/review"))
         .header("content-type", "application/json")
-        .header("x-reviewer", "Ana Ruiz");
+        .header("x-reviewer", "Ana%20Ru%C3%ADz");
     if staff {
         request = request.header("authorization", format!("Bearer {STAFF}"));
     }
@@ -31,7 +31,7 @@ async fn a_review_needs_the_token_and_its_tags_outlive_a_restart() {
 
     let (status, json) = post_review(app, "alliance-1", body, true).await;
     assert_eq!(status, StatusCode::OK, "{json}");
-    assert_eq!(json["review"]["by"], "Ana Ruiz");
+    assert_eq!(json["review"]["by"], "Ana Ruíz");
     assert_eq!(json["passage"]["questions"][0]["source"], "staff");
     assert_eq!(json["passage"]["key"], true);
 
@@ -62,7 +62,7 @@ async fn a_review_needs_the_token_and_its_tags_outlive_a_restart() {
     assert_eq!(status, StatusCode::OK, "{json}");
     assert_eq!(json["total"], 1);
     assert_eq!(json["results"][0]["note"], "Lead quote for Q2");
-    assert_eq!(json["results"][0]["by"], "Ana Ruiz");
+    assert_eq!(json["results"][0]["by"], "Ana Ruíz");
     assert_eq!(json["results"][0]["orphaned"], false);
 }
 
