@@ -13,6 +13,8 @@
 //! # Ok::<(), cfi_embed::Error>(())
 //! ```
 
+#[cfg(feature = "transformer")]
+mod encoder;
 mod static_model;
 #[cfg(feature = "transformer")]
 mod transformer;

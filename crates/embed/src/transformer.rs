@@ -1,6 +1,6 @@
 //! A sentence-embedding transformer the user gives (`cfi ingest --model DIR`): a BERT or
-//! XLM-RoBERTa encoder in the Hugging Face layout, run on the CPU by candle (pure Rust, no
-//! download at build or run time).
+//! XLM-RoBERTa encoder in the Hugging Face layout, run on the CPU by our own forward pass
+//! (`encoder.rs`) on candle's tensors (pure Rust, no download at build or run time).
 //!
 //! The folder holds what `sentence-transformers` or the Hub save:
 //! - `config.json` (`model_type` "bert" or "xlm-roberta");
@@ -15,20 +15,14 @@ use std::sync::Mutex;
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::{bert, xlm_roberta};
 use tokenizers::Tokenizer;
 
+use crate::encoder::{self, Encoder, Family};
 use crate::{Embedder, Error, Result, TextKind, fnv1a, normalize};
 
 /// Tokens a passage is cut to when the model allows more: passages are a paragraph or
 /// two, and attention costs the square of the length.
 const MAX_TOKENS: usize = 512;
-
-/// The encoders this runs.
-enum Encoder {
-    Bert(bert::BertModel),
-    XlmRoberta(xlm_roberta::XLMRobertaModel),
-}
 
 /// How token vectors become the text's vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,52 +118,45 @@ impl TransformerModel {
             .and_then(|t| t.as_str())
             .unwrap_or("bert")
             .to_string();
-        let dim = config
-            .get("hidden_size")
-            .and_then(serde_json::Value::as_u64)
-            .and_then(|d| usize::try_from(d).ok())
-            .filter(|&d| d > 0 && d <= 16_384)
-            .ok_or_else(|| bad(&config_path, "no hidden_size"))?;
-        let positions = config
-            .get("max_position_embeddings")
-            .and_then(serde_json::Value::as_u64)
-            .and_then(|d| usize::try_from(d).ok())
-            .unwrap_or(MAX_TOKENS);
-        let weights_error = |e: candle_core::Error| {
+        let family = Family::of(&model_type).ok_or_else(|| {
+            bad(
+                &config_path,
+                format!(
+                    "model_type {model_type:?}: cfi runs \"bert\" and \"xlm-roberta\" encoders"
+                ),
+            )
+        })?;
+        let not_config = |e: &dyn std::fmt::Display| {
+            bad(
+                &config_path,
+                format!("not a {} configuration: {e}", family.name()),
+            )
+        };
+        let encoder_config: encoder::Config =
+            serde_json::from_value(config).map_err(|e| not_config(&e))?;
+        encoder_config.check().map_err(|e| not_config(&e))?;
+        let dim = encoder_config.hidden_size;
+        if dim == 0 || dim > 16_384 {
+            return Err(bad(
+                &config_path,
+                format!("hidden_size {dim} is out of range"),
+            ));
+        }
+        let encoder = Encoder::load(&vb, &encoder_config, family).map_err(|e| {
             bad(
                 &weights_path,
                 format!("does not hold the weights config.json describes: {e}"),
             )
-        };
-        let (encoder, max_tokens) = match model_type.as_str() {
-            "bert" => {
-                let config: bert::Config = serde_json::from_value(config.clone())
-                    .map_err(|e| bad(&config_path, format!("not a BERT configuration: {e}")))?;
-                let model = bert::BertModel::load(vb, &config).map_err(weights_error)?;
-                (Encoder::Bert(model), positions.min(MAX_TOKENS))
+        })?;
+        let positions = encoder_config.max_position_embeddings;
+        let max_tokens = match family {
+            Family::Bert => positions,
+            // Positions start after the padding id.
+            Family::XlmRoberta => {
+                positions.saturating_sub(encoder_config.pad_id(family) as usize + 1)
             }
-            "xlm-roberta" | "roberta" => {
-                let config: xlm_roberta::Config =
-                    serde_json::from_value(config.clone()).map_err(|e| {
-                        bad(
-                            &config_path,
-                            format!("not an XLM-RoBERTa configuration: {e}"),
-                        )
-                    })?;
-                // Positions start after the padding index.
-                let usable = positions.saturating_sub(config.pad_token_id as usize + 1);
-                let model = xlm_roberta::XLMRobertaModel::new(&config, vb.pp("roberta"))
-                    .or_else(|_| xlm_roberta::XLMRobertaModel::new(&config, vb))
-                    .map_err(weights_error)?;
-                (Encoder::XlmRoberta(model), usable.min(MAX_TOKENS))
-            }
-            other => {
-                return Err(bad(
-                    &config_path,
-                    format!("model_type {other:?}: cfi runs \"bert\" and \"xlm-roberta\" encoders"),
-                ));
-            }
-        };
+        }
+        .min(MAX_TOKENS);
         if max_tokens < 2 {
             return Err(bad(&config_path, "max_position_embeddings is too small"));
         }
@@ -228,14 +215,9 @@ impl TransformerModel {
         let input_ids = Tensor::new(ids.as_slice(), &device)
             .and_then(|t| t.unsqueeze(0))
             .map_err(err)?;
-        let token_types = input_ids.zeros_like().map_err(err)?;
         let mask = input_ids.ones_like().map_err(err)?;
         let _one = self.lock.lock().unwrap_or_else(|p| p.into_inner());
-        let hidden = match &self.encoder {
-            Encoder::Bert(m) => m.forward(&input_ids, &token_types, Some(&mask)),
-            Encoder::XlmRoberta(m) => m.forward(&input_ids, &mask, &token_types, None, None, None),
-        }
-        .map_err(err)?;
+        let hidden = self.encoder.forward(&input_ids, &mask).map_err(err)?;
         // hidden: (1, n, dim)
         let pooled = match self.pooling {
             Pooling::Mean => hidden.sum(1).and_then(|s| s / n as f64),
@@ -382,10 +364,28 @@ fn prompts(dir: &Path) -> Result<(String, String)> {
 /// real model is downloaded. It knows no meaning (it is close to a bag of words: texts that
 /// share words are close), but the same words always make the same model.
 pub fn write_tiny_model(dir: &Path, words: &[&str]) -> Result<()> {
+    write_tiny_encoder(dir, words, Family::Bert)
+}
+
+/// Writes a tiny encoder of `family` with random weights into `dir`, as
+/// [`write_tiny_model`] does for BERT. The XLM-RoBERTa one has that family's layout: its
+/// special tokens `<s>`, `<pad>`, `</s>`, `<unk>` (so padding is id 1 and positions start
+/// at 2), one token type, and its weights under "roberta.".
+pub(crate) fn write_tiny_encoder(dir: &Path, words: &[&str], family: Family) -> Result<()> {
     let fail = |e: &dyn std::fmt::Display| bad(dir, e);
     std::fs::create_dir_all(dir.join("1_Pooling")).map_err(|e| fail(&e))?;
+    // In id order: (padding, unknown, first, last) for BERT, (first, padding, last,
+    // unknown) for XLM-RoBERTa.
+    let specials = match family {
+        Family::Bert => ["[PAD]", "[UNK]", "[CLS]", "[SEP]"],
+        Family::XlmRoberta => ["<s>", "<pad>", "</s>", "<unk>"],
+    };
+    let (pad, unk, cls, sep) = match family {
+        Family::Bert => (0, 1, 2, 3),
+        Family::XlmRoberta => (1, 3, 0, 2),
+    };
     let mut vocab = serde_json::Map::new();
-    for token in ["[PAD]", "[UNK]", "[CLS]", "[SEP]"] {
+    for token in specials {
         vocab.insert(token.into(), vocab.len().into());
     }
     // The prompts' words too, so that a query and a passage of the same text differ.
@@ -396,8 +396,14 @@ pub fn write_tiny_model(dir: &Path, words: &[&str]) -> Result<()> {
         }
     }
     let hidden = 32;
+    // 128 usable positions either way; the fields transformers writes that cfi does not
+    // read are there too, as a real model's config.json has them.
+    let (model_type, positions, token_types, eps) = match family {
+        Family::Bert => ("bert", 128, 2, 1e-12),
+        Family::XlmRoberta => ("xlm-roberta", 128 + pad + 1, 1, 1e-5),
+    };
     let config = serde_json::json!({
-        "model_type": "bert",
+        "model_type": model_type,
         "vocab_size": vocab.len(),
         "hidden_size": hidden,
         "num_hidden_layers": 2,
@@ -405,13 +411,15 @@ pub fn write_tiny_model(dir: &Path, words: &[&str]) -> Result<()> {
         "intermediate_size": 64,
         "hidden_act": "gelu",
         "hidden_dropout_prob": 0.0,
-        "max_position_embeddings": 128,
-        "type_vocab_size": 2,
+        "attention_probs_dropout_prob": 0.0,
+        "max_position_embeddings": positions,
+        "position_embedding_type": "absolute",
+        "type_vocab_size": token_types,
         "initializer_range": 0.02,
-        "layer_norm_eps": 1e-12,
-        "pad_token_id": 0
+        "layer_norm_eps": eps,
+        "pad_token_id": pad
     });
-    let added: Vec<serde_json::Value> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
+    let added: Vec<serde_json::Value> = specials
         .iter()
         .enumerate()
         .map(|(id, t)| {
@@ -429,9 +437,10 @@ pub fn write_tiny_model(dir: &Path, words: &[&str]) -> Result<()> {
         "normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
                        "strip_accents": null, "lowercase": true},
         "pre_tokenizer": {"type": "BertPreTokenizer"},
-        "post_processor": {"type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 2]},
+        "post_processor": {"type": "BertProcessing", "sep": [specials[sep], sep],
+                           "cls": [specials[cls], cls]},
         "decoder": null,
-        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+        "model": {"type": "WordPiece", "unk_token": specials[unk], "continuing_subword_prefix": "##",
                   "max_input_chars_per_word": 100, "vocab": vocab}
     });
     let write = |name: &str, value: &serde_json::Value| {
@@ -451,8 +460,8 @@ pub fn write_tiny_model(dir: &Path, words: &[&str]) -> Result<()> {
     // The model asks for every tensor it needs; the map makes each at random.
     let varmap = candle_nn::VarMap::new();
     let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
-    let config: bert::Config = serde_json::from_value(config).map_err(|e| fail(&e))?;
-    bert::BertModel::load(vb, &config).map_err(|e| fail(&e))?;
+    let config: encoder::Config = serde_json::from_value(config).map_err(|e| fail(&e))?;
+    Encoder::load(&vb, &config, family).map_err(|e| fail(&e))?;
     // candle draws the weights from an unseeded generator: they are drawn again here from
     // one seeded by each tensor's name, so the same words give the same model every time
     // (layer norms keep their ones and zeros).
@@ -490,4 +499,26 @@ pub fn write_tiny_model(dir: &Path, words: &[&str]) -> Result<()> {
     }
     let path = dir.join("model.safetensors");
     varmap.save(&path).map_err(|e| bad(&path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tiny_xlm_roberta_with_its_weights_under_roberta_embeds_texts() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let words = ["children", "online", "safety", "encryption", "hotline"];
+        write_tiny_encoder(dir.path(), &words, Family::XlmRoberta).expect("write");
+        let model = TransformerModel::load(dir.path()).expect("load");
+        assert!(model.id().starts_with("xlm-roberta-32/"), "{}", model.id());
+        // 130 positions, the first two taken by the padding id and the one before it.
+        assert_eq!(model.max_tokens, 128);
+        let a = model.embed("Children online safety", TextKind::Passage);
+        let norm: f32 = a.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-4, "{norm}");
+        // Cut to the 128 positions the model has, not refused.
+        let long = model.embed(&"online safety ".repeat(200), TextKind::Passage);
+        assert!(long.iter().any(|x| *x != 0.0));
+    }
 }
