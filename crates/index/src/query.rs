@@ -83,23 +83,14 @@ pub fn parse(input: &str) -> Result<ParsedQuery, QueryError> {
     let last = tokens.len().saturating_sub(1);
     for (i, (position, token)) in tokens.into_iter().enumerate() {
         match token {
+            // An OR with no word on one side (at either end, doubled, before a filter or an
+            // excluded word) joins nothing and is left out, as a typed query means it.
             Token::Or => {
-                let after_item = parsed.required.last().is_some() && !join_next;
-                if !after_item || i == last {
-                    return Err(QueryError {
-                        position,
-                        message: "OR needs a word on each side".into(),
-                    });
-                }
-                join_next = true;
+                let after_item = parsed.required.last().is_some();
+                join_next = after_item && i != last;
             }
             Token::Filter { name, value } => {
-                if join_next {
-                    return Err(QueryError {
-                        position,
-                        message: "OR cannot join a filter".into(),
-                    });
-                }
+                join_next = false;
                 parsed.filters.push((name, value));
             }
             Token::Item { negated, atom } => {
@@ -111,12 +102,7 @@ pub fn parse(input: &str) -> Result<ParsedQuery, QueryError> {
                     });
                 }
                 if negated {
-                    if join_next {
-                        return Err(QueryError {
-                            position,
-                            message: "OR cannot join an excluded word".into(),
-                        });
-                    }
+                    join_next = false;
                     parsed.excluded.push(atom);
                 } else if join_next {
                     join_next = false;
@@ -147,14 +133,12 @@ fn tokenize(chars: &[char]) -> Result<Vec<(usize, Token)>, QueryError> {
             i += 1;
         }
         if chars.get(i) == Some(&'"') {
+            // A quote never closed runs to the end of the query.
             let close = chars
                 .iter()
                 .skip(i + 1)
                 .position(|&c| c == '"')
-                .ok_or(QueryError {
-                    position: i + 1,
-                    message: "this quote is never closed".into(),
-                })?;
+                .unwrap_or(chars.len().saturating_sub(i + 1));
             let phrase: String = chars.iter().skip(i + 1).take(close).collect();
             i += close + 2;
             if !phrase.trim().is_empty() {
@@ -233,14 +217,12 @@ fn filter_value(rest: &str, chars: &[char], after: usize) -> Result<(String, usi
         return Ok((rest.trim_matches('"').to_string(), after));
     }
     // The quoted value goes on past the space: find its closing quote.
+    // A value whose quote is never closed runs to the end of the query.
     let close = chars
         .iter()
         .skip(after)
         .position(|&c| c == '"')
-        .ok_or(QueryError {
-            position: after.saturating_sub(rest.chars().count()) + 1,
-            message: "this quote is never closed".into(),
-        })?;
+        .unwrap_or(chars.len().saturating_sub(after));
     let tail: String = chars.iter().skip(after).take(close).collect();
     let value = format!("{}{}", rest.trim_start_matches('"'), tail);
     Ok((value.trim().to_string(), after + close + 1))
@@ -252,6 +234,10 @@ mod tests {
 
     fn words(ws: &[&str]) -> Vec<Vec<Atom>> {
         ws.iter().map(|w| vec![Atom::Word((*w).into())]).collect()
+    }
+
+    fn w(word: &str) -> Atom {
+        Atom::Word(word.into())
     }
 
     #[test]
@@ -306,14 +292,32 @@ mod tests {
     }
 
     #[test]
+    fn what_a_user_types_by_mistake_is_read_as_meant() {
+        let q = parse("grooming \"safety by design").expect("an open quote");
+        assert_eq!(q.required.len(), 2);
+        assert_eq!(
+            q.required.last(),
+            Some(&vec![Atom::Phrase("safety by design".into())])
+        );
+        let q = parse("submitter:\"Child Safety").expect("an open quoted value");
+        assert_eq!(q.filters, vec![("submitter".into(), "Child Safety".into())]);
+        for (query, expected) in [
+            ("OR grooming", words(&["grooming"])),
+            ("grooming OR", words(&["grooming"])),
+            ("a OR OR b", vec![vec![w("a"), w("b")]]),
+            ("a OR -b", words(&["a"])),
+            ("a OR question:7", words(&["a"])),
+        ] {
+            let q = parse(query).expect(query);
+            assert_eq!(q.required, expected, "{query}");
+        }
+    }
+
+    #[test]
     fn malformed_queries_say_where() {
         let cases = [
-            ("grooming \"open", 10, "never closed"),
-            ("OR grooming", 1, "OR needs"),
-            ("grooming OR", 10, "OR needs"),
-            ("a OR OR b", 6, "OR needs"),
             ("question: encryption", 1, "needs a value"),
-            ("a OR -b", 6, "excluded"),
+            ("a key:maybe", 3, "true or false"),
         ];
         for (query, position, message) in cases {
             let err = parse(query).expect_err(query);

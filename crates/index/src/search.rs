@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
@@ -103,31 +103,52 @@ pub enum Sort {
 /// Share of five-word shingles two passages must have in common to count as the same text.
 const NEAR_DUPLICATE: f64 = 0.8;
 
-/// Hashes of the text's five-word windows (folded to lowercase).
-fn shingle_set(text: &str) -> BTreeSet<u64> {
-    use std::hash::{Hash, Hasher};
-    let words: Vec<String> = text
+/// Hashes of the text's five-word windows (folded to lowercase), sorted, each once. Words
+/// are hashed as they are read (FNV-1a over their lowercase characters), with no string
+/// made for any: this runs for every hit of every page.
+fn shingle_set(text: &str) -> Vec<u64> {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let words: Vec<u64> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    let windows: Vec<&[String]> = if words.len() < 5 {
-        vec![words.as_slice()]
-    } else {
-        words.windows(5).collect()
-    };
-    windows
-        .into_iter()
         .map(|w| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            w.hash(&mut h);
-            h.finish()
+            let mut h = OFFSET;
+            for c in w.chars().flat_map(char::to_lowercase) {
+                h = (h ^ u64::from(c)).wrapping_mul(PRIME);
+            }
+            h
         })
-        .collect()
+        .collect();
+    let window = |w: &[u64]| {
+        w.iter().fold(OFFSET, |h, &word| {
+            (h ^ word).wrapping_mul(PRIME).rotate_left(29)
+        })
+    };
+    let mut set: Vec<u64> = if words.len() < 5 {
+        vec![window(&words)]
+    } else {
+        words.windows(5).map(window).collect()
+    };
+    set.sort_unstable();
+    set.dedup();
+    set
 }
 
-fn jaccard(a: &BTreeSet<u64>, b: &BTreeSet<u64>) -> f64 {
-    let common = a.intersection(b).count();
+/// Shared windows over all windows of two [`shingle_set`]s.
+fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     let union = a.len() + b.len() - common;
     if union == 0 {
         0.0
@@ -487,7 +508,7 @@ impl PassageIndex {
         }
         let mut snippets = Snippets::new(&searcher, &*text_query, self, meaning.as_ref())?;
         let mut hits: Vec<Hit> = Vec::with_capacity(page.len());
-        let mut shingles: Vec<BTreeSet<u64>> = Vec::with_capacity(page.len());
+        let mut shingles: Vec<Vec<u64>> = Vec::with_capacity(page.len());
         for (score, record, others) in page {
             // The same paragraph sent by several members of a coalition: fold it into the
             // first (best) hit and say where else it appears.

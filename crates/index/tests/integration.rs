@@ -239,10 +239,19 @@ fn snippets_mark_stemmed_words_and_escape_html() {
 #[test]
 fn malformed_query_is_an_error_not_a_panic() {
     let (_dir, index) = build();
-    for bad in ["\"unclosed", "question:seven", "OR encryption"] {
+    for bad in ["question:seven", "key:maybe"] {
         let err = index.search(&q(bad)).expect_err(bad);
         assert!(err.to_string().starts_with("invalid query"), "{err}");
         assert!(err.to_string().contains("at character"), "{err}");
+    }
+    // What a user types by mistake is read as meant: an open quote runs to the end, a
+    // dangling OR joins nothing.
+    for typed in ["\"end-to-end encryption", "OR encryption", "encryption OR"] {
+        let found = search(&index, q(typed));
+        assert!(
+            found.contains(&"alliance-1".to_string()),
+            "{typed}: {found:?}"
+        );
     }
 }
 

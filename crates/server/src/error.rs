@@ -149,7 +149,9 @@ impl From<cfi_index::Error> for ApiError {
             cfi_index::Error::Query { message } => ApiError::bad_query(message),
             cfi_index::Error::Parameter { message } => ApiError::bad_parameter(message),
             e @ cfi_index::Error::NoSuchPassage { .. } => ApiError::not_found(e.to_string()),
-            e @ cfi_index::Error::NoSuchQuestion { .. } => ApiError::bad_parameter(e.to_string()),
+            // A question the call does not ask does not exist, as a missing passage does; a
+            // 400 would refuse a request the OpenAPI document allows.
+            e @ cfi_index::Error::NoSuchQuestion { .. } => ApiError::not_found(e.to_string()),
             e if e.is_locked() => {
                 ApiError::busy("another process (an ingest) is writing the index; try again")
             }

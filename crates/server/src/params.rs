@@ -50,6 +50,14 @@ impl<'de, const MIN: u64, const MAX: u64> Deserialize<'de> for Whole<MIN, MAX> {
                     Err(_) => Err(E::invalid_value(de::Unexpected::Signed(n), &self)),
                 }
             }
+            // JSON Schema counts 7.0 as an integer, and so do clients that write it.
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
+                if n.fract() == 0.0 && (0.0..=u64::MAX as f64).contains(&n) {
+                    self.visit_u64(n as u64)
+                } else {
+                    Err(E::invalid_value(de::Unexpected::Float(n), &self))
+                }
+            }
         }
         deserializer.deserialize_u64(Within::<MIN, MAX>)
     }

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use crate::access::Access;
 use crate::model::{ErrorBody, PassageBody};
-use crate::params::{NoParams, Query};
+use crate::params::{NoParams, Query, Whole};
 use crate::routes::Segment;
 use crate::{ApiError, AppState};
 
@@ -26,9 +26,9 @@ pub struct ReviewParams {
     /// The guiding questions the passage answers, replacing the tagger's tags (`[]`: none);
     /// `null` or absent leaves them as they stand (the tagger's, or staff's from an earlier
     /// review).
-    #[schema(value_type = Option<Vec<u32>>, max_items = 100)]
+    #[schema(inline, max_items = 100)]
     #[serde(default)]
-    pub questions: Option<Vec<u32>>,
+    pub questions: Option<Vec<Whole<1, 1000>>>,
     /// A key quote for the report: found with `key:true`, first in its questions' briefs.
     #[serde(default)]
     pub key: bool,
@@ -155,9 +155,9 @@ fn parse(body: &[u8]) -> Result<ReviewParams, ApiError> {
     request_body(content = ReviewParams, description = "The passage's questions (overriding the tagger's), the key-quote flag and a note"),
     responses(
         (status = 200, description = "The review, stored and applied; the passage as it now reads", body = Reviewed),
-        (status = 400, description = "The body is not a review, or names a question the call does not ask (the message lists the call's questions)", body = ErrorBody),
+        (status = 400, description = "The body is not a review", body = ErrorBody),
         (status = 401, description = "No staff token, or one not valid", body = ErrorBody),
-        (status = 404, description = "No such passage", body = ErrorBody),
+        (status = 404, description = "No such passage, or a question its call does not ask (the message lists the call's questions)", body = ErrorBody),
         (status = 413, description = "The body is larger than 64 KB", body = ErrorBody),
         (status = 503, description = "Another process (an ingest) is writing the index: try again", body = ErrorBody),
     ))]
@@ -173,7 +173,11 @@ pub(crate) async fn review(
     let params = parse(&body)?;
     let index = state.index.clone();
     let request = cfi_index::ReviewRequest {
-        questions: params.questions,
+        questions: params.questions.map(|list| {
+            list.into_iter()
+                .map(|n| u32::try_from(n.get()).unwrap_or(u32::MAX))
+                .collect()
+        }),
         key: params.key,
         note: params.note,
         by,
