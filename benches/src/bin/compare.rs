@@ -3,7 +3,7 @@
 //! the facet counts), on the same generated passages and the same 200 queries.
 //!
 //! ```text
-//! cargo run --release -p cfi-benches --bin compare -- [passages] [cache-folder]
+//! [CFI_SEMANTIC=0] cargo run --release -p cfi-benches --bin compare -- [passages] [cache-folder]
 //! ```
 //! Indexes are built once into the cache folder (default `target/scale-search`) and reused.
 //! Every engine answers each query with the top 10 hits, 10 snippets and facet counts, and
@@ -22,6 +22,15 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, TantivyDocument, Term};
 
 const SEED: u64 = 7;
+
+/// How much cfi's searches lean on meaning: `CFI_SEMANTIC` (0 words only, 1 meaning only),
+/// else the default the API uses.
+fn semantic() -> f32 {
+    std::env::var("CFI_SEMANTIC")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(cfi_index::DEFAULT_SEMANTIC)
+}
 
 /// The allocator `cfi serve` runs with, so in-process figures match the binary's.
 #[global_allocator]
@@ -389,6 +398,7 @@ fn http_times(
                 if let Some(n) = q.question {
                     url.push_str(&format!("&question={n}"));
                 }
+                url.push_str(&format!("&semantic={}", semantic()));
                 let start = Instant::now();
                 let response = client.get(url.parse()?).await?;
                 let status = response.status();
@@ -480,6 +490,7 @@ fn main() -> anyhow::Result<()> {
                     q: q.cfi(),
                     question: q.question,
                     limit: 10,
+                    semantic: semantic(),
                     ..cfi_index::SearchRequest::default()
                 };
                 std::hint::black_box(cfi.search(&request)?);
@@ -505,6 +516,7 @@ fn main() -> anyhow::Result<()> {
             q: q.cfi(),
             question: q.question,
             limit: 10,
+            semantic: semantic(),
             ..cfi_index::SearchRequest::default()
         };
         Ok(cfi.search(&request)?.total)
@@ -534,6 +546,7 @@ fn main() -> anyhow::Result<()> {
             question: q.question,
             limit: 10,
             group_by_submission: true,
+            semantic: semantic(),
             ..cfi_index::SearchRequest::default()
         };
         Ok(cfi.search(&request)?.total)

@@ -18,6 +18,9 @@ pub(crate) struct Unigram {
     longest: usize,
     /// Characters replaced by others before segmenting (the teacher's normaliser).
     normal: HashMap<char, Vec<char>>,
+    /// The score of a character no piece covers: below every piece's (read once here,
+    /// not at every word: the vocabulary has a quarter of a million pieces).
+    unknown: f32,
 }
 
 impl Unigram {
@@ -31,9 +34,11 @@ impl Unigram {
             .enumerate()
             .map(|(i, p)| (p.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
             .collect();
+        let unknown = scores.iter().copied().fold(0.0f32, f32::min) - 10.0;
         Unigram {
             index,
             scores,
+            unknown,
             longest: pieces.iter().map(String::len).max().unwrap_or(1),
             normal,
         }
@@ -81,7 +86,7 @@ impl Unigram {
         let mut best = vec![f32::NEG_INFINITY; n + 1];
         let mut back: Vec<(usize, Option<u32>)> = vec![(0, None); n + 1];
         best[0] = 0.0;
-        let unknown = self.scores.iter().copied().fold(0.0f32, f32::min) - 10.0;
+        let unknown = self.unknown;
         for i in 0..n {
             if best[i] == f32::NEG_INFINITY {
                 continue;

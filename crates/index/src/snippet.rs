@@ -61,7 +61,13 @@ impl<'a> Snippets<'a> {
             .filter(|s| !s.highlighted().is_empty())
             .unwrap_or_else(|| self.exact.snippet(text));
         if best.highlighted().is_empty() {
-            let start = self.meaning.map_or(0, |q| self.closest_sentence(text, q));
+            // A passage that fits in a snippet is shown whole; a longer one from the
+            // sentence closest in meaning to the query.
+            let fits = text.chars().count() <= SNIPPET_CHARS;
+            let start = match self.meaning {
+                Some(q) if !fits => self.closest_sentence(text, q),
+                _ => 0,
+            };
             let rest = text.get(start..).unwrap_or(text);
             let lead = if start > 0 { "… " } else { "" };
             return Snippet {

@@ -80,7 +80,7 @@ fn build_concepts() -> (tempfile::TempDir, PassageIndex) {
                 1,
                 "en",
                 &[7],
-                "Platforms must answer quickly. Encryption protects the privacy of children.",
+                "Platforms must answer quickly when a report arrives, by day or by night, whatever its language and whoever sends it: a parent, a teacher, a social worker or a child. Platforms must also say how long they took to answer each one. Encryption protects the privacy of children.",
             ),
             passage(
                 "alliance",
@@ -143,8 +143,8 @@ fn meaning_finds_a_passage_in_another_language_that_shares_no_word_with_the_quer
         both.total, 2,
         "the words' match and the passage found by meaning"
     );
-    // No word of the query is in the English passage: its snippet is its sentence
-    // closest in meaning, not its first one.
+    // No word of the query is in the English passage, longer than a snippet: its snippet
+    // is its sentence closest in meaning, not its first one.
     let snippet = &both.hits[1].snippet.text;
     assert!(both.hits[1].snippet.marks.is_empty(), "{snippet}");
     assert!(
