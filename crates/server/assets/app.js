@@ -692,6 +692,13 @@ function briefParts(b) {
     parts.push(el("section", { class: "brief-category" }, el("h3", { text: section.category }), ...submissions));
   }
   if (!b.sections.length) parts.push(el("p", { class: "muted", text: "No submission addresses this question." }));
+  // Untagged passages that read like the answers: offered for staff to check and tag.
+  if (b.possible.length) {
+    parts.push(el("section", { id: "brief-possible" },
+      el("h3", { text: "May also address this question" }),
+      el("p", { class: "muted", text: "Not tagged with it: each submission's passage closest to the answers above. Open it to check, and tag it where it answers." }),
+      ...b.possible.map((q) => briefPassage(q, true))));
+  }
   if (b.noInput.length) {
     const names = b.noInput.map((n) => el("li", { text: n.submitter + " (" + [n.category, n.country].filter(Boolean).join(", ") + ")" }));
     parts.push(el("section", { id: "brief-no-input" }, el("h3", { text: "No input on this question from:" }), el("ul", {}, ...names)));

@@ -76,6 +76,20 @@ pub fn docx(brief: &Brief, base: &str) -> std::io::Result<Vec<u8>> {
         }
     }
 
+    if !brief.possible.is_empty() {
+        doc.paragraph("Heading1", &[Run::Text("May also address this question")]);
+        doc.paragraph(
+            "",
+            &[Run::Italic(
+                "Not tagged with it; their passage closest to the answers above. Check, and tag where it answers.",
+            )],
+        );
+        for passage in &brief.possible {
+            doc.paragraph("Heading2", &[Run::Text(&passage.submitter)]);
+            doc.quoted(passage, base);
+        }
+    }
+
     doc.paragraph("Heading1", &[Run::Text("No input on this question from:")]);
     if brief.no_input.is_empty() {
         doc.paragraph("", &[Run::Italic("None: every submission addresses it.")]);
@@ -620,6 +634,7 @@ mod tests {
                     ],
                 },
             ],
+            possible: vec![],
             no_input: vec![
                 NoInput {
                     submitter: "Republic of Chile".into(),

@@ -97,7 +97,11 @@ pub struct Brief {
     pub key_quotes: Vec<BriefPassage>,
     /// Per category, each submission that addressed the question with its key passages.
     pub sections: Vec<BriefSection>,
-    /// The call's submissions with no passage on this question.
+    /// Submissions with no passage tagged with the question whose closest passage reads
+    /// like the question's answers (closer to their mean than a quarter of the tagged ones
+    /// are): one passage each, best first, for staff to check and tag.
+    pub possible: Vec<BriefPassage>,
+    /// The call's submissions with no passage on this question (none tagged, none close).
     pub no_input: Vec<NoInput>,
 }
 
@@ -159,7 +163,8 @@ pub struct BriefPassage {
     pub citation: String,
     /// Link to the passage on the staff page.
     pub permalink: String,
-    /// How the question tag was found: `heading`, `classifier` or `staff`.
+    /// How the question tag was found: `heading`, `classifier` or `staff`; `untagged` for
+    /// a passage shown as possibly on the question.
     pub source: String,
     /// How sure the tag is (0..1).
     pub confidence: f32,
@@ -210,7 +215,7 @@ pub fn build(index: &PassageIndex, request: &BriefRequest) -> Result<Brief, Brie
         ..SearchRequest::default()
     };
     let records = index.all_hits(&search)?;
-    let scored = score(index, call, request.question, records);
+    let (scored, centroid, floor) = score(index, call, request.question, records);
     let kept = fold_near_duplicates(scored);
     let key_quotes: Vec<BriefPassage> = kept
         .iter()
@@ -288,9 +293,16 @@ pub fn build(index: &PassageIndex, request: &BriefRequest) -> Result<Brief, Brie
         .iter()
         .flat_map(|s| s.submissions.iter().map(|b| b.submission_id.as_str()))
         .collect();
+    let unanswered: BTreeSet<&str> = members
+        .keys()
+        .copied()
+        .filter(|k| !answered.contains(k))
+        .collect();
+    let possible = closest_untagged(index, call, request, &unanswered, &centroid, floor)?;
+    let maybe: BTreeSet<&str> = possible.iter().map(|(key, _)| key.as_str()).collect();
     let mut no_input: Vec<NoInput> = members
         .values()
-        .filter(|s| !answered.contains(s.key()))
+        .filter(|s| !answered.contains(s.key()) && !maybe.contains(s.key()))
         .map(|s| NoInput {
             submitter: s.submitter.clone(),
             category: s.category.clone(),
@@ -324,8 +336,69 @@ pub fn build(index: &PassageIndex, request: &BriefRequest) -> Result<Brief, Brie
         counts,
         key_quotes,
         sections,
+        possible: possible.into_iter().map(|(_, p)| p).collect(),
         no_input,
     })
+}
+
+/// For each submission in `unanswered` (keys), its passage closest to `centroid` when that
+/// is at least `floor`, best first.
+fn closest_untagged(
+    index: &PassageIndex,
+    call: &Call,
+    request: &BriefRequest,
+    unanswered: &BTreeSet<&str>,
+    centroid: &[f32],
+    floor: f32,
+) -> Result<Vec<(String, BriefPassage)>, BriefError> {
+    if unanswered.is_empty() || centroid.iter().all(|x| *x == 0.0) {
+        return Ok(Vec::new());
+    }
+    let everything = SearchRequest {
+        call: Some(call.id.clone()),
+        category: request.category.clone(),
+        include_confidential: request.include_confidential,
+        semantic: 0.0,
+        ..SearchRequest::default()
+    };
+    let embedder = index.embedder();
+    let mut best: BTreeMap<String, (f32, PassageRecord)> = BTreeMap::new();
+    for record in index.all_hits(&everything)? {
+        let key = record.submission.key().to_string();
+        if !unanswered.contains(key.as_str()) || words(&record.passage.text).len() < 8 {
+            continue;
+        }
+        let closeness = cosine(
+            &embedder.embed(&record.passage.text, TextKind::Passage),
+            centroid,
+        );
+        if closeness >= floor && best.get(&key).is_none_or(|(b, _)| closeness > *b) {
+            best.insert(key, (closeness, record));
+        }
+    }
+    let mut found: Vec<(f32, String, BriefPassage)> = best
+        .into_iter()
+        .map(|(key, (closeness, record))| {
+            let passage = &record.passage;
+            let submission = &record.submission;
+            let brief = BriefPassage {
+                passage_id: passage.id.clone(),
+                submitter: submission.submitter.clone(),
+                text: without_heading(&passage.text, passage.heading.as_deref()),
+                place: Place::of(passage).to_string(),
+                citation: citation(submission, passage, Some(call)),
+                permalink: format!("/?view=passage&id={}", passage.id),
+                source: "untagged".into(),
+                confidence: 0.0,
+                centrality: closeness.clamp(0.0, 1.0),
+                key: passage.key,
+                also_from: Vec::new(),
+            };
+            (closeness, key, brief)
+        })
+        .collect();
+    found.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(found.into_iter().map(|(_, key, p)| (key, p)).collect())
 }
 
 /// The call asked for, or the index's only call.
@@ -381,19 +454,27 @@ struct Scored {
 
 /// Each passage's tag, centrality and rank: staff's key quotes first, then tag confidence
 /// weighed by centrality.
+/// Also returns the mean of the passages' vectors, and the centrality a quarter of them fall
+/// below (how close an untagged passage must come to be shown as possibly on the question).
 fn score(
     index: &PassageIndex,
     call: &Call,
     question: u32,
     records: Vec<PassageRecord>,
-) -> Vec<Scored> {
+) -> (Vec<Scored>, Vec<f32>, f32) {
     let embedder = index.embedder();
     let vectors: Vec<Vec<f32>> = records
         .iter()
         .map(|r| embedder.embed(&r.passage.text, TextKind::Passage))
         .collect();
     let centroid = mean(&vectors);
-    records
+    let mut centralities: Vec<f32> = vectors.iter().map(|v| cosine(v, &centroid)).collect();
+    centralities.sort_by(f32::total_cmp);
+    let floor = centralities
+        .get(centralities.len() / 4)
+        .copied()
+        .unwrap_or(f32::INFINITY);
+    let scored = records
         .into_iter()
         .zip(&vectors)
         .map(|(record, vector)| {
@@ -425,7 +506,8 @@ fn score(
                 },
             }
         })
-        .collect()
+        .collect();
+    (scored, centroid, floor)
 }
 
 /// The passage's text without its first line where that line is the heading it sits under

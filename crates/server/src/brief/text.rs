@@ -121,6 +121,16 @@ pub fn markdown(brief: &Brief, base: &str) -> String {
             }
         }
     }
+    if !brief.possible.is_empty() {
+        let _ = writeln!(
+            out,
+            "## May also address this question\n\n*Not tagged with it; their passage closest to the answers above. Check, and tag where it answers.*\n"
+        );
+        for p in &brief.possible {
+            let _ = writeln!(out, "**{}**\n", md_escape(&p.submitter));
+            quote(&mut out, p);
+        }
+    }
     let _ = writeln!(out, "## No input on this question from:\n");
     if brief.no_input.is_empty() {
         let _ = writeln!(out, "Every submission addressed it.\n");
@@ -246,6 +256,16 @@ pub fn html(brief: &Brief, base: &str) -> String {
                     sub.more
                 );
             }
+        }
+    }
+    if !brief.possible.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h2>May also address this question</h2>\n<p><em>Not tagged with it; their passage closest to the answers above. Check, and tag where it answers.</em></p>"
+        );
+        for p in &brief.possible {
+            let _ = writeln!(out, "<p><strong>{}</strong></p>", h(&p.submitter));
+            quote(&mut out, p);
         }
     }
     let _ = writeln!(out, "<h2>No input on this question from:</h2>\n<ul>");

@@ -120,3 +120,103 @@ async fn a_question_the_call_does_not_ask_is_not_found_naming_its_questions() {
     let message = json["error"]["message"].as_str().expect("message");
     assert!(message.contains("2, 7"), "{message}");
 }
+
+#[tokio::test]
+async fn an_untagged_submission_that_reads_like_the_answers_is_offered_for_review() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = open_index(dir.path());
+    let mut batch = index.batch().expect("batch");
+    batch.put_call(
+        cfi_core::Call::parse(
+            std::path::Path::new("call.toml"),
+            "id = \"demo\"\ntitle = \"T\"\nmandate = \"SR\"\nlanguages = [\"en\"]\ncategories = [\"CSOs\"]\n[[questions]]\nnumber = 7\nshort = \"Encryption\"\ntext.en = \"What about encryption?\"\n",
+        )
+        .expect("call"),
+    );
+    let encryption = "End-to-end encryption on messaging services hides the sharing of abuse material from the detection tools that providers run, and reports to hotlines fall.";
+    let rows = [
+        ("a", Some(7), encryption),
+        (
+            "b",
+            Some(7),
+            "Encryption on messaging services hides abuse material from detection tools, so providers send fewer reports to hotlines each year.",
+        ),
+        (
+            "c",
+            Some(7),
+            "Detection tools that providers run cannot see material shared on messaging services with end-to-end encryption, and reports fall.",
+        ),
+        (
+            "d",
+            None,
+            "Messaging services with end-to-end encryption hide abuse material from the detection tools providers run; reports to hotlines fall every year.",
+        ),
+        (
+            "e",
+            None,
+            "Our youth panel met twelve times this year and wrote a charter on consultation with schools, parents and local councils.",
+        ),
+    ];
+    for (id, question, text) in rows {
+        let submission = Submission {
+            id: id.into(),
+            call: "demo".into(),
+            submitter: format!("Submitter {id}"),
+            category: "CSOs".into(),
+            country: None,
+            kind: Kind::Input,
+            annex_of: None,
+            version_of: None,
+            file: format!("files/{id}.pdf"),
+            language: Some("en".into()),
+            confidential: false,
+            received: None,
+        };
+        let passage = Passage {
+            id: format!("{id}-1"),
+            ordinal: 1,
+            text: text.into(),
+            heading: None,
+            page: Some(1),
+            page_end: None,
+            page_label: None,
+            paragraph: 1,
+            language: Some("en".into()),
+            mentioned_countries: vec![],
+            duplicate_of: None,
+            key: false,
+            questions: question
+                .map(|number| QuestionTag {
+                    number,
+                    source: TagSource::Classifier,
+                    confidence: 0.8,
+                })
+                .into_iter()
+                .collect(),
+        };
+        let info = SubmissionInfo {
+            submission,
+            path: dir.path().join("x"),
+            pages: Some(1),
+            passages: 1,
+            languages: vec!["en".into()],
+            problems: vec![],
+        };
+        batch.put_submission(info, &[passage]).expect("put");
+    }
+    batch.commit().expect("commit");
+    let app = cfi_server::app(cfi_server::AppState::new(index));
+    let (status, json) = get(&app, "/api/v1/brief?question=7&format=json").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["possible"][0]["submitter"], "Submitter d", "{json}");
+    assert_eq!(json["possible"][0]["source"], "untagged");
+    let silent: Vec<&str> = json["noInput"]
+        .as_array()
+        .expect("no input")
+        .iter()
+        .filter_map(|n| n["submitter"].as_str())
+        .collect();
+    assert_eq!(silent, ["Submitter e"], "{json}");
+    let (_, _, md) = get_text(&app, "/api/v1/brief?question=7", false).await;
+    assert!(md.contains("## May also address this question"), "{md}");
+}
