@@ -355,6 +355,10 @@ impl PassageIndex {
         let err = |source| self.err(source);
         let mut groups = Vec::new();
         let mut ranked: Vec<(f32, DocAddress)> = Vec::new();
+        // In a hybrid search, the passages the words matched, when all of them were ranked:
+        // a hit outside them was found by meaning alone, and its snippet needs no word
+        // highlighting (two passes of the analyzers over its text that would find nothing).
+        let mut by_words: Option<std::collections::HashSet<DocAddress>> = None;
         let words_total;
         let (mut total, mut facets);
         if plain && is_hybrid {
@@ -376,6 +380,9 @@ impl PassageIndex {
             total = words + more;
             facets = counts;
             add_counts(&mut facets, more_counts);
+            if words <= depth {
+                by_words = Some(top.iter().map(|(_, address)| *address).collect());
+            }
             ranked = hybrid::fuse(&top, &near, request.semantic);
         } else if grouped {
             // Pairs, not a MultiCollector: every hit goes through both without dynamic calls.
@@ -447,9 +454,14 @@ impl PassageIndex {
             facets.insert(name.to_string(), counts.remove(name).unwrap_or_default());
         }
         let mut page: Vec<(f32, PassageRecord, usize)> = Vec::new();
+        let mut meaning_only: std::collections::HashSet<String> = Default::default();
         if plain && is_hybrid {
             for (score, address) in ranked.into_iter().skip(request.offset).take(limit) {
-                page.push((score, self.record(&searcher, address)?, 0));
+                let record = self.record(&searcher, address)?;
+                if by_words.as_ref().is_some_and(|w| !w.contains(&address)) {
+                    meaning_only.insert(record.passage.id.clone());
+                }
+                page.push((score, record, 0));
             }
         } else if plain {
             for (score, address) in ranked {
@@ -530,7 +542,7 @@ impl PassageIndex {
                 }
                 continue;
             }
-            let snippet = snippets.make(&record);
+            let snippet = snippets.make(&record, !meaning_only.contains(&record.passage.id));
             hits.push(Hit {
                 record,
                 score,

@@ -51,15 +51,20 @@ impl<'a> Snippets<'a> {
     }
 
     /// The snippet of a hit: the best fragment and where the query's words are in it.
-    pub(crate) fn make(&mut self, record: &PassageRecord) -> Snippet {
+    /// `by_words`: whether the query's words may be in it (false for a hit found by meaning
+    /// alone, whose snippet is then its sentence closest to the query).
+    pub(crate) fn make(&mut self, record: &PassageRecord, by_words: bool) -> Snippet {
         let text = &record.passage.text;
         let code = crate::schema::language_field_code(record.passage.language.as_deref());
-        let best = self
-            .by_code
-            .get(code)
-            .map(|g| g.snippet(text))
-            .filter(|s| !s.highlighted().is_empty())
-            .unwrap_or_else(|| self.exact.snippet(text));
+        let best = if by_words {
+            self.by_code
+                .get(code)
+                .map(|g| g.snippet(text))
+                .filter(|s| !s.highlighted().is_empty())
+                .unwrap_or_else(|| self.exact.snippet(text))
+        } else {
+            tantivy::snippet::Snippet::empty()
+        };
         if best.highlighted().is_empty() {
             // A passage that fits in a snippet is shown whole; a longer one from the
             // sentence closest in meaning to the query.

@@ -16,7 +16,7 @@ use crate::{ApiError, AppState};
 
 /// Longest note kept, in characters.
 pub const MAX_NOTE_CHARS: usize = 2000;
-/// Longest reviewer name kept (the `X-Reviewer` header), in characters.
+/// Longest reviewer name kept (the `X-Reviewer` header, cut there), in characters.
 pub const MAX_REVIEWER_CHARS: usize = 100;
 
 /// What a reviewer says about a passage.
@@ -107,28 +107,24 @@ fn staff_only(access: Access) -> Result<(), ApiError> {
     }
 }
 
-/// The reviewer's name from `X-Reviewer`, trimmed and bounded: UTF-8, percent-encoded where
-/// it is not ASCII (a browser sends header values as Latin-1 at most; the page encodes the
-/// name with `encodeURIComponent`).
-fn reviewer(headers: &HeaderMap) -> Result<String, ApiError> {
+/// The reviewer's name from `X-Reviewer`: UTF-8, percent-encoded where it is not ASCII (a
+/// browser sends header values as Latin-1 at most; the page encodes the name with
+/// `encodeURIComponent`). A name is only shown, so it is taken as it comes: control
+/// characters and runs of spaces become one space, bytes that are not UTF-8 become U+FFFD,
+/// and it is cut at [`MAX_REVIEWER_CHARS`].
+fn reviewer(headers: &HeaderMap) -> String {
     let Some(value) = headers.get("x-reviewer") else {
-        return Ok(String::new());
+        return String::new();
     };
-    let name = percent_encoding::percent_decode(value.as_bytes())
-        .decode_utf8()
-        .map_err(|_| ApiError::bad_parameter("X-Reviewer must be UTF-8, percent-encoded"))?;
-    let name = name.trim();
-    if name.chars().count() > MAX_REVIEWER_CHARS {
-        return Err(ApiError::bad_parameter(format!(
-            "X-Reviewer is longer than {MAX_REVIEWER_CHARS} characters"
-        )));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(ApiError::bad_parameter(
-            "X-Reviewer holds a control character",
-        ));
-    }
-    Ok(name.to_string())
+    let decoded = percent_encoding::percent_decode(value.as_bytes()).decode_utf8_lossy();
+    decoded
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(MAX_REVIEWER_CHARS)
+        .collect()
 }
 
 fn parse(body: &[u8]) -> Result<ReviewParams, ApiError> {
@@ -150,7 +146,7 @@ fn parse(body: &[u8]) -> Result<ReviewParams, ApiError> {
 #[utoipa::path(post, path = "/api/v1/passages/{id}/review", tag = "review",
     params(
         ("id" = String, Path, description = "Passage id"),
-        ("X-Reviewer" = Option<String>, Header, description = "Who reviews (the name given at sign-in), at most 100 characters, UTF-8 percent-encoded where not ASCII"),
+        ("X-Reviewer" = Option<String>, Header, description = "Who reviews (the name given at sign-in), UTF-8 percent-encoded where not ASCII; kept to its first 100 characters, control characters as spaces"),
     ),
     request_body(content = ReviewParams, description = "The passage's questions (overriding the tagger's), the key-quote flag and a note"),
     responses(
@@ -169,7 +165,7 @@ pub(crate) async fn review(
     body: axum::body::Bytes,
 ) -> Result<Json<Reviewed>, ApiError> {
     staff_only(access)?;
-    let by = reviewer(&headers)?;
+    let by = reviewer(&headers);
     let params = parse(&body)?;
     let index = state.index.clone();
     let request = cfi_index::ReviewRequest {
@@ -215,4 +211,30 @@ pub(crate) async fn reviews(
         orphaned,
         results,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(raw: &[u8]) -> String {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-reviewer",
+            axum::http::HeaderValue::from_bytes(raw).expect("a header value"),
+        );
+        reviewer(&headers)
+    }
+
+    #[test]
+    fn a_reviewer_name_is_taken_as_it_comes() {
+        assert_eq!(name(b"Ana%20N%C3%BA%C3%B1ez"), "Ana Núñez");
+        assert_eq!(name(b" Ana \t  Ruiz "), "Ana Ruiz");
+        assert_eq!(name(b"%FF%FEx"), "\u{fffd}\u{fffd}x");
+        assert_eq!(
+            name("a".repeat(300).as_bytes()).chars().count(),
+            MAX_REVIEWER_CHARS
+        );
+        assert_eq!(reviewer(&HeaderMap::new()), "");
+    }
 }
