@@ -185,6 +185,32 @@ impl Fields {
 
 /// Registers the analyzers: per language lowercase, stop words, stemmer, then diacritic
 /// folding (after the stemmer, which expects the accents), so "niños" and "ninos" meet.
+/// The analyzer of language `code`'s field with `candidates` just before its stemmer, so
+/// that a snippet stems only the words that may match the query ([`crate::snippet`]); `None`
+/// for a field without a stemmer.
+pub(crate) fn snippet_analyzer(
+    code: &str,
+    candidates: crate::snippet::Candidates,
+) -> Option<TextAnalyzer> {
+    let (_, language) = LANGUAGES.iter().find(|(c, _)| *c == code)?;
+    let base = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(64))
+        .filter(LowerCaser);
+    Some(match StopWordFilter::new(*language) {
+        Some(stop) => base
+            .filter(stop)
+            .filter(candidates)
+            .filter(Stemmer::new(*language))
+            .filter(AsciiFoldingFilter)
+            .build(),
+        None => base
+            .filter(candidates)
+            .filter(Stemmer::new(*language))
+            .filter(AsciiFoldingFilter)
+            .build(),
+    })
+}
+
 pub(crate) fn register_tokenizers(manager: &TokenizerManager) {
     let base = || {
         TextAnalyzer::builder(SimpleTokenizer::default())

@@ -32,19 +32,31 @@ impl<'a> Snippets<'a> {
         index: &'a PassageIndex,
         meaning: Option<&'a VectorQuery>,
     ) -> Result<Snippets<'a>> {
-        let make = |field| -> Result<SnippetGenerator> {
-            let mut g = SnippetGenerator::create(searcher, query, field)
-                .map_err(|source| index.err(source))?;
-            g.set_max_num_chars(SNIPPET_CHARS);
-            Ok(g)
-        };
+        let err = |source| index.err(source);
         let mut by_code = BTreeMap::new();
         for (code, field) in &index.fields.text {
-            by_code.insert(*code, make(*field)?);
+            let terms = query_terms(searcher, query, *field).map_err(err)?;
+            // A language none of whose passages holds a query term marks nothing: no
+            // analyzer is built for it (the exact field's generator answers instead).
+            if terms.is_empty() {
+                continue;
+            }
+            let candidates = Candidates::of(terms.keys());
+            let analyzer = match crate::schema::snippet_analyzer(code, candidates) {
+                Some(analyzer) => analyzer,
+                None => searcher.index().tokenizer_for_field(*field).map_err(err)?,
+            };
+            by_code.insert(
+                *code,
+                SnippetGenerator::new(terms, analyzer, *field, SNIPPET_CHARS),
+            );
         }
+        let exact = index.fields.exact;
+        let terms = query_terms(searcher, query, exact).map_err(err)?;
+        let analyzer = searcher.index().tokenizer_for_field(exact).map_err(err)?;
         Ok(Snippets {
             by_code,
-            exact: make(index.fields.exact)?,
+            exact: SnippetGenerator::new(terms, analyzer, exact, SNIPPET_CHARS),
             index,
             meaning,
         })
@@ -109,6 +121,125 @@ impl<'a> Snippets<'a> {
             }
         }
         best.map_or(0, |(_, start)| start)
+    }
+}
+
+/// The query's terms in `field`, each scored as tantivy's snippet generator scores them
+/// (rarer terms weigh more): what a snippet looks for.
+fn query_terms(
+    searcher: &Searcher,
+    query: &dyn Query,
+    field: tantivy::schema::Field,
+) -> tantivy::Result<BTreeMap<String, f32>> {
+    let mut terms = std::collections::BTreeSet::new();
+    query.query_terms(&mut |term, _| {
+        if term.field() == field {
+            terms.insert(term.clone());
+        }
+    });
+    let mut scored = BTreeMap::new();
+    for term in terms {
+        let Some(text) = term.value().as_str().map(str::to_string) else {
+            continue;
+        };
+        let doc_freq = searcher.doc_freq(&term)?;
+        if doc_freq > 0 {
+            scored.insert(text, 1.0 / (1.0 + doc_freq as f32));
+        }
+    }
+    Ok(scored)
+}
+
+/// A token filter for snippets: a word whose first two letters no query term starts with
+/// cannot stem to one (the stemmers of these languages cut endings, never beginnings), so
+/// its text is emptied before the stemmer and never matches; the costly stemming runs only
+/// on the few words that may. A word starting with a letter outside ASCII is always kept
+/// (folding after stemming may change it; Arabic stemmers cut prefixes).
+#[derive(Clone)]
+pub(crate) struct Candidates {
+    starts: std::sync::Arc<std::collections::HashSet<[u8; 2]>>,
+}
+
+impl Candidates {
+    /// The candidates for these query terms (stemmed and folded as the field has them).
+    pub(crate) fn of<'a>(terms: impl Iterator<Item = &'a String>) -> Candidates {
+        let starts = terms
+            .filter_map(|t| {
+                let b = t.as_bytes();
+                match (b.first(), b.get(1)) {
+                    (Some(&a), Some(&b)) if a.is_ascii() && b.is_ascii() => Some([a, b]),
+                    _ => None,
+                }
+            })
+            .collect();
+        Candidates {
+            starts: std::sync::Arc::new(starts),
+        }
+    }
+
+    fn keeps(&self, word: &str) -> bool {
+        match word.as_bytes() {
+            [a, b, ..] if a.is_ascii() && b.is_ascii() => self.starts.contains(&[*a, *b]),
+            _ => true,
+        }
+    }
+}
+
+impl tantivy::tokenizer::TokenFilter for Candidates {
+    type Tokenizer<T: tantivy::tokenizer::Tokenizer> = CandidateTokenizer<T>;
+
+    fn transform<T: tantivy::tokenizer::Tokenizer>(self, tokenizer: T) -> CandidateTokenizer<T> {
+        CandidateTokenizer {
+            inner: tokenizer,
+            candidates: self,
+        }
+    }
+}
+
+/// [`Candidates`] over a tokenizer.
+#[derive(Clone)]
+pub(crate) struct CandidateTokenizer<T> {
+    inner: T,
+    candidates: Candidates,
+}
+
+impl<T: tantivy::tokenizer::Tokenizer> tantivy::tokenizer::Tokenizer for CandidateTokenizer<T> {
+    type TokenStream<'a> = CandidateStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        CandidateStream {
+            inner: self.inner.token_stream(text),
+            candidates: &self.candidates,
+        }
+    }
+}
+
+/// The tokens of [`CandidateTokenizer`].
+pub(crate) struct CandidateStream<'a, S> {
+    inner: S,
+    candidates: &'a Candidates,
+}
+
+impl<S: tantivy::tokenizer::TokenStream> tantivy::tokenizer::TokenStream
+    for CandidateStream<'_, S>
+{
+    fn advance(&mut self) -> bool {
+        if !self.inner.advance() {
+            return false;
+        }
+        let token = self.inner.token_mut();
+        if !self.candidates.keeps(&token.text) {
+            token.text.clear();
+        }
+        true
+    }
+
+    fn token(&self) -> &tantivy::tokenizer::Token {
+        self.inner.token()
+    }
+
+    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
+        self.inner.token_mut()
     }
 }
 
@@ -285,5 +416,69 @@ mod marks {
             marks: vec![(0, 3)],
         };
         assert_eq!(odd.html(true), "niño");
+    }
+}
+
+#[cfg(test)]
+mod candidates {
+    use tantivy::tokenizer::TokenizerManager;
+
+    use super::*;
+
+    /// The snippet of `text` for `query` in language `code`: through the field's own analyzer,
+    /// and through the one that stems only candidates.
+    fn both(code: &str, query: &str, text: &str) -> (String, String) {
+        let manager = TokenizerManager::default();
+        crate::schema::register_tokenizers(&manager);
+        let mut full = manager
+            .get(&crate::schema::tokenizer_name(code))
+            .expect("registered");
+        let mut terms = BTreeMap::new();
+        {
+            let mut stream = full.token_stream(query);
+            while let Some(token) = stream.next() {
+                terms.insert(token.text.clone(), 0.5f32);
+            }
+        }
+        let field = tantivy::schema::Field::from_field_id(0);
+        let fast = crate::schema::snippet_analyzer(code, Candidates::of(terms.keys()))
+            .expect("a stemmed language");
+        let html = |analyzer| {
+            let g = SnippetGenerator::new(terms.clone(), analyzer, field, SNIPPET_CHARS);
+            g.snippet(text).to_html()
+        };
+        (html(full.clone()), html(fast))
+    }
+
+    #[test]
+    fn stemming_only_candidates_marks_the_same_words() {
+        let cases = [
+            (
+                "en",
+                "encryption detected",
+                "End-to-end encrypted services hide abuse; detection tools and the encryption debate, as detectors fail.",
+            ),
+            (
+                "es",
+                "niños cifrado",
+                "Los niños y las niñas usan servicios cifrados; el cifrado de extremo a extremo protege a la niñez.",
+            ),
+            (
+                "fr",
+                "chiffrement enfants",
+                "Le chiffrement de bout en bout protège les enfants ; l'enfance numérique et les données chiffrées.",
+            ),
+            (
+                "ru",
+                "шифрование детей",
+                "Сквозное шифрование защищает детей, но детские данные зашифрованы.",
+            ),
+            ("en", "zzz", "Nothing here matches the query at all."),
+        ];
+        for (code, query, text) in cases {
+            let (full, fast) = both(code, query, text);
+            assert_eq!(full, fast, "{code}: {query}");
+            assert!(full.contains("<b>") || query == "zzz", "{code}: {full}");
+        }
     }
 }
