@@ -343,6 +343,7 @@ fn brief(args: BriefArgs, model: Option<&Path>) -> anyhow::Result<ExitCode> {
         call: args.call,
         category: args.category,
         include_confidential: args.include_confidential,
+        max_passages: None,
     };
     let brief = cfi_server::brief::build(&index, &request)?;
     let bytes = cfi_server::brief::render(&brief, format, &args.base_url)?;

@@ -563,6 +563,7 @@ impl BriefParams {
             call: text(&self.call),
             category: text(&self.category),
             include_confidential: staff,
+            max_passages: None,
         }
     }
 }

@@ -42,6 +42,9 @@ pub struct BriefRequest {
     pub category: Option<String>,
     /// Confidential submissions too (staff only).
     pub include_confidential: bool,
+    /// Most passages the brief may read (the question's, and the call's when it looks for
+    /// untagged ones): the API's export limit; `None` for no limit (`cfi brief`).
+    pub max_passages: Option<usize>,
 }
 
 /// Why a brief cannot be made.
@@ -67,6 +70,16 @@ pub enum BriefError {
         number: u32,
         /// Its questions' numbers, listed.
         questions: String,
+    },
+    /// More passages than the brief may read.
+    #[error(
+        "the brief would read {count} passages, more than the {max} one download may: narrow it to a category, or run `cfi brief` on the server"
+    )]
+    TooLarge {
+        /// Passages it would read.
+        count: usize,
+        /// The limit.
+        max: usize,
     },
     /// The index failed.
     #[error(transparent)]
@@ -214,7 +227,7 @@ pub fn build(index: &PassageIndex, request: &BriefRequest) -> Result<Brief, Brie
         semantic: 0.0,
         ..SearchRequest::default()
     };
-    let records = index.all_hits(&search)?;
+    let records = bounded(index, &search, request.max_passages)?;
     let (scored, centroid, floor) = score(index, call, request.question, records);
     let kept = fold_near_duplicates(scored);
     let key_quotes: Vec<BriefPassage> = kept
@@ -363,7 +376,7 @@ fn closest_untagged(
     };
     let embedder = index.embedder();
     let mut best: BTreeMap<String, (f32, PassageRecord)> = BTreeMap::new();
-    for record in index.all_hits(&everything)? {
+    for record in bounded(index, &everything, request.max_passages)? {
         let key = record.submission.key().to_string();
         if !unanswered.contains(key.as_str()) || words(&record.passage.text).len() < 8 {
             continue;
@@ -399,6 +412,20 @@ fn closest_untagged(
         .collect();
     found.sort_by(|a, b| b.0.total_cmp(&a.0));
     Ok(found.into_iter().map(|(_, key, p)| (key, p)).collect())
+}
+
+/// Every passage the search covers, or [`BriefError::TooLarge`] past `max`.
+fn bounded(
+    index: &PassageIndex,
+    search: &SearchRequest,
+    max: Option<usize>,
+) -> Result<Vec<PassageRecord>, BriefError> {
+    match max {
+        None => Ok(index.all_hits(search)?),
+        Some(max) => index
+            .all_hits_up_to(search, max)?
+            .map_err(|count| BriefError::TooLarge { count, max }),
+    }
 }
 
 /// The call asked for, or the index's only call.

@@ -20,6 +20,9 @@ impl From<BriefError> for ApiError {
                 ApiError::not_found(e.to_string())
             }
             e @ BriefError::Call(_) => ApiError::bad_parameter(e.to_string()),
+            e @ BriefError::TooLarge { .. } => {
+                ApiError::too_large(axum::http::StatusCode::PAYLOAD_TOO_LARGE, e.to_string())
+            }
         }
     }
 }
@@ -82,6 +85,7 @@ fn base_url(headers: &HeaderMap) -> String {
             )),
         (status = 400, description = "A parameter is missing, unknown or out of range, or the index holds several calls and none was named", body = ErrorBody),
         (status = 404, description = "The call has no such question (the message lists its questions), or the index no such call", body = ErrorBody),
+        (status = 413, description = "More passages than one download may hold: narrow it to a category, or run `cfi brief`", body = ErrorBody),
     ))]
 pub(crate) async fn brief(
     State(state): State<AppState>,
@@ -89,7 +93,8 @@ pub(crate) async fn brief(
     headers: HeaderMap,
     Query(params): Query<BriefParams>,
 ) -> Result<Response, ApiError> {
-    let request = params.request(access.staff);
+    let mut request = params.request(access.staff);
+    request.max_passages = Some(state.max_export_rows());
     let format = params.format.unwrap_or_default();
     let index = state.index().clone();
     let base = base_url(&headers);

@@ -220,3 +220,16 @@ async fn an_untagged_submission_that_reads_like_the_answers_is_offered_for_revie
     let (_, _, md) = get_text(&app, "/api/v1/brief?question=7", false).await;
     assert!(md.contains("## May also address this question"), "{md}");
 }
+
+#[tokio::test]
+async fn a_brief_past_the_export_limit_is_refused_with_the_way_out() {
+    let c = corpus_with(|state| state.with_max_export_rows(1));
+    let (status, json) = get(&c.app, "/api/v1/brief?question=7").await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{json}");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("cfi brief")),
+        "{json}"
+    );
+}
