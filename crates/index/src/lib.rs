@@ -38,5 +38,5 @@ pub use schema::{LANGUAGES, language_field_code};
 pub use search::{
     FacetDistribution, Hit, MAX_LIMIT, PassageVersion, SearchRequest, SearchResults, Sort,
 };
-pub use snippet::Snippet;
+pub use snippet::{Snippet, escape as html_escape};
 pub use writer::{Batch, PassageIndex, PassageRecord, recorded_model};

@@ -174,12 +174,14 @@ impl PassageIndex {
                 });
             }
         }
-        let mut reviews = load(&self.dir)?;
+        // The batch reads the reviews file under the writer's lock: the reviews it holds
+        // are the ones this review joins.
+        let mut batch = self.batch()?;
         // No questions given: the questions stand as they are, staff's from an earlier
         // review included (else the next ingest would put the tagger's back).
         let mut questions = request
             .questions
-            .or_else(|| reviews.get(id).and_then(|r| r.questions.clone()));
+            .or_else(|| batch.reviews.get(id).and_then(|r| r.questions.clone()));
         if let Some(list) = &mut questions {
             list.sort_unstable();
             list.dedup();
@@ -193,10 +195,8 @@ impl PassageIndex {
             by: request.by.trim().to_string(),
             at: now(),
         };
-        let mut batch = self.batch()?;
-        reviews.insert(id.to_string(), review.clone());
-        save(&self.dir, &reviews)?;
-        batch.reviews = reviews;
+        batch.reviews.insert(id.to_string(), review.clone());
+        save(&self.dir, &batch.reviews)?;
         apply(&mut record.passage, &review);
         batch.put_passage(&record.submission, &record.passage)?;
         batch.commit()?;

@@ -454,14 +454,12 @@ impl PassageIndex {
             facets.insert(name.to_string(), counts.remove(name).unwrap_or_default());
         }
         let mut page: Vec<(f32, PassageRecord, usize)> = Vec::new();
-        let mut meaning_only: std::collections::HashSet<String> = Default::default();
+        // Hits of the page found by meaning alone, by position on the page.
+        let mut meaning_only: Vec<bool> = Vec::new();
         if plain && is_hybrid {
             for (score, address) in ranked.into_iter().skip(request.offset).take(limit) {
-                let record = self.record(&searcher, address)?;
-                if by_words.as_ref().is_some_and(|w| !w.contains(&address)) {
-                    meaning_only.insert(record.passage.id.clone());
-                }
-                page.push((score, record, 0));
+                meaning_only.push(by_words.as_ref().is_some_and(|w| !w.contains(&address)));
+                page.push((score, self.record(&searcher, address)?, 0));
             }
         } else if plain {
             for (score, address) in ranked {
@@ -521,7 +519,7 @@ impl PassageIndex {
         let mut snippets = Snippets::new(&searcher, &*text_query, self, meaning.as_ref())?;
         let mut hits: Vec<Hit> = Vec::with_capacity(page.len());
         let mut shingles: Vec<Vec<u64>> = Vec::with_capacity(page.len());
-        for (score, record, others) in page {
+        for (at, (score, record, others)) in page.into_iter().enumerate() {
             // The same paragraph sent by several members of a coalition: fold it into the
             // first (best) hit and say where else it appears.
             let mine = shingle_set(&record.passage.text);
@@ -542,7 +540,8 @@ impl PassageIndex {
                 }
                 continue;
             }
-            let snippet = snippets.make(&record, !meaning_only.contains(&record.passage.id));
+            let by_meaning_alone = meaning_only.get(at).copied().unwrap_or(false);
+            let snippet = snippets.make(&record, !by_meaning_alone);
             hits.push(Hit {
                 record,
                 score,

@@ -159,20 +159,9 @@ fn place_of(category: &str, country: Option<&str>) -> String {
     }
 }
 
-/// Text safe inside HTML elements and attributes.
+/// Text safe inside HTML elements and attributes (the index's escaping of snippets).
 fn h(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    cfi_index::html_escape(text)
 }
 
 /// The brief as a standalone HTML page; `base` makes permalinks absolute.
