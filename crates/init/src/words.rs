@@ -203,8 +203,17 @@ pub fn is_column_header(cell: &str) -> bool {
 }
 
 /// Words a category heading may add to the names below ("Défenseurs", "mécanismes").
-const CATEGORY_EXTRA: [&str; 20] = [
+const CATEGORY_EXTRA: [&str; 29] = [
     "independent",
+    "trade",
+    "unions",
+    "sindicatos",
+    "syndicats",
+    "workers",
+    "employers",
+    "associations",
+    "foundations",
+    "experts",
     "authorities",
     "autorites",
     "autoridades",
@@ -697,6 +706,10 @@ mod tests {
         assert!(is_category_like(
             "Organismes des Nations Unies et mécanismes régionaux"
         ));
+        assert!(is_category_like(
+            "Civil society organizations and trade unions"
+        ));
+        assert!(is_category_like("Workers' and employers' organizations"));
         for entry in [
             "Child Rights International Network",
             "Meta",
