@@ -21,6 +21,7 @@ mod group;
 mod hybrid;
 mod matrix;
 mod nearest;
+mod partitions;
 pub mod query;
 mod reviews;
 mod schema;

@@ -4,6 +4,7 @@
 //! the exact scores of the closest.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -21,8 +22,14 @@ use crate::{Error, Result};
 const ALLOWED_SETS: usize = 64;
 
 /// Up to this many times the shortlist allowed, a search by meaning takes every allowed
-/// passage's sketch distance; beyond, only those within a cut read off a sample.
+/// passage's sketch distance; beyond, only those within a cut read off a sample, or those
+/// of the closest groups of passages in a segment grouped by meaning.
 const COLLECT_ALL: usize = 16;
+
+/// Passages a search by meaning takes the sketch distance of in the closest groups of a
+/// segment grouped by meaning, in times the shortlist (shared among the segments by the
+/// passages each allows).
+const PROBED: usize = 8;
 
 /// What searches by meaning keep between requests, for the index generation and catalog
 /// they were made on: the passages each set of filters allows (most searches share their
@@ -33,6 +40,12 @@ const COLLECT_ALL: usize = 16;
 pub(crate) struct MeaningCache {
     allowed: Mutex<Allowed>,
     files: Mutex<HashMap<SegmentId, Arc<SegmentVectors>>>,
+    /// Every allowed passage's sketch compared, the groups of passages left aside (for
+    /// benchmarks: what the groups miss).
+    exhaustive: AtomicBool,
+    /// Segments of at least this many passages are grouped by meaning (0: the default,
+    /// [`crate::partitions::MIN_PASSAGES`]).
+    group_from: AtomicUsize,
 }
 
 #[derive(Default)]
@@ -184,18 +197,35 @@ impl PassageIndex {
             .map(|set| set.iter().map(DocBits::count).sum())
             .collect();
         let none = DocBits::default();
-        // Filters allowing many passages: a cut on the sketch distance from a sample, and
-        // one pass over all of them that keeps what is within the widest cut.
+        let vectors: Vec<Arc<SegmentVectors>> =
+            self.per_segment(segments, |_, reader| self.segment_vectors(reader))?;
+        let exhaustive = self.meaning_cache.exhaustive.load(Ordering::Relaxed);
+        let grouped = |ord: usize| !exhaustive && vectors.get(ord).is_some_and(|v| v.partitioned());
+        // Filters allowing many passages: in a segment grouped by meaning, the groups
+        // closest to the query; in the others, a cut on the sketch distance from a sample,
+        // and one pass over all of them that keeps what is within the widest cut.
         let many: Vec<(usize, u16)> = sets
             .iter()
             .zip(&totals)
             .enumerate()
             .filter(|(_, (_, total))| **total > shortlist.saturating_mul(COLLECT_ALL))
             .map(|(i, (set, total))| {
-                Ok((
-                    i,
-                    self.sampled_cut(segments, set, *total, shortlist, query)?,
-                ))
+                // The segments scanned whole (too small to be grouped): where they allow
+                // few passages, every one's distance is kept.
+                let scanned: Vec<DocBits> = (0..segments.len())
+                    .map(|ord| match set.get(ord) {
+                        Some(bits) if !grouped(ord) => bits.clone(),
+                        _ => DocBits::default(),
+                    })
+                    .collect();
+                let in_scanned: usize = scanned.iter().map(DocBits::count).sum();
+                let cut = if in_scanned > shortlist.saturating_mul(COLLECT_ALL) {
+                    let share = shortlist.saturating_mul(in_scanned) / (*total).max(1);
+                    self.sampled_cut(segments, &scanned, in_scanned, share.max(1), query)?
+                } else {
+                    u16::MAX - 1
+                };
+                Ok((i, cut))
             })
             .collect::<Result<_>>()?;
         let widest = many.iter().map(|(_, cut)| *cut).max().unwrap_or(0);
@@ -204,11 +234,17 @@ impl PassageIndex {
             [(only, _)] => {
                 let set = sets.get(*only);
                 self.per_segment(segments, |ord, reader| {
+                    if grouped(ord) {
+                        return Ok(Vec::new());
+                    }
                     let bits = set.and_then(|s| s.get(ord)).unwrap_or(&none);
                     Ok(self.segment_vectors(reader)?.within(bits, query, widest))
                 })?
             }
             several => self.per_segment(segments, |ord, reader| {
+                if grouped(ord) {
+                    return Ok(Vec::new());
+                }
                 let bits = DocBits::union(
                     several
                         .iter()
@@ -236,20 +272,29 @@ impl PassageIndex {
                     .collect()
             } else if let Some(&(_, cut)) = many.iter().find(|(f, _)| *f == i) {
                 // The pass kept more than this filter's cut, and for several filters more
-                // than this one allows.
+                // than this one allows; the grouped segments give their closest groups'
+                // passages, each its share of what is probed.
                 let shared = many.len() > 1;
-                let close: Vec<Vec<(u16, DocId)>> = within
-                    .iter()
-                    .enumerate()
-                    .map(|(ord, docs)| {
-                        docs.iter()
-                            .filter(|(d, doc)| {
-                                *d <= cut && (!shared || allowed_in(ord).contains(*doc))
-                            })
-                            .copied()
-                            .collect()
-                    })
-                    .collect();
+                let probed = PROBED.saturating_mul(shortlist) as f64 / total.max(1) as f64;
+                let close: Vec<Vec<(u16, DocId)>> = self.per_segment(segments, |ord, _| {
+                    let bits = allowed_in(ord);
+                    if grouped(ord) {
+                        let want = (bits.count() as f64 * probed).ceil() as usize;
+                        return Ok(vectors
+                            .get(ord)
+                            .map(|v| v.probe(bits, query, want))
+                            .unwrap_or_default());
+                    }
+                    Ok(within
+                        .get(ord)
+                        .map(|docs| {
+                            docs.iter()
+                                .filter(|(d, doc)| *d <= cut && (!shared || bits.contains(*doc)))
+                                .copied()
+                                .collect()
+                        })
+                        .unwrap_or_default())
+                })?;
                 if close.iter().map(Vec::len).sum::<usize>() < shortlist {
                     // The sample misjudged the cut: every distance, then.
                     everything(set)?
@@ -313,6 +358,9 @@ impl PassageIndex {
         let step = (total / SAMPLE).max(1);
         let mut sample: Vec<u16> = Vec::with_capacity(2 * SAMPLE);
         for (ord, (reader, bits)) in segments.iter().zip(allowed).enumerate() {
+            if bits.count() == 0 {
+                continue;
+            }
             let vectors = self.segment_vectors(reader)?;
             // Offset by segment, so that small segments are not always sampled at 0.
             for doc in (ord % step..reader.max_doc() as usize).step_by(step) {
@@ -352,6 +400,33 @@ impl PassageIndex {
             .collect()
     }
 
+    /// Compares every allowed passage's sketch in a search by meaning, as for segments too
+    /// small to be grouped by meaning: for benchmarks measuring what the groups miss.
+    #[doc(hidden)]
+    pub fn compare_every_sketch(&self, on: bool) {
+        self.meaning_cache.exhaustive.store(on, Ordering::Relaxed);
+    }
+
+    /// Groups by meaning the segments of at least `passages` passages opened from now on
+    /// (instead of [`crate::partitions::MIN_PASSAGES`]): for tests, which cannot afford
+    /// segments that large.
+    #[doc(hidden)]
+    pub fn group_segments_from(&self, passages: usize) {
+        self.meaning_cache
+            .group_from
+            .store(passages, Ordering::Relaxed);
+    }
+
+    /// How many of the segments searched by meaning so far are grouped by meaning.
+    #[doc(hidden)]
+    pub fn grouped_segments(&self) -> usize {
+        self.meaning_cache
+            .files
+            .lock()
+            .map(|files| files.values().filter(|v| v.partitioned()).count())
+            .unwrap_or(0)
+    }
+
     /// A segment's vectors, checked against this index's model (opened once per segment).
     pub(crate) fn segment_vectors(&self, reader: &SegmentReader) -> Result<Arc<SegmentVectors>> {
         self.meaning_cache
@@ -364,7 +439,11 @@ impl PassageIndex {
             segment: reader.segment_id().uuid_string(),
             message,
         };
-        let vectors = SegmentVectors::open(reader).map_err(fail)?;
+        let group_from = match self.meaning_cache.group_from.load(Ordering::Relaxed) {
+            0 => crate::partitions::MIN_PASSAGES,
+            n => n,
+        };
+        let vectors = SegmentVectors::open(reader, group_from).map_err(fail)?;
         if vectors.dim() != self.embedder.dim() && reader.num_docs() > 0 {
             return Err(fail(format!(
                 "its vectors have {} dimensions, the model {} makes {}",
@@ -404,6 +483,15 @@ impl DocBits {
 
     pub(crate) fn count(&self) -> usize {
         self.count
+    }
+
+    #[cfg(test)]
+    pub(crate) fn from_docs(max_doc: DocId, docs: impl Iterator<Item = DocId>) -> DocBits {
+        let mut bits = DocBits::with_max_doc(max_doc);
+        for doc in docs {
+            bits.insert(doc);
+        }
+        bits
     }
 
     /// Takes out the documents of `other`.

@@ -21,7 +21,9 @@
 //! coordinates look like (a PCA-reduced model puts most of its variance in its first
 //! coordinates, which plain sign bits would weigh no more than the last), and any 128 of
 //! its bits say as much as any other 128. Where the filters allow no more passages than
-//! are scored exactly anyway, the sketches are skipped and the search is exact.
+//! are scored exactly anyway, the sketches are skipped and the search is exact. A segment
+//! of 50,000 passages or more is grouped by meaning when first searched (see
+//! [`crate::partitions`]), and a search reads the sketches of its closest groups only.
 
 use std::any::Any;
 use std::io::Write;
@@ -37,6 +39,7 @@ use tantivy::{
 };
 
 use crate::nearest::DocBits;
+use crate::partitions::Partitions;
 
 /// The extension of the vectors file of each segment.
 pub(crate) const EXTENSION: &str = "vec";
@@ -188,6 +191,11 @@ impl VectorQuery {
         self.weights.len()
     }
 
+    /// The query's sketch (see [`sketch`]).
+    pub(crate) fn sketch(&self) -> &[u64] {
+        &self.sketch
+    }
+
     /// Cosine similarity with a stored (int8) vector; 0 for an all-zero one.
     pub(crate) fn cosine(&self, stored: &[u8]) -> f32 {
         let mut dot = 0i32;
@@ -229,11 +237,17 @@ pub(crate) struct SegmentVectors {
     /// `planes[i][doc]` is the `i`th word of a document's sketch. A search reads them for
     /// every allowed passage in one straight pass.
     planes: Vec<Vec<u64>>,
+    /// A large segment's passages grouped by meaning, so that a search reads a few groups.
+    partitions: Option<Partitions>,
 }
 
 impl SegmentVectors {
-    /// Opens the segment's vectors file and checks it holds `max_doc` vectors.
-    pub(crate) fn open(reader: &SegmentReader) -> Result<SegmentVectors, String> {
+    /// Opens the segment's vectors file and checks it holds `max_doc` vectors; groups its
+    /// passages by meaning where it holds at least `group_from`.
+    pub(crate) fn open(
+        reader: &SegmentReader,
+        group_from: usize,
+    ) -> Result<SegmentVectors, String> {
         let file = reader
             .open_read(SegmentComponent::Custom(EXTENSION.to_string()))
             .map_err(|e| e.to_string())?;
@@ -270,17 +284,44 @@ impl SegmentVectors {
                 plane.push(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
             }
         }
-        Ok(SegmentVectors {
+        let mut vectors = SegmentVectors {
             bytes,
             dim,
             words,
             docs,
             planes,
-        })
+            partitions: None,
+        };
+        if docs >= group_from {
+            vectors.partitions =
+                Partitions::build(&vectors.planes, docs, dim, |doc| vectors.vector(doc));
+        }
+        Ok(vectors)
     }
 
     pub(crate) fn dim(&self) -> usize {
         self.dim
+    }
+
+    /// Whether the segment's passages are grouped by meaning (see [`Partitions`]).
+    pub(crate) fn partitioned(&self) -> bool {
+        self.partitions.is_some()
+    }
+
+    /// The allowed passages of the groups closest to the query, at least `want` of them
+    /// where there are as many, with their sketch distances (as
+    /// [`SegmentVectors::distance`]); every allowed passage where the segment is not
+    /// grouped.
+    pub(crate) fn probe(
+        &self,
+        allowed: &DocBits,
+        query: &VectorQuery,
+        want: usize,
+    ) -> Vec<(u16, DocId)> {
+        match &self.partitions {
+            Some(partitions) if query.dim() == self.dim => partitions.probe(query, allowed, want),
+            _ => self.within(allowed, query, u16::MAX - 1),
+        }
     }
 
     fn sketch(&self, doc: DocId) -> Option<&[u8]> {
@@ -454,7 +495,7 @@ impl SegmentPlugin for VectorPlugin {
         let mut sources = Vec::with_capacity(ctx.readers.len());
         let mut dim = None;
         for reader in ctx.readers {
-            let vectors = SegmentVectors::open(reader).map_err(invalid)?;
+            let vectors = SegmentVectors::open(reader, usize::MAX).map_err(invalid)?;
             if reader.num_docs() > 0 {
                 match dim {
                     None => dim = Some(vectors.dim),

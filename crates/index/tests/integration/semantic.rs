@@ -436,8 +436,22 @@ impl Embedder for Scattered {
 
 #[test]
 fn among_thousands_of_passages_the_closest_are_still_found_under_the_filters() {
+    closest_found_under_filters(false);
+}
+
+/// As above, with the segment's passages grouped by meaning (as a segment of a large
+/// index is) and only the closest groups read.
+#[test]
+fn in_a_segment_grouped_by_meaning_the_closest_are_still_found_under_the_filters() {
+    closest_found_under_filters(true);
+}
+
+fn closest_found_under_filters(grouped: bool) {
     let dir = tempfile::tempdir().expect("tempdir");
     let index = PassageIndex::open_with(dir.path(), Arc::new(Scattered)).expect("open");
+    if grouped {
+        index.group_segments_from(4000);
+    }
     let filler = [
         "platforms",
         "children",
@@ -509,6 +523,7 @@ fn among_thousands_of_passages_the_closest_are_still_found_under_the_filters() {
             ..meaning("cifrado", 1.0)
         })
         .expect("search");
+    assert_eq!(index.grouped_segments() > 0, grouped);
     let mut first: Vec<&str> = ids(&results).into_iter().take(2).collect();
     first.sort_unstable();
     assert_eq!(first, ["target1-1", "target2-1"], "{:?}", ids(&results));
