@@ -314,11 +314,13 @@ fn rows(entries: &[crate::Entry], files: &[FileInfo], matches: &Matches) -> Vec<
             rows.push(copy);
             continue;
         }
-        // The file's name stands in for the submitter until staff name them.
+        // The sender its letterhead names, else the file's name, stands in for the
+        // submitter until staff name them.
         let stem = file.name().rsplit_once('.').map_or(file.name(), |(s, _)| s);
+        let sender = words::letterhead(&file.head);
         rows.push(Row {
             file: file.rel.clone(),
-            submitter: stem.to_string(),
+            submitter: sender.clone().unwrap_or_else(|| stem.to_string()),
             category: String::new(),
             country: None,
             kind: LinkKind::Input,
@@ -328,6 +330,7 @@ fn rows(entries: &[crate::Entry], files: &[FileInfo], matches: &Matches) -> Vec<
             confidence: 0.0,
             review: Some(match &file.error {
                 Some(e) => format!("not on the call page, and unreadable: {e}"),
+                None if sender.is_some() => "not on the call page (a confidential or late input?): the submitter is read from its letterhead, check it and choose the category".into(),
                 None => "not on the call page (a confidential or late input?): name the submitter and choose the category".into(),
             }),
         });
@@ -697,7 +700,7 @@ impl Draft {
                 unlisted.len()
             );
             for r in unlisted {
-                let _ = writeln!(out, "  {}", r.file);
+                let _ = writeln!(out, "  {} (submitter for now: {})", r.file, r.submitter);
             }
         }
         if !self.missing.is_empty() {

@@ -260,6 +260,100 @@ pub fn is_category_like(line: &str) -> bool {
     !content.is_empty() && content.iter().all(|w| vocabulary.contains(&singular(w)))
 }
 
+/// Words that name a body that can send an input: an organisation, an office, a school.
+const BODY_WORDS: [&str; 58] = [
+    "agency",
+    "alliance",
+    "association",
+    "asociacion",
+    "associacao",
+    "center",
+    "centre",
+    "centro",
+    "coalition",
+    "coalicion",
+    "collective",
+    "colectivo",
+    "collectif",
+    "commission",
+    "comision",
+    "committee",
+    "comite",
+    "council",
+    "consejo",
+    "conseil",
+    "defensoria",
+    "federation",
+    "federacion",
+    "forum",
+    "foundation",
+    "fundacion",
+    "fondation",
+    "fund",
+    "government",
+    "gobierno",
+    "gouvernement",
+    "group",
+    "grupo",
+    "initiative",
+    "institute",
+    "instituto",
+    "institut",
+    "league",
+    "liga",
+    "ministry",
+    "ministerio",
+    "ministere",
+    "mission",
+    "mision",
+    "network",
+    "red",
+    "reseau",
+    "office",
+    "oficina",
+    "ombudsman",
+    "organization",
+    "organisation",
+    "organizacion",
+    "society",
+    "sociedad",
+    "trust",
+    "union",
+    "university",
+];
+
+/// The sender a title page names in its first lines (the letterhead): a short line, not a
+/// sentence, naming a body ("... Collective", "Permanent Mission of ...", "... Union
+/// (SAWU)"). For a file the call page does not list, until staff name its submitter.
+pub fn letterhead(head: &str) -> Option<String> {
+    head.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .take(4)
+        // "Name: submission to ...", "Name – Contribution": the part before.
+        .map(|line| {
+            [": ", " – ", " — ", " - ", " | "]
+                .iter()
+                .filter_map(|sep| line.split_once(sep).map(|(name, _)| name))
+                .min_by_key(|name| name.len())
+                .unwrap_or(line)
+                .trim()
+        })
+        .find(|line| {
+            let words = line.split_whitespace().count();
+            let last = line.chars().last().unwrap_or('.');
+            (2..=12).contains(&words)
+                && line.chars().count() <= 100
+                && !line.chars().any(|c| c.is_ascii_digit())
+                && !matches!(last, '.' | ':' | ',' | ';')
+                && line.chars().next().is_some_and(char::is_uppercase)
+                && tokens(line)
+                    .iter()
+                    .any(|w| BODY_WORDS.contains(&w.as_str()))
+        })
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
 /// Headings of what follows the inputs on a page (related links, sharing, contact).
 pub const AFTER_INPUTS: [&str; 16] = [
     "related",
@@ -694,6 +788,31 @@ pub const MONTHS: [&[&str]; 12] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_letterhead_names_its_sender() {
+        assert_eq!(
+            letterhead(
+                "Red de Defensoras Comunitarias\nCiudad de Guatemala\nSubmission to the call"
+            ),
+            Some("Red de Defensoras Comunitarias".into())
+        );
+        assert_eq!(
+            letterhead("From: the secretariat, 3 June 2025\nUnion of Fishers (UF)\n"),
+            Some("Union of Fishers (UF)".into())
+        );
+        assert_eq!(
+            letterhead("Harbour Child Alliance: submission to the Special Rapporteur"),
+            Some("Harbour Child Alliance".into())
+        );
+        for head in [
+            "Submission to the call for input on heat.\nWe are a small union of fishers.",
+            "Response of 12 May 2025",
+            "",
+        ] {
+            assert_eq!(letterhead(head), None, "{head}");
+        }
+    }
 
     #[test]
     fn categories_are_known_in_every_language() {
