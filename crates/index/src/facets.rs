@@ -4,24 +4,60 @@
 //! tantivy's `FacetCollector` answers any depth of a facet tree, which costs a search of the
 //! collapse mapping per value per hit; cfi's facets are one level deep ("/States"), so a
 //! plain array indexed by the value's ordinal does the same job several times faster.
+//!
+//! On a huge hit set the counts are estimated (Meilisearch's convention): each segment
+//! counts its share of the first [`EXACT_FACET_HITS`] hits exactly, then one hit in
+//! [`SAMPLE_EVERY`], counted as that many, and the search says its counts are estimates.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::fastfield::FacetReader;
 use tantivy::schema::Facet;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
+
+/// Hits of one search whose facet values are all counted (each segment its share, by its
+/// size); beyond them the counts are estimated from a sample.
+pub const EXACT_FACET_HITS: usize = 100_000;
+/// Beyond the exact hits, one hit in this many is counted, as this many.
+const SAMPLE_EVERY: usize = 8;
+
+/// Whether a document is in the sample: one in [`SAMPLE_EVERY`], picked by a hash of its id
+/// so that no regular pattern in the documents' order (every fourth passage a heading)
+/// lines up with the sample.
+fn sampled(doc: DocId) -> bool {
+    (doc.wrapping_mul(0x9e37_79b1) >> (32 - SAMPLE_EVERY.trailing_zeros())) == 0
+}
 
 /// Counts, per facet field, how many hits carry each value.
 pub(crate) struct FacetCounts {
     fields: Vec<&'static str>,
+    /// Documents in all the searcher's segments, to share the exact hits among them.
+    docs: u64,
+    /// Hits counted exactly ([`EXACT_FACET_HITS`]).
+    exact: usize,
+    estimated: Arc<AtomicBool>,
 }
 
 impl FacetCounts {
-    /// Counts these facet fields.
-    pub(crate) fn new(fields: &[&'static str]) -> FacetCounts {
+    /// Counts these facet fields over `searcher`'s segments, and sets `estimated` when the
+    /// counts are estimates.
+    pub(crate) fn new(
+        fields: &[&'static str],
+        searcher: &Searcher,
+        estimated: &Arc<AtomicBool>,
+    ) -> FacetCounts {
         FacetCounts {
             fields: fields.to_vec(),
+            docs: searcher
+                .segment_readers()
+                .iter()
+                .map(|r| u64::from(r.max_doc()))
+                .sum(),
+            exact: EXACT_FACET_HITS,
+            estimated: Arc::clone(estimated),
         }
     }
 }
@@ -34,6 +70,9 @@ pub(crate) type Fruit = (usize, Counts);
 
 pub(crate) struct SegmentCounts {
     hits: usize,
+    /// Hits counted exactly in this segment; beyond, a sample.
+    exact: usize,
+    estimated: Arc<AtomicBool>,
     fields: Vec<(&'static str, FacetReader, Vec<u32>)>,
 }
 
@@ -52,7 +91,13 @@ impl Collector for FacetCounts {
             let counters = vec![0u32; facets.num_facets()];
             fields.push((*name, facets, counters));
         }
-        Ok(SegmentCounts { hits: 0, fields })
+        let share = u64::from(reader.max_doc()) as f64 / self.docs.max(1) as f64;
+        Ok(SegmentCounts {
+            hits: 0,
+            exact: (self.exact as f64 * share).ceil() as usize,
+            estimated: Arc::clone(&self.estimated),
+            fields,
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -83,16 +128,26 @@ impl SegmentCollector for SegmentCounts {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.hits += 1;
+        let weight = if self.hits <= self.exact {
+            1
+        } else if sampled(doc) {
+            SAMPLE_EVERY as u32
+        } else {
+            return;
+        };
         for (_, facets, counters) in &mut self.fields {
             for ord in facets.facet_ords(doc) {
                 if let Some(counter) = usize::try_from(ord).ok().and_then(|i| counters.get_mut(i)) {
-                    *counter += 1;
+                    *counter += weight;
                 }
             }
         }
     }
 
     fn harvest(self) -> Fruit {
+        if self.hits > self.exact {
+            self.estimated.store(true, Ordering::Relaxed);
+        }
         let mut out = Counts::new();
         for (name, facets, counters) in self.fields {
             let values = out.entry(name.to_string()).or_default();
@@ -110,5 +165,65 @@ impl SegmentCollector for SegmentCounts {
             }
         }
         (self.hits, out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::Count;
+    use tantivy::query::AllQuery;
+    use tantivy::schema::{FacetOptions, Schema};
+    use tantivy::{Index, TantivyDocument};
+
+    /// 4,000 documents in two segments, a quarter of them "/a", the rest "/b".
+    fn index() -> Index {
+        let mut schema = Schema::builder();
+        let field = schema.add_facet_field("kind", FacetOptions::default());
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index
+            .writer_with_num_threads(1, 20_000_000)
+            .expect("writer");
+        for half in 0..2 {
+            for i in 0..2000 {
+                let mut doc = TantivyDocument::default();
+                let value = if (i + half) % 4 == 0 { "/a" } else { "/b" };
+                doc.add_facet(field, Facet::from(value));
+                writer.add_document(doc).expect("add");
+            }
+            writer.commit().expect("commit");
+        }
+        index
+    }
+
+    fn count(index: &Index, exact: usize) -> (usize, u64, u64, bool) {
+        let searcher = index.reader().expect("reader").searcher();
+        let estimated = Arc::new(AtomicBool::new(false));
+        let mut counts = FacetCounts::new(&["kind"], &searcher, &estimated);
+        counts.exact = exact;
+        let ((hits, values), all) = searcher
+            .search(&AllQuery, &(counts, Count))
+            .expect("search");
+        assert_eq!(hits, all);
+        let value = |v: &str| values["kind"].get(v).copied().unwrap_or(0);
+        (
+            hits,
+            value("a"),
+            value("b"),
+            estimated.load(Ordering::Relaxed),
+        )
+    }
+
+    #[test]
+    fn counts_are_exact_up_to_the_bound_and_estimated_and_flagged_beyond() {
+        let index = index();
+        assert_eq!(count(&index, 10_000), (4000, 1000, 3000, false));
+        let (hits, a, b, estimated) = count(&index, 400);
+        assert_eq!(hits, 4000, "the hit count stays exact");
+        assert!(estimated);
+        assert!(
+            a.abs_diff(1000) <= 100 && b.abs_diff(3000) <= 100,
+            "{a} {b}"
+        );
     }
 }

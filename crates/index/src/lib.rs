@@ -33,6 +33,7 @@ mod writer;
 pub use browse::{Matrix, MatrixCell};
 pub use catalog::{CallProblems, Catalog, SubmissionInfo, VectorModel};
 pub use error::{Error, Result};
+pub use facets::EXACT_FACET_HITS;
 pub use hybrid::{DEFAULT_SEMANTIC, MIN_SIMILARITY};
 pub use reviews::{ListedReview, REVIEWS_FILE, Review, ReviewRequest, apply as apply_review};
 pub use schema::{LANGUAGES, language_field_code};

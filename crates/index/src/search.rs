@@ -240,8 +240,12 @@ pub struct SearchResults {
     /// Of `total`, the passages found by meaning that the words do not match (0 when
     /// searching by words only).
     pub semantic_hits: usize,
-    /// Facet counts over all hits (the passages `total` counts).
+    /// Facet counts over all hits (the passages `total` counts); estimated from a sample
+    /// beyond [`crate::EXACT_FACET_HITS`] hits (see `facets_estimated`).
     pub facets: FacetDistribution,
+    /// Whether some facet counts are estimates (the search had more hits than are
+    /// counted exactly); `total` is exact either way.
+    pub facets_estimated: bool,
     /// When the query found nothing and a near spelling did: the query that was run instead.
     pub did_you_mean: Option<String>,
     /// When no passage had all the words: these hits have most of them.
@@ -360,6 +364,8 @@ impl PassageIndex {
         // highlighting (two passes of the analyzers over its text that would find nothing).
         let mut by_words: Option<std::collections::HashSet<DocAddress>> = None;
         let words_total;
+        // Set when a facet count over a huge hit set was estimated.
+        let estimated = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let (mut total, mut facets);
         if plain && is_hybrid {
             let (top, (words, counts)) = searcher
@@ -367,14 +373,14 @@ impl PassageIndex {
                     &*compiled.full,
                     &(
                         TopDocs::with_limit(depth).order_by_score(),
-                        FacetCounts::new(&COUNTED),
+                        FacetCounts::new(&COUNTED, &searcher, &estimated),
                     ),
                     &statistics,
                 )
                 .map_err(err)?;
             let extra = hybrid::only_near(text_query.box_clone(), &searcher, &near);
             let (more, more_counts) = searcher
-                .search(&*extra, &FacetCounts::new(&COUNTED))
+                .search(&*extra, &FacetCounts::new(&COUNTED, &searcher, &estimated))
                 .map_err(err)?;
             words_total = words;
             total = words + more;
@@ -389,7 +395,10 @@ impl PassageIndex {
             let (found, counts) = searcher
                 .search_with_statistics_provider(
                     &*query,
-                    &(crate::group::BySubmission, FacetCounts::new(&COUNTED)),
+                    &(
+                        crate::group::BySubmission,
+                        FacetCounts::new(&COUNTED, &searcher, &estimated),
+                    ),
                     &statistics,
                 )
                 .map_err(err)?;
@@ -421,7 +430,7 @@ impl PassageIndex {
             let (top, counts) = searcher
                 .search_with_statistics_provider(
                     &*query,
-                    &(top, FacetCounts::new(&COUNTED)),
+                    &(top, FacetCounts::new(&COUNTED, &searcher, &estimated)),
                     &statistics,
                 )
                 .map_err(err)?;
@@ -438,7 +447,7 @@ impl PassageIndex {
         for (i, &(name, ref without)) in withouts.iter().enumerate() {
             let query = self.filtered(compiled.text.box_clone(), without);
             let (_, mut counts) = searcher
-                .search(&*query, &FacetCounts::new(&[name]))
+                .search(&*query, &FacetCounts::new(&[name], &searcher, &estimated))
                 .map_err(err)?;
             let near = near_without
                 .get_mut(i)
@@ -447,7 +456,7 @@ impl PassageIndex {
             if !near.is_empty() {
                 let extra = hybrid::only_near(compiled.text.box_clone(), &searcher, &near);
                 let (_, more) = searcher
-                    .search(&*extra, &FacetCounts::new(&[name]))
+                    .search(&*extra, &FacetCounts::new(&[name], &searcher, &estimated))
                     .map_err(err)?;
                 add_counts(&mut counts, more);
             }
@@ -564,6 +573,7 @@ impl PassageIndex {
             hits,
             total,
             semantic_hits,
+            facets_estimated: estimated.load(std::sync::atomic::Ordering::Relaxed),
             facets,
             did_you_mean: None,
             relaxed: false,

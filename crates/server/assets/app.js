@@ -223,8 +223,10 @@ async function renderSearch(s) {
   const byMeaning = body.semanticHitCount || 0;
   const split = byMeaning && !s.get("group") ? " (" + (total - byMeaning) + " with the words, " + byMeaning + " close in meaning)" : "";
   $("summary").textContent = total + " " + unit + (s.get("q") ? " for “" + s.get("q") + "”" : "") + split;
-  renderQuestions(s, body.facetDistribution.question || {});
-  renderFacets(s, body.facetDistribution);
+  // Counts over a huge hit set are estimates: "≈" before each says so.
+  const approx = body.facetsEstimated ? "≈" : "";
+  renderQuestions(s, body.facetDistribution.question || {}, approx);
+  renderFacets(s, body.facetDistribution, approx);
   const hits = $("hits");
   hits.replaceChildren();
   for (const h of body.hits) {
@@ -266,7 +268,7 @@ function hitReview(h, hit) {
   return details;
 }
 
-function renderQuestions(s, counts) {
+function renderQuestions(s, counts, approx) {
   const list = $("questions");
   list.replaceChildren();
   const numbers = [];
@@ -277,11 +279,11 @@ function renderQuestions(s, counts) {
       type: "button", "aria-pressed": active ? "true" : "false",
       title: q.text.en || Object.values(q.text)[0] || "",
       onclick: () => toggle("question", String(q.number)),
-    }, el("span", { text: q.number + ". " + q.short }), el("span", { class: "count", text: String(counts[q.number] || 0) }))));
+    }, el("span", { text: q.number + ". " + q.short }), el("span", { class: "count", text: (counts[q.number] ? approx : "") + String(counts[q.number] || 0) }))));
   }
 }
 
-function renderFacets(s, distribution) {
+function renderFacets(s, distribution, approx) {
   const box = $("facets");
   box.replaceChildren();
   for (const [name, label] of Object.entries(FACET_LABELS)) {
@@ -295,7 +297,7 @@ function renderFacets(s, distribution) {
       list.append(el("li", {}, el("button", {
         type: "button", "aria-pressed": active ? "true" : "false",
         onclick: () => toggle(param, value),
-      }, el("span", { text: value }), el("span", { class: "count", text: String(count) }))));
+      }, el("span", { text: value }), el("span", { class: "count", text: (count ? approx : "") + String(count) }))));
     }
     box.append(el("h3", { text: label }), list);
   }

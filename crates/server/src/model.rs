@@ -165,8 +165,13 @@ pub struct SearchResponse {
     /// Page size.
     pub limit: usize,
     /// Counts per value of `question`, `category`, `country`, `mentioned`, `language`, `kind`
-    /// over all hits (the same passages `estimatedTotalHits` counts).
+    /// over all hits (the same passages `estimatedTotalHits` counts). Exact up to 100,000
+    /// hits; beyond, estimated from a sample of the hits, and `facetsEstimated` says so.
     pub facet_distribution: FacetDistribution,
+    /// True when `facetDistribution` holds estimates: the search had more hits than are
+    /// counted exactly (100,000). `estimatedTotalHits` is exact either way, and so is the
+    /// coverage matrix.
+    pub facets_estimated: bool,
     /// Time spent.
     pub processing_time_ms: u64,
     /// When the query found nothing and a near spelling did: the query run instead.
@@ -210,6 +215,7 @@ impl SearchResponse {
             offset: request.offset,
             limit: request.limit,
             facet_distribution,
+            facets_estimated: results.facets_estimated,
             did_you_mean: results.did_you_mean,
             relaxed: results.relaxed,
             processing_time_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),

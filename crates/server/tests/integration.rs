@@ -211,6 +211,10 @@ async fn search_answers_hits_with_citation_fields_and_facets() {
     );
     assert_eq!(body["estimatedTotalHits"], 1);
     assert_eq!(body["facetDistribution"]["question"]["7"], 1);
+    assert_eq!(
+        body["facetsEstimated"], false,
+        "a small hit set is counted exactly"
+    );
     assert!(body["didYouMean"].is_null());
     let (_, body) = get(&c.app, "/api/v1/search?q=encryptoin").await;
     assert_eq!(body["didYouMean"], "encryption", "{body}");
