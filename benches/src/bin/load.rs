@@ -13,7 +13,14 @@
 //! target/release/load --connections 16 --seconds 20 --ingest fixtures/calls/sr-sale-children-digital-2024
 //! target/release/load --addr 127.0.0.1:8080 --seconds 10      # a server already running
 //! target/release/load --write-queries /tmp/q.txt              # the same paths, for wrk (benches/http-load.lua)
+//! target/release/load --floor --seconds 10                     # cfi and the floor server, searches only
 //! ```
+//!
+//! With `--floor`, the floor server (`floor`, beside this binary: axum and bare tantivy on
+//! the same passages, see its source) is started on the served index, and the mix's plain
+//! searches (words, phrases, prefixes, OR/NOT, filters, facets, pages; not grouping or
+//! sorting, which the floor does not do) load cfi and then the floor for the same time;
+//! the ratio of their requests per second is printed.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -40,6 +47,7 @@ struct Options {
     seconds: u64,
     ingest: Option<PathBuf>,
     write_queries: Option<PathBuf>,
+    floor: bool,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -51,6 +59,7 @@ fn options() -> anyhow::Result<Options> {
         seconds: 20,
         ingest: None,
         write_queries: None,
+        floor: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -63,9 +72,10 @@ fn options() -> anyhow::Result<Options> {
             "--seconds" | "-d" => o.seconds = value()?.parse()?,
             "--ingest" => o.ingest = Some(value()?.into()),
             "--write-queries" => o.write_queries = Some(value()?.into()),
+            "--floor" => o.floor = true,
             "-h" | "--help" => {
                 println!(
-                    "load [--addr HOST:PORT] [--index DIR] [--cfi BIN] [--connections C] [--seconds S] [--ingest CALL] [--write-queries FILE]"
+                    "load [--addr HOST:PORT] [--index DIR] [--cfi BIN] [--connections C] [--seconds S] [--ingest CALL] [--write-queries FILE] [--floor]"
                 );
                 std::process::exit(0);
             }
@@ -73,6 +83,10 @@ fn options() -> anyhow::Result<Options> {
         }
     }
     ensure!(o.connections > 0, "--connections must be at least 1");
+    ensure!(
+        !(o.floor && o.ingest.is_some()),
+        "--floor and --ingest are separate runs"
+    );
     ensure!(
         o.ingest.is_none() || o.addr.is_none() || o.index.is_some(),
         "--ingest into a server started elsewhere needs its --index"
@@ -151,6 +165,83 @@ fn start_server(cfi: &Path, index: Option<&Path>) -> anyhow::Result<(Server, Str
         addr,
         dir,
     ))
+}
+
+/// The floor server beside this binary, on `index`; killed when dropped.
+fn start_floor(index: &Path) -> anyhow::Result<(Server, String)> {
+    let binary = std::env::current_exe()?
+        .parent()
+        .context("no folder for this binary")?
+        .join("floor");
+    ensure!(
+        binary.is_file(),
+        "{} not found: `cargo build --release -p cfi-benches` first",
+        binary.display()
+    );
+    let addr = format!("127.0.0.1:{}", free_port()?);
+    let child = Command::new(&binary)
+        .arg("--index")
+        .arg(index)
+        .arg("--addr")
+        .arg(&addr)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    Ok((
+        Server {
+            child,
+            _index: None,
+        },
+        addr,
+    ))
+}
+
+/// The paths of the mix the floor answers too: plain searches.
+fn plain_searches(paths: &[String]) -> Vec<String> {
+    paths
+        .iter()
+        .filter(|p| {
+            p.starts_with("/api/v1/search?") && !p.contains("group=") && !p.contains("sort=")
+        })
+        .cloned()
+        .collect()
+}
+
+/// `connections` clients firing `paths` in turn at `base` for `duration`.
+async fn load_for(
+    client: &Http,
+    base: &str,
+    paths: &[String],
+    connections: usize,
+    duration: Duration,
+) -> anyhow::Result<Summary> {
+    for path in paths {
+        let (status, _) = get(client, &format!("{base}{path}")).await?;
+        ensure!(status == 200, "{base}{path} answered {status}");
+    }
+    let (base, paths) = (Arc::new(base.to_string()), Arc::new(paths.to_vec()));
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let workers: Vec<_> = (0..connections)
+        .map(|_| {
+            tokio::spawn(worker(
+                client.clone(),
+                Arc::clone(&base),
+                Arc::clone(&paths),
+                Arc::clone(&next),
+                start,
+                start + duration,
+            ))
+        })
+        .collect();
+    let mut samples = Vec::new();
+    for w in workers {
+        samples.extend(w.await?);
+    }
+    let all: Vec<&Sample> = samples.iter().collect();
+    Ok(summarize(&all, start.elapsed()))
 }
 
 async fn get(client: &Http, url: &str) -> anyhow::Result<(u16, Bytes)> {
@@ -377,6 +468,33 @@ async fn run(o: Options) -> anyhow::Result<()> {
     if let Some(file) = &o.write_queries {
         std::fs::write(file, paths.join("\n") + "\n")?;
         println!("{} paths written to {}", paths.len(), file.display());
+        return Ok(());
+    }
+    if o.floor {
+        let index = index.context("--floor needs the served index (--index)")?;
+        let (_floor, floor_addr) = start_floor(&index)?;
+        let floor_base = format!("http://{floor_addr}");
+        wait_ready(&client, &floor_base).await?;
+        let searches = plain_searches(&paths);
+        let duration = Duration::from_secs(o.seconds);
+        println!(
+            "load: {} connections for {} s each on cfi ({base}) and the floor ({floor_base}), {} searches in turn",
+            o.connections,
+            o.seconds,
+            searches.len()
+        );
+        let cfi = load_for(&client, &base, &searches, o.connections, duration).await?;
+        print("cfi", &cfi);
+        let floor = load_for(&client, &floor_base, &searches, o.connections, duration).await?;
+        print("floor (axum + bare tantivy)", &floor);
+        println!(
+            "cfi / floor requests per second: {:.2}x",
+            cfi.per_second / floor.per_second.max(1e-9)
+        );
+        ensure!(
+            cfi.non_2xx + cfi.errors + floor.non_2xx + floor.errors == 0,
+            "some requests failed"
+        );
         return Ok(());
     }
     let (_, stats) = get(&client, &format!("{base}/api/v1/stats")).await?;

@@ -10,6 +10,7 @@ use tantivy::schema::{Facet, IndexRecordOption, OwnedValue};
 use tantivy::{DocAddress, Searcher, Term};
 
 use crate::nearest::MeaningFilter;
+use crate::run::Run;
 use crate::search::{PassageVersion, Versions};
 use crate::vectors::VectorQuery;
 use crate::writer::{PassageIndex, PassageRecord};
@@ -60,7 +61,7 @@ impl PassageIndex {
         query: &dyn Query,
     ) -> Result<Option<(DocAddress, PassageRecord)>> {
         let top = searcher
-            .search(query, &TopDocs::with_limit(1).order_by_score())
+            .run(query, &TopDocs::with_limit(1).order_by_score())
             .map_err(|source| self.err(source))?;
         match top.first() {
             Some((_, address)) => Ok(Some((*address, self.record(searcher, *address)?))),
@@ -94,7 +95,7 @@ impl PassageIndex {
             Versions::All,
         );
         let addresses = searcher
-            .search(&*query, &DocSetCollector)
+            .run(&*query, &DocSetCollector)
             .map_err(|source| self.err(source))?;
         let mut records = addresses
             .into_iter()
@@ -184,7 +185,7 @@ impl PassageIndex {
             .with_document_fields(fields);
         let query = elsewhere(Box::new(mlt));
         let top = searcher
-            .search(&*query, &TopDocs::with_limit(limit).order_by_score())
+            .run(&*query, &TopDocs::with_limit(limit).order_by_score())
             .map_err(|source| self.err(source))?;
         top.into_iter()
             .map(|(score, a)| Ok((score, self.record(&searcher, a)?)))
@@ -213,7 +214,7 @@ impl PassageIndex {
             Versions::All,
         );
         let addresses = searcher
-            .search(&*query, &DocSetCollector)
+            .run(&*query, &DocSetCollector)
             .map_err(|source| self.err(source))?;
         let mut records = addresses
             .into_iter()
@@ -248,7 +249,7 @@ impl PassageIndex {
         let mut collector = FacetCollector::for_field(facet);
         collector.add_facet(Facet::root());
         let counts = searcher
-            .search(&*query, &collector)
+            .run(&*query, &collector)
             .map_err(|source| self.err(source))?;
         Ok(Some(
             counts
@@ -265,7 +266,7 @@ impl PassageIndex {
         let query = self.matched(&searcher, request)?;
         // Counted on column ordinals per segment; no stored passage is opened.
         let cells = searcher
-            .search(&*query, &crate::matrix::MatrixCollector)
+            .run(&*query, &crate::matrix::MatrixCollector)
             .map_err(|source| self.err(source))?;
         let mut matrix = Matrix::default();
         for ((question, category), (count, submissions)) in cells {
@@ -298,7 +299,7 @@ impl PassageIndex {
         let searcher = self.reader.searcher();
         let query = self.matched(&searcher, request)?;
         let addresses = searcher
-            .search(&*query, &DocSetCollector)
+            .run(&*query, &DocSetCollector)
             .map_err(|source| self.err(source))?;
         if addresses.len() > max {
             return Ok(Err(addresses.len()));

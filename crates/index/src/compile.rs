@@ -328,21 +328,24 @@ impl PassageIndex {
             .collect()
     }
 
-    /// Each glossary entry as its terms' folded words and their original text.
-    fn glossary_terms(&self) -> Vec<Vec<(Vec<String>, String)>> {
+    /// Each glossary entry as its terms' folded words and their original text (folded
+    /// once per catalog).
+    fn glossary_terms(&self) -> std::sync::Arc<crate::cache::Glossary> {
         let catalog = self.catalog();
-        catalog
-            .calls
-            .iter()
-            .flat_map(|c| c.glossary.iter())
-            .map(|entry| {
-                entry
-                    .all()
-                    .map(|(_, term)| (self.fold(term), term.to_string()))
-                    .filter(|(words, _)| !words.is_empty())
-                    .collect()
-            })
-            .collect()
+        self.query_cache.glossary(&catalog, || {
+            catalog
+                .calls
+                .iter()
+                .flat_map(|c| c.glossary.iter())
+                .map(|entry| {
+                    entry
+                        .all()
+                        .map(|(_, term)| (self.fold(term), term.to_string()))
+                        .filter(|(words, _)| !words.is_empty())
+                        .collect()
+                })
+                .collect()
+        })
     }
 
     /// The longest run of typed words from slot `start` that is a glossary term: where it

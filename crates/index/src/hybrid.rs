@@ -197,7 +197,9 @@ impl PassageIndex {
         if request.semantic <= 0.0 || compiled.contradiction || compiled.meaning.trim().is_empty() {
             return None;
         }
-        VectorQuery::new(&self.embedder.embed(&compiled.meaning, TextKind::Query))
+        self.query_cache.vector(&compiled.meaning, || {
+            VectorQuery::new(&self.embedder.embed(&compiled.meaning, TextKind::Query))
+        })
     }
 
     /// The filters of `request` (and the words the query excludes) as the keyword search

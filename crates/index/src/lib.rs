@@ -13,6 +13,7 @@
 //! ```
 
 mod browse;
+mod cache;
 mod catalog;
 mod compile;
 mod error;
@@ -24,6 +25,7 @@ mod nearest;
 mod partitions;
 pub mod query;
 mod reviews;
+mod run;
 mod schema;
 mod search;
 mod snippet;

@@ -14,6 +14,7 @@ use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader}
 
 use crate::catalog::Catalog;
 use crate::hybrid::MIN_SIMILARITY;
+use crate::run::Run;
 use crate::vectors::{SegmentVectors, VectorQuery, shortlist_len};
 use crate::writer::PassageIndex;
 use crate::{Error, Result};
@@ -174,14 +175,14 @@ impl PassageIndex {
                     self.meaning_cache
                         .allowed(searcher, &catalog, &filter.key, || {
                             searcher
-                                .search(&*filter.query, &Matching)
+                                .run(&*filter.query, &Matching)
                                 .map_err(|source| self.err(source))
                         })?;
                 let Some(except) = &filter.except else {
                     return Ok(allowed);
                 };
                 let left_out = searcher
-                    .search(&**except, &Matching)
+                    .run(&**except, &Matching)
                     .map_err(|source| self.err(source))?;
                 let mut allowed = Vec::clone(&allowed);
                 for (bits, out) in allowed.iter_mut().zip(&left_out) {
@@ -380,14 +381,20 @@ impl PassageIndex {
         Ok(sample.get(at).copied().unwrap_or(u16::MAX - 1))
     }
 
-    /// `work` on every segment, on all cores when there are several.
+    /// `work` on every segment, on all cores when there are several and enough passages.
     fn per_segment<T: Send>(
         &self,
         segments: &[SegmentReader],
         work: impl Fn(usize, &SegmentReader) -> Result<T> + Sync,
     ) -> Result<Vec<T>> {
-        if let [only] = segments {
-            return Ok(vec![work(0, only)?]);
+        let docs: u64 = segments.iter().map(|r| u64::from(r.max_doc())).sum();
+        if segments.len() < 2 || docs < crate::run::PARALLEL_FROM {
+            // A small index: on this thread (see crate::run).
+            return segments
+                .iter()
+                .enumerate()
+                .map(|(ord, reader)| work(ord, reader))
+                .collect();
         }
         self.index
             .search_executor()

@@ -5,6 +5,7 @@ use tantivy::collector::{Count, TopDocs};
 
 use crate::facets::FacetCounts;
 use crate::hybrid;
+use crate::run::Run;
 use crate::snippet::Snippets;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
@@ -369,7 +370,7 @@ impl PassageIndex {
         let (mut total, mut facets);
         if plain && is_hybrid {
             let (top, (words, counts)) = searcher
-                .search_with_statistics_provider(
+                .run_with_statistics(
                     &*compiled.full,
                     &(
                         TopDocs::with_limit(depth).order_by_score(),
@@ -380,7 +381,7 @@ impl PassageIndex {
                 .map_err(err)?;
             let extra = hybrid::only_near(text_query.box_clone(), &searcher, &near);
             let (more, more_counts) = searcher
-                .search(&*extra, &FacetCounts::new(&COUNTED, &searcher, &estimated))
+                .run(&*extra, &FacetCounts::new(&COUNTED, &searcher, &estimated))
                 .map_err(err)?;
             words_total = words;
             total = words + more;
@@ -393,7 +394,7 @@ impl PassageIndex {
         } else if grouped {
             // Pairs, not a MultiCollector: every hit goes through both without dynamic calls.
             let (found, counts) = searcher
-                .search_with_statistics_provider(
+                .run_with_statistics(
                     &*query,
                     &(
                         crate::group::BySubmission,
@@ -407,7 +408,7 @@ impl PassageIndex {
             words_total = if is_hybrid {
                 // Submissions in the order of their best passage in the fused ranking.
                 let (top, words) = searcher
-                    .search_with_statistics_provider(
+                    .run_with_statistics(
                         &*compiled.full,
                         &(TopDocs::with_limit(depth).order_by_score(), Count),
                         &statistics,
@@ -428,7 +429,7 @@ impl PassageIndex {
                 TopDocs::with_limit(SCAN_LIMIT).order_by_score()
             };
             let (top, counts) = searcher
-                .search_with_statistics_provider(
+                .run_with_statistics(
                     &*query,
                     &(top, FacetCounts::new(&COUNTED, &searcher, &estimated)),
                     &statistics,
@@ -437,7 +438,7 @@ impl PassageIndex {
             ranked = top;
             (total, facets) = counts;
             words_total = if is_hybrid {
-                searcher.search(&*compiled.full, &Count).map_err(err)?
+                searcher.run(&*compiled.full, &Count).map_err(err)?
             } else {
                 total
             };
@@ -447,7 +448,7 @@ impl PassageIndex {
         for (i, &(name, ref without)) in withouts.iter().enumerate() {
             let query = self.filtered(compiled.text.box_clone(), without);
             let (_, mut counts) = searcher
-                .search(&*query, &FacetCounts::new(&[name], &searcher, &estimated))
+                .run(&*query, &FacetCounts::new(&[name], &searcher, &estimated))
                 .map_err(err)?;
             let near = near_without
                 .get_mut(i)
@@ -456,7 +457,7 @@ impl PassageIndex {
             if !near.is_empty() {
                 let extra = hybrid::only_near(compiled.text.box_clone(), &searcher, &near);
                 let (_, more) = searcher
-                    .search(&*extra, &FacetCounts::new(&[name], &searcher, &estimated))
+                    .run(&*extra, &FacetCounts::new(&[name], &searcher, &estimated))
                     .map_err(err)?;
                 add_counts(&mut counts, more);
             }
@@ -733,7 +734,7 @@ impl PassageIndex {
             let fuzzy = tantivy::query::FuzzyTermQuery::new(exact, distance, true);
             let query = self.filtered(Box::new(fuzzy), request);
             let top = searcher
-                .search(&*query, &TopDocs::with_limit(10).order_by_score())
+                .run(&*query, &TopDocs::with_limit(10).order_by_score())
                 .map_err(|source| self.err(source))?;
             let mut best: Option<(usize, usize, String)> = None;
             let mut counts: BTreeMap<String, usize> = BTreeMap::new();

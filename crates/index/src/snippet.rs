@@ -82,7 +82,7 @@ impl<'a> Snippets<'a> {
             // sentence closest in meaning to the query.
             let fits = text.chars().count() <= SNIPPET_CHARS;
             let start = match self.meaning {
-                Some(q) if !fits => self.closest_sentence(text, q),
+                Some(q) if !fits => self.closest_sentence(&record.passage.id, text, q),
                 _ => 0,
             };
             let rest = text.get(start..).unwrap_or(text);
@@ -105,19 +105,27 @@ impl<'a> Snippets<'a> {
         }
     }
 
-    /// Where the sentence of `text` closest in meaning to the query starts (the first
-    /// sentence when none is closer than the others).
-    fn closest_sentence(&self, text: &str, query: &VectorQuery) -> usize {
+    /// Where the sentence of `text` (passage `id`) closest in meaning to the query starts
+    /// (the first sentence when none is closer than the others).
+    fn closest_sentence(&self, id: &str, text: &str, query: &VectorQuery) -> usize {
         let embedder = &self.index.embedder;
+        let sentences = self.index.query_cache.sentences(id, || {
+            sentences(text)
+                .into_iter()
+                .filter_map(|(start, end)| {
+                    let sentence = text.get(start..end)?;
+                    Some((
+                        start,
+                        quantize(&embedder.embed(sentence, TextKind::Passage)),
+                    ))
+                })
+                .collect()
+        });
         let mut best: Option<(f32, usize)> = None;
-        for (start, end) in sentences(text) {
-            let Some(sentence) = text.get(start..end) else {
-                continue;
-            };
-            let vector = embedder.embed(sentence, TextKind::Passage);
-            let similarity = query.cosine(&quantize(&vector));
+        for (start, vector) in sentences.iter() {
+            let similarity = query.cosine(vector);
             if best.is_none_or(|(b, _)| similarity > b) {
-                best = Some((similarity, start));
+                best = Some((similarity, *start));
             }
         }
         best.map_or(0, |(_, start)| start)

@@ -33,6 +33,8 @@ pub struct PassageIndex {
     pub(crate) embedder: Arc<dyn Embedder>,
     /// What searches by meaning keep between requests.
     pub(crate) meaning_cache: Arc<crate::nearest::MeaningCache>,
+    /// What compiling a query keeps between requests.
+    pub(crate) query_cache: Arc<crate::cache::QueryCache>,
     /// One staff review written at a time ([`PassageIndex::review`]).
     pub(crate) review_lock: Arc<std::sync::Mutex<()>>,
 }
@@ -114,6 +116,7 @@ impl PassageIndex {
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
             embedder,
             meaning_cache: Arc::default(),
+            query_cache: Arc::default(),
             review_lock: Arc::default(),
         })
     }

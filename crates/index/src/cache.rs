@@ -1,0 +1,133 @@
+//! What searches keep between requests besides the meaning cache: the call glossaries'
+//! terms as the query's words are folded (folding every term of every glossary through the
+//! analyzer for each search cost more than the rest of compiling the query), and the
+//! vectors of the queries searched lately (staff run one query many times over, a filter
+//! or a page at a time), and the vectors of the sentences of passages shown lately (a hit
+//! found by meaning alone shows its sentence closest to the query).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::catalog::Catalog;
+use crate::vectors::VectorQuery;
+
+/// Each glossary entry as its terms' folded words and their original text.
+pub(crate) type Glossary = Vec<Vec<(Vec<String>, String)>>;
+
+/// Query vectors kept; beyond, the cache starts over.
+const VECTORS: usize = 512;
+/// Passages whose sentence vectors are kept; beyond, the cache starts over.
+const PASSAGES: usize = 4096;
+
+/// Where each sentence of a passage starts, and its vector as stored.
+pub(crate) type Sentences = Vec<(usize, Vec<u8>)>;
+
+#[derive(Default)]
+pub(crate) struct QueryCache {
+    glossary: Mutex<Option<(Arc<Catalog>, Arc<Glossary>)>>,
+    vectors: Mutex<HashMap<String, Option<VectorQuery>>>,
+    sentences: Mutex<HashMap<String, Arc<Sentences>>>,
+}
+
+impl std::fmt::Debug for QueryCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryCache").finish_non_exhaustive()
+    }
+}
+
+impl QueryCache {
+    /// The glossary of `catalog`, made by `make` once per catalog.
+    pub(crate) fn glossary(
+        &self,
+        catalog: &Arc<Catalog>,
+        make: impl FnOnce() -> Glossary,
+    ) -> Arc<Glossary> {
+        if let Ok(kept) = self.glossary.lock()
+            && let Some((of, glossary)) = kept.as_ref()
+            && Arc::ptr_eq(of, catalog)
+        {
+            return Arc::clone(glossary);
+        }
+        let made = Arc::new(make());
+        if let Ok(mut kept) = self.glossary.lock() {
+            *kept = Some((Arc::clone(catalog), Arc::clone(&made)));
+        }
+        made
+    }
+
+    /// The vector of the query `text`, made by `make` unless it was made lately.
+    pub(crate) fn vector(
+        &self,
+        text: &str,
+        make: impl FnOnce() -> Option<VectorQuery>,
+    ) -> Option<VectorQuery> {
+        if let Ok(kept) = self.vectors.lock()
+            && let Some(found) = kept.get(text)
+        {
+            return found.clone();
+        }
+        let made = make();
+        if let Ok(mut kept) = self.vectors.lock() {
+            if kept.len() >= VECTORS {
+                kept.clear();
+            }
+            kept.insert(text.to_string(), made.clone());
+        }
+        made
+    }
+}
+
+impl QueryCache {
+    /// The sentences of the passage `id`, made by `make` unless made lately.
+    pub(crate) fn sentences(&self, id: &str, make: impl FnOnce() -> Sentences) -> Arc<Sentences> {
+        if let Ok(kept) = self.sentences.lock()
+            && let Some(found) = kept.get(id)
+        {
+            return Arc::clone(found);
+        }
+        let made = Arc::new(make());
+        if let Ok(mut kept) = self.sentences.lock() {
+            if kept.len() >= PASSAGES {
+                kept.clear();
+            }
+            kept.insert(id.to_string(), Arc::clone(&made));
+        }
+        made
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vector_is_made_once_and_the_cache_stays_bounded() {
+        let cache = QueryCache::default();
+        let mut made = 0;
+        for _ in 0..3 {
+            cache.vector("encryption", || {
+                made += 1;
+                VectorQuery::new(&[1.0, 0.0])
+            });
+        }
+        assert_eq!(made, 1);
+        for i in 0..VECTORS * 2 {
+            cache.vector(&i.to_string(), || None);
+        }
+        assert!(cache.vectors.lock().map(|v| v.len()).unwrap_or(0) <= VECTORS);
+    }
+
+    #[test]
+    fn the_glossary_is_made_again_for_another_catalog() {
+        let cache = QueryCache::default();
+        let (one, two) = (Arc::new(Catalog::default()), Arc::new(Catalog::default()));
+        let mut made = 0;
+        for catalog in [&one, &one, &two, &two] {
+            cache.glossary(catalog, || {
+                made += 1;
+                Vec::new()
+            });
+        }
+        assert_eq!(made, 2);
+    }
+}

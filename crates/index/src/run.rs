@@ -1,0 +1,57 @@
+//! Searches on the calling thread where the index is small: handing a search's segments to
+//! the search threads and waiting for them costs more than searching a few thousand
+//! passages (a call's index), while a large index's segments are searched on every core.
+
+use tantivy::collector::Collector;
+use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query};
+use tantivy::{Executor, Searcher};
+
+/// Indexes with fewer documents are searched on the calling thread.
+pub(crate) const PARALLEL_FROM: u64 = 50_000;
+
+/// Whether `searcher`'s segments are worth spreading over the search threads.
+pub(crate) fn parallel(searcher: &Searcher) -> bool {
+    searcher.segment_readers().len() > 1
+        && searcher
+            .segment_readers()
+            .iter()
+            .map(|r| u64::from(r.max_doc()))
+            .sum::<u64>()
+            >= PARALLEL_FROM
+}
+
+/// [`Searcher::search`] and [`Searcher::search_with_statistics_provider`], on the calling
+/// thread where the index is small.
+pub(crate) trait Run {
+    fn run<C: Collector>(&self, query: &dyn Query, collector: &C) -> tantivy::Result<C::Fruit>;
+
+    fn run_with_statistics<C: Collector>(
+        &self,
+        query: &dyn Query,
+        collector: &C,
+        statistics: &dyn Bm25StatisticsProvider,
+    ) -> tantivy::Result<C::Fruit>;
+}
+
+impl Run for Searcher {
+    fn run<C: Collector>(&self, query: &dyn Query, collector: &C) -> tantivy::Result<C::Fruit> {
+        self.run_with_statistics(query, collector, self)
+    }
+
+    fn run_with_statistics<C: Collector>(
+        &self,
+        query: &dyn Query,
+        collector: &C,
+        statistics: &dyn Bm25StatisticsProvider,
+    ) -> tantivy::Result<C::Fruit> {
+        if parallel(self) {
+            return self.search_with_statistics_provider(query, collector, statistics);
+        }
+        let scoring = if collector.requires_scoring() {
+            EnableScoring::enabled_from_statistics_provider(statistics, self)
+        } else {
+            EnableScoring::disabled_from_searcher(self)
+        };
+        self.search_with_executor(query, collector, &Executor::single_thread(), scoring)
+    }
+}
