@@ -109,7 +109,7 @@ impl<'a> Snippets<'a> {
     /// (the first sentence when none is closer than the others).
     fn closest_sentence(&self, id: &str, text: &str, query: &VectorQuery) -> usize {
         let embedder = &self.index.embedder;
-        let sentences = self.index.query_cache.sentences(id, || {
+        let sentences = self.index.query_cache.sentences(id, text, || {
             sentences(text)
                 .into_iter()
                 .filter_map(|(start, end)| {
