@@ -151,13 +151,17 @@ fn percentiles(mut times: Vec<Duration>) -> (f64, f64, f64) {
 }
 
 /// Runs every query twice (a warm-up pass, then the measured one) and keeps the second
-/// pass's times; `hits` counts what the engine found, to check the engines agree.
+/// pass's times; `hits` counts what the engine found, to check the engines agree. With
+/// `CFI_FIRST_SIGHT=1` there is no warm-up pass: each query is measured the first time the
+/// engine sees it (what cfi keeps per query, such as its vector, does not help then).
 fn measure(
     queries: &[BenchQuery],
     mut run: impl FnMut(&BenchQuery) -> anyhow::Result<usize>,
 ) -> anyhow::Result<(Vec<Duration>, usize)> {
-    for q in queries {
-        run(q)?;
+    if std::env::var_os("CFI_FIRST_SIGHT").is_none() {
+        for q in queries {
+            run(q)?;
+        }
     }
     let mut times = Vec::with_capacity(queries.len());
     let mut total = 0;
