@@ -449,8 +449,21 @@ async fn readyz(
     Ok("ready")
 }
 
+/// Groups the index's large segments by meaning ahead of the searches that need it (see
+/// [`PassageIndex::prepare_meaning`]); a failure is only logged, searches would meet it too.
+async fn prepare_meaning(index: &PassageIndex) {
+    let index = index.clone();
+    match tokio::task::spawn_blocking(move || index.prepare_meaning()).await {
+        Ok(Ok(0)) => {}
+        Ok(Ok(grouped)) => tracing::info!(grouped, "segments grouped by meaning"),
+        Ok(Err(error)) => tracing::warn!(%error, "the vectors could not be prepared"),
+        Err(error) => tracing::warn!(%error, "preparing the vectors failed"),
+    }
+}
+
 /// Reloads the catalog when another process (`cfi ingest`) has committed, so a running
-/// server shows new submissions without a restart.
+/// server shows new submissions without a restart. Segments are grouped by meaning at the
+/// start and after each reload.
 pub fn spawn_reloader(state: &AppState, every: Duration) -> tokio::task::JoinHandle<()> {
     let index = state.index.clone();
     tokio::spawn(async move {
@@ -458,15 +471,19 @@ pub fn spawn_reloader(state: &AppState, every: Duration) -> tokio::task::JoinHan
         // one commit together.
         let stamp = |index: &PassageIndex| index.committed_at();
         let mut seen = stamp(&index);
+        prepare_meaning(&index).await;
         loop {
             tokio::time::sleep(every).await;
             let now = stamp(&index);
             if now != seen {
                 seen = now;
-                let index = index.clone();
-                let result = tokio::task::spawn_blocking(move || index.reload()).await;
+                let reloading = index.clone();
+                let result = tokio::task::spawn_blocking(move || reloading.reload()).await;
                 match result {
-                    Ok(Ok(())) => tracing::info!("index reloaded after a new commit"),
+                    Ok(Ok(())) => {
+                        tracing::info!("index reloaded after a new commit");
+                        prepare_meaning(&index).await;
+                    }
                     Ok(Err(error)) => tracing::warn!(%error, "index reload failed"),
                     Err(error) => tracing::warn!(%error, "index reload task failed"),
                 }

@@ -517,6 +517,11 @@ fn closest_found_under_filters(grouped: bool) {
             .expect("put");
     }
     batch.commit().expect("commit");
+    if grouped {
+        // Grouped ahead of the first search, as cfi serve does at start and after reloads.
+        assert!(index.prepare_meaning().expect("prepare") > 0);
+        assert!(index.grouped_segments() > 0);
+    }
     let results = index
         .search(&SearchRequest {
             limit: 5,
