@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -149,8 +149,10 @@ fn a_server_killed_while_staff_review_keeps_every_review_it_acknowledged() {
         let server = serve(&index);
         let addr = server.addr.clone();
         let stop = Arc::new(AtomicBool::new(false));
+        let answered = Arc::new(AtomicUsize::new(0));
         let reviewer = {
             let (ids, sent, stop) = (ids.clone(), Arc::clone(&sent), Arc::clone(&stop));
+            let answered = Arc::clone(&answered);
             let seed = rng.below(u64::MAX);
             std::thread::spawn(move || {
                 let mut rng = Rng(seed.max(1));
@@ -173,6 +175,7 @@ fn a_server_killed_while_staff_review_keeps_every_review_it_acknowledged() {
                     match request(&addr, "POST", &path, Some(&body)) {
                         Some((200, _)) => {
                             acknowledged += 1;
+                            answered.fetch_add(1, Ordering::Relaxed);
                             if let Ok(mut s) = sent.lock() {
                                 let entry = s.entry(id.clone()).or_default();
                                 *entry = (Some(note), None);
@@ -187,7 +190,13 @@ fn a_server_killed_while_staff_review_keeps_every_review_it_acknowledged() {
                 acknowledged
             })
         };
-        std::thread::sleep(Duration::from_millis(150 + rng.below(600)));
+        // Killed at a random moment once the first review is answered (however slow the
+        // machine), so that every run has acknowledged reviews to check.
+        let waited = std::time::Instant::now();
+        while answered.load(Ordering::Relaxed) == 0 && waited.elapsed() < Duration::from_secs(60) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(Duration::from_millis(rng.below(500)));
         drop(server); // SIGKILL
         stop.store(true, Ordering::Relaxed);
         let acknowledged = reviewer.join().expect("the reviewer thread");
