@@ -10,6 +10,36 @@
 
 pub mod scale;
 
+/// The six facets cfi's API counts for every search (the keys of `facetDistribution`),
+/// counted by the engines the benchmarks set beside it too.
+pub const FACETS: [&str; 6] = [
+    "question",
+    "category",
+    "country",
+    "mentioned",
+    "language",
+    "kind",
+];
+
+/// The arguments of the search benchmarks: `[passages] [cache-folder]`, the passages
+/// defaulting to `default` and the folder to `target/scale-search` (where `compare` builds
+/// the indexes the others reuse).
+pub fn scale_arguments(default: usize) -> anyhow::Result<(usize, std::path::PathBuf)> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let n: usize = args
+        .first()
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(default);
+    let cache = args
+        .get(1)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/scale-search")
+        });
+    Ok((n, cache))
+}
+
 use std::path::Path;
 
 use cfi_core::{Kind, Passage, QuestionTag, Submission, TagSource};

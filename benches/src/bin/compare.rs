@@ -9,10 +9,11 @@
 //! Every engine answers each query with the top 10 hits, 10 snippets and facet counts, and
 //! a facet filter where the query has one.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use cfi_benches::FACETS;
 use cfi_benches::scale::{Corpus, Rng};
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
@@ -172,16 +173,6 @@ fn measure(
     }
     Ok((times, total))
 }
-
-/// The six facets cfi's API counts for every search.
-const FACETS: [&str; 6] = [
-    "question",
-    "category",
-    "country",
-    "mentioned",
-    "language",
-    "kind",
-];
 
 /// The bare tantivy index: one English-stemmed text field, the same six facets, nothing else.
 struct Bare {
@@ -449,17 +440,8 @@ fn folder_size(path: &Path) -> u64 {
 }
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let n: usize = args
-        .first()
-        .map(|s| s.parse())
-        .transpose()?
-        .unwrap_or(100_000);
+    let (n, cache) = cfi_benches::scale_arguments(100_000)?;
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let cache = args
-        .get(1)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target/scale-search"));
     std::fs::create_dir_all(&cache)?;
     let corpus = Corpus::load(&root.join("fixtures"))?;
     let queries = queries(&corpus);

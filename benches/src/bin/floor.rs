@@ -20,6 +20,7 @@ use anyhow::Context;
 use axum::extract::{Query as UrlQuery, State};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
+use cfi_benches::FACETS;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, TermQuery};
@@ -31,16 +32,6 @@ use tantivy::{Index, IndexReader, TantivyDocument, Term};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// The facets cfi counts, by the names of its `facetDistribution`.
-const FACETS: [&str; 6] = [
-    "question",
-    "category",
-    "country",
-    "mentioned",
-    "language",
-    "kind",
-];
 
 struct Floor {
     index: Index,

@@ -144,19 +144,19 @@ fn start_server(cfi: &Path, index: Option<&Path>) -> anyhow::Result<(Server, Str
         }
     };
     let addr = format!("127.0.0.1:{}", free_port()?);
-    let child = Command::new(cfi)
-        .arg("serve")
-        .arg("--addr")
-        .arg(&addr)
-        .arg("--index")
-        .arg(&dir)
-        .arg("--demo")
-        .arg(repo().join("fixtures/calls/sr-children-digital-2024"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .with_context(|| format!("starting {}", cfi.display()))?;
+    let demo = repo().join("fixtures/calls/sr-children-digital-2024");
+    let child = spawn_quiet(
+        cfi,
+        &[
+            "serve".as_ref(),
+            "--addr".as_ref(),
+            addr.as_ref(),
+            "--index".as_ref(),
+            dir.as_os_str(),
+            "--demo".as_ref(),
+            demo.as_os_str(),
+        ],
+    )?;
     Ok((
         Server {
             child,
@@ -165,6 +165,17 @@ fn start_server(cfi: &Path, index: Option<&Path>) -> anyhow::Result<(Server, Str
         addr,
         dir,
     ))
+}
+
+/// `binary` with `args`, its input and output discarded.
+fn spawn_quiet(binary: &Path, args: &[&std::ffi::OsStr]) -> anyhow::Result<Child> {
+    Command::new(binary)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))
 }
 
 /// The floor server beside this binary, on `index`; killed when dropped.
@@ -179,16 +190,15 @@ fn start_floor(index: &Path) -> anyhow::Result<(Server, String)> {
         binary.display()
     );
     let addr = format!("127.0.0.1:{}", free_port()?);
-    let child = Command::new(&binary)
-        .arg("--index")
-        .arg(index)
-        .arg("--addr")
-        .arg(&addr)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .with_context(|| format!("starting {}", binary.display()))?;
+    let child = spawn_quiet(
+        &binary,
+        &[
+            "--index".as_ref(),
+            index.as_os_str(),
+            "--addr".as_ref(),
+            addr.as_ref(),
+        ],
+    )?;
     Ok((
         Server {
             child,

@@ -25,17 +25,8 @@ type Found = Vec<(String, String)>;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let n: usize = args
-        .first()
-        .map(|s| s.parse())
-        .transpose()?
-        .unwrap_or(1_000_000);
+    let (n, cache) = cfi_benches::scale_arguments(1_000_000)?;
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let cache = args
-        .get(1)
-        .map(Into::into)
-        .unwrap_or_else(|| root.join("target/scale-search"));
     let dir = cache.join(format!("cfi-{n}"));
     anyhow::ensure!(
         dir.join("meta.json").exists(),
