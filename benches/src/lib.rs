@@ -12,14 +12,7 @@ pub mod scale;
 
 /// The six facets cfi's API counts for every search (the keys of `facetDistribution`),
 /// counted by the engines the benchmarks set beside it too.
-pub const FACETS: [&str; 6] = [
-    "question",
-    "category",
-    "country",
-    "mentioned",
-    "language",
-    "kind",
-];
+pub const FACETS: [&str; 6] = cfi_index::COUNTED;
 
 /// The arguments of the search benchmarks: `[passages] [cache-folder]`, the passages
 /// defaulting to `default` and the folder to `target/scale-search` (where `compare` builds

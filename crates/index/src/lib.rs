@@ -40,7 +40,7 @@ pub use hybrid::{DEFAULT_SEMANTIC, MIN_SIMILARITY};
 pub use reviews::{ListedReview, REVIEWS_FILE, Review, ReviewRequest, apply as apply_review};
 pub use schema::{LANGUAGES, language_field_code};
 pub use search::{
-    FacetDistribution, Hit, MAX_LIMIT, PassageVersion, SearchRequest, SearchResults, Sort,
+    COUNTED, FacetDistribution, Hit, MAX_LIMIT, PassageVersion, SearchRequest, SearchResults, Sort,
 };
 pub use snippet::{Snippet, escape as html_escape};
 pub use writer::{Batch, PassageIndex, PassageRecord, recorded_model};

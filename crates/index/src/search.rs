@@ -253,8 +253,8 @@ pub struct SearchResults {
     pub relaxed: bool,
 }
 
-/// The facets counted for every search.
-const COUNTED: [&str; 6] = [
+/// The facets counted for every search (the keys of [`SearchResults::facets`]).
+pub const COUNTED: [&str; 6] = [
     "question",
     "category",
     "country",
