@@ -365,6 +365,18 @@ impl Encoder {
         let layers = (0..config.num_hidden_layers)
             .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), config))
             .collect::<Result<Vec<_>>>()?;
+        // Weights of more layers than the configuration names: running the first ones
+        // only would give wrong vectors without a word.
+        let next = format!(
+            "encoder.layer.{}.output.dense.weight",
+            config.num_hidden_layers
+        );
+        if vb.contains_tensor(&next) {
+            candle_core::bail!(
+                "the weights hold more layers than num_hidden_layers {}",
+                config.num_hidden_layers
+            );
+        }
         Ok(Encoder {
             family,
             pad_id: config.pad_id(family),

@@ -148,12 +148,23 @@ impl TransformerModel {
                 format!("does not hold the weights config.json describes: {e}"),
             )
         })?;
+        // A tokenizer whose ids run past the embeddings would embed those texts as nothing.
+        let tokens = tokenizer.get_vocab_size(true);
+        if tokens > encoder_config.vocab_size {
+            return Err(bad(
+                &tokenizer_path,
+                format!(
+                    "holds {tokens} tokens, more than config.json's vocab_size {}",
+                    encoder_config.vocab_size
+                ),
+            ));
+        }
         let positions = encoder_config.max_position_embeddings;
         let max_tokens = match family {
             Family::Bert => positions,
             // Positions start after the padding id.
             Family::XlmRoberta => {
-                positions.saturating_sub(encoder_config.pad_id(family) as usize + 1)
+                positions.saturating_sub((encoder_config.pad_id(family) as usize).saturating_add(1))
             }
         }
         .min(MAX_TOKENS);

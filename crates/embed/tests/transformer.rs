@@ -112,6 +112,33 @@ fn a_missing_or_corrupt_model_is_refused_naming_the_file() {
         "{e}"
     );
 
+    // A configuration naming fewer layers than the weights hold.
+    write_tiny_model(&path, WORDS).expect("write");
+    let config = std::fs::read_to_string(path.join("config.json")).expect("read");
+    std::fs::write(
+        path.join("config.json"),
+        config.replace("\"num_hidden_layers\":2", "\"num_hidden_layers\":1"),
+    )
+    .expect("write");
+    let e = error(&path);
+    assert!(
+        e.contains("model.safetensors") && e.contains("layers"),
+        "{e}"
+    );
+
+    // A tokenizer with more tokens than the embeddings have rows.
+    write_tiny_model(&path, WORDS).expect("write");
+    let bigger = dir.path().join("bigger");
+    let mut more = WORDS.to_vec();
+    more.extend(["grooming", "platform", "livestream"]);
+    write_tiny_model(&bigger, &more).expect("write");
+    std::fs::copy(bigger.join("tokenizer.json"), path.join("tokenizer.json")).expect("copy");
+    let e = error(&path);
+    assert!(
+        e.contains("tokenizer.json") && e.contains("vocab_size"),
+        "{e}"
+    );
+
     let file = dir.path().join("table.bin");
     std::fs::write(&file, b"not a model at all").expect("write");
     let e = error(&file);

@@ -19,10 +19,6 @@ const VECTORS: usize = 512;
 /// Passages whose sentence vectors are kept; beyond, the cache starts over.
 const PASSAGES: usize = 4096;
 
-/// What is kept per passage: by its id, with a hash of the text it was made from (a
-/// re-ingested file may give a passage id another text).
-type PerPassage<T> = HashMap<String, (u64, Arc<T>)>;
-
 /// Where each sentence of a passage starts, and its vector as stored.
 pub(crate) type Sentences = Vec<(usize, Vec<u8>)>;
 
@@ -30,8 +26,8 @@ pub(crate) type Sentences = Vec<(usize, Vec<u8>)>;
 pub(crate) struct QueryCache {
     glossary: Mutex<Option<(Arc<Catalog>, Arc<Glossary>)>>,
     vectors: Mutex<HashMap<String, Option<VectorQuery>>>,
-    sentences: Mutex<PerPassage<Sentences>>,
-    shingles: Mutex<PerPassage<Vec<u64>>>,
+    /// By passage id, with a hash of the text they were made from.
+    sentences: Mutex<HashMap<String, (u64, Arc<Sentences>)>>,
 }
 
 impl std::fmt::Debug for QueryCache {
@@ -80,56 +76,34 @@ impl QueryCache {
         }
         made
     }
-}
 
-impl QueryCache {
-    /// The sentences of the passage `id` holding `text`, made by `make` unless made lately.
+    /// The sentences of the passage `id` holding `text`, made by `make` unless made lately
+    /// (from the same text: a re-ingested file may give a passage id another text).
     pub(crate) fn sentences(
         &self,
         id: &str,
         text: &str,
         make: impl FnOnce() -> Sentences,
     ) -> Arc<Sentences> {
-        per_passage(&self.sentences, id, text, make)
-    }
-
-    /// The word windows of the passage `id` holding `text` (near-duplicate folding), made
-    /// by `make` unless made lately.
-    pub(crate) fn shingles(
-        &self,
-        id: &str,
-        text: &str,
-        make: impl FnOnce() -> Vec<u64>,
-    ) -> Arc<Vec<u64>> {
-        per_passage(&self.shingles, id, text, make)
-    }
-}
-
-/// What `map` keeps for the passage `id` holding `text`, made by `make` unless kept; at
-/// most [`PASSAGES`].
-fn per_passage<T>(
-    map: &Mutex<PerPassage<T>>,
-    id: &str,
-    text: &str,
-    make: impl FnOnce() -> T,
-) -> Arc<T> {
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    if let Ok(kept) = map.lock()
-        && let Some((of, found)) = kept.get(id)
-        && *of == hash
-    {
-        return Arc::clone(found);
-    }
-    let made = Arc::new(make());
-    if let Ok(mut kept) = map.lock() {
-        if kept.len() >= PASSAGES {
-            kept.clear();
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut hasher = DefaultHasher::new();
+        text.hash(&mut hasher);
+        let hash = hasher.finish();
+        if let Ok(kept) = self.sentences.lock()
+            && let Some((of, found)) = kept.get(id)
+            && *of == hash
+        {
+            return Arc::clone(found);
         }
-        kept.insert(id.to_string(), (hash, Arc::clone(&made)));
+        let made = Arc::new(make());
+        if let Ok(mut kept) = self.sentences.lock() {
+            if kept.len() >= PASSAGES {
+                kept.clear();
+            }
+            kept.insert(id.to_string(), (hash, Arc::clone(&made)));
+        }
+        made
     }
-    made
 }
 
 #[cfg(test)]
@@ -158,7 +132,7 @@ mod tests {
         let cache = QueryCache::default();
         let mut made = 0;
         for text in ["one text", "one text", "another text"] {
-            cache.shingles("s-1", text, || {
+            cache.sentences("s-1", text, || {
                 made += 1;
                 Vec::new()
             });

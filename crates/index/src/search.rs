@@ -528,15 +528,11 @@ impl PassageIndex {
         }
         let mut snippets = Snippets::new(&searcher, &*text_query, self, meaning.as_ref())?;
         let mut hits: Vec<Hit> = Vec::with_capacity(page.len());
-        let mut shingles: Vec<std::sync::Arc<Vec<u64>>> = Vec::with_capacity(page.len());
+        let mut shingles: Vec<Vec<u64>> = Vec::with_capacity(page.len());
         for (at, (score, record, others)) in page.into_iter().enumerate() {
             // The same paragraph sent by several members of a coalition: fold it into the
             // first (best) hit and say where else it appears.
-            let mine = self
-                .query_cache
-                .shingles(&record.passage.id, &record.passage.text, || {
-                    shingle_set(&record.passage.text)
-                });
+            let mine = shingle_set(&record.passage.text);
             let twin = hits.iter().zip(&shingles).position(|(hit, theirs)| {
                 hit.record.submission.id != record.submission.id
                     && jaccard(&mine, theirs) >= NEAR_DUPLICATE
