@@ -179,9 +179,20 @@ impl PassageIndex {
         let mut batch = self.batch()?;
         // No questions given: the questions stand as they are, staff's from an earlier
         // review included (else the next ingest would put the tagger's back).
-        let mut questions = request
-            .questions
-            .or_else(|| batch.reviews.get(id).and_then(|r| r.questions.clone()));
+        // Of those, the ones the call still asks (its call.toml may have changed since).
+        let asked = |n: &u32| {
+            catalog
+                .call(&record.submission.call)
+                .is_none_or(|call| call.questions.iter().any(|q| q.number == *n))
+        };
+        let mut questions = request.questions.or_else(|| {
+            batch
+                .reviews
+                .get(id)
+                .and_then(|r| r.questions.clone())
+                .map(|earlier| earlier.into_iter().filter(asked).collect::<Vec<u32>>())
+                .filter(|kept| !kept.is_empty())
+        });
         if let Some(list) = &mut questions {
             list.sort_unstable();
             list.dedup();

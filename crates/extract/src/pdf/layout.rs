@@ -352,7 +352,7 @@ pub(crate) fn median(values: &[f64]) -> Option<f64> {
     sorted.get(sorted.len() / 2).copied()
 }
 
-/// A line of words at a baseline, outside any table; `None` without words.
+/// A line of words at a baseline, its table cells not yet set; `None` without words.
 pub(super) fn make_line(words: &[Word], band_y: f64, column: u16, orientation: u8) -> Option<Line> {
     let first = words.first()?;
     let last = words.last()?;

@@ -24,7 +24,6 @@ impl Paragraph {
     /// The paragraph's text, its lines joined (hyphenated words made whole); a table row
     /// with wrapped cells gives each cell whole, in column order.
     pub(crate) fn text(&self) -> String {
-        // A table row with wrapped cells: each cell whole, in column order.
         if self.table() && self.lines.len() > 1 && self.lines.iter().all(|l| !l.cells.is_empty()) {
             let columns = self.lines.iter().map(|l| l.cells.len()).max().unwrap_or(0);
             let mut cells = vec![String::new(); columns];

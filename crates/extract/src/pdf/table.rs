@@ -14,6 +14,9 @@ const CELL_WORDS: usize = 4;
 const LONGEST_CELL_WORDS: usize = 6;
 /// the label at most this many. A line of prose beside a figure or a code listing has more.
 const LABEL_WORDS: usize = 10;
+/// Cells a table row has at most: a line of more is read as text (comparing the cells of
+/// two lines costs their product, which a hostile file could make billions).
+const MAX_CELLS: usize = 64;
 
 /// A cell of a line: a run of words with no gap wide enough to separate cells.
 #[derive(Debug, Clone, Copy)]
@@ -123,7 +126,7 @@ pub(super) fn table_rows(bands: &[BandWords]) -> Vec<TableLine> {
                 .copied()
                 .unwrap_or(0);
             let longest = counts.last().copied().unwrap_or(0);
-            (cells.len() >= 3
+            ((3..=MAX_CELLS).contains(&cells.len())
                 && median <= CELL_WORDS
                 && longest <= LONGEST_CELL_WORDS
                 && label <= LABEL_WORDS)

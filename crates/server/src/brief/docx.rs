@@ -85,7 +85,11 @@ pub fn docx(brief: &Brief, base: &str) -> std::io::Result<Vec<u8>> {
             )],
         );
         for passage in &brief.possible {
-            doc.paragraph("Heading2", &[Run::Text(&passage.submitter)]);
+            let mut heading = passage.submitter.clone();
+            if passage.confidential {
+                heading.push_str(" (confidential)");
+            }
+            doc.paragraph("Heading2", &[Run::Text(&heading)]);
             doc.quoted(passage, base);
         }
     }
@@ -562,6 +566,7 @@ mod tests {
             centrality: 0.5,
             key: false,
             also_from: Vec::new(),
+            confidential: false,
         }
     }
 

@@ -187,6 +187,8 @@ pub struct BriefPassage {
     pub key: bool,
     /// Other submitters who sent nearly the same words, folded here.
     pub also_from: Vec<String>,
+    /// From a confidential submission (only in a staff brief).
+    pub confidential: bool,
 }
 
 /// A submission with nothing on the question.
@@ -374,9 +376,15 @@ fn closest_untagged(
         semantic: 0.0,
         ..SearchRequest::default()
     };
+    // A call too large to read whole here gives no suggestions, not a refusal: the
+    // question's own passages were within the bound.
+    let records = match bounded(index, &everything, request.max_passages) {
+        Err(BriefError::TooLarge { .. }) => return Ok(Vec::new()),
+        other => other?,
+    };
     let embedder = index.embedder();
     let mut best: BTreeMap<String, (f32, PassageRecord)> = BTreeMap::new();
-    for record in bounded(index, &everything, request.max_passages)? {
+    for record in records {
         let key = record.submission.key().to_string();
         if !unanswered.contains(key.as_str()) || words(&record.passage.text).len() < 8 {
             continue;
@@ -406,6 +414,7 @@ fn closest_untagged(
                 centrality: closeness.clamp(0.0, 1.0),
                 key: passage.key,
                 also_from: Vec::new(),
+                confidential: submission.confidential,
             };
             (closeness, key, brief)
         })
@@ -530,6 +539,7 @@ fn score(
                     centrality,
                     key: passage.key,
                     also_from: Vec::new(),
+                    confidential: submission.confidential,
                 },
             }
         })

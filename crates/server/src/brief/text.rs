@@ -97,7 +97,11 @@ pub fn markdown(brief: &Brief, base: &str) -> String {
     if !brief.key_quotes.is_empty() {
         let _ = writeln!(out, "## Key quotes\n");
         for p in &brief.key_quotes {
-            let _ = writeln!(out, "**{}**\n", md_escape(&p.submitter));
+            let _ = writeln!(
+                out,
+                "**{}**\n",
+                md_escape(&who(&p.submitter, None, p.confidential))
+            );
             quote(&mut out, p);
         }
     }
@@ -127,7 +131,11 @@ pub fn markdown(brief: &Brief, base: &str) -> String {
             "## May also address this question\n\n*Not tagged with it; their passage closest to the answers above. Check, and tag where it answers.*\n"
         );
         for p in &brief.possible {
-            let _ = writeln!(out, "**{}**\n", md_escape(&p.submitter));
+            let _ = writeln!(
+                out,
+                "**{}**\n",
+                md_escape(&who(&p.submitter, None, p.confidential))
+            );
             quote(&mut out, p);
         }
     }
@@ -219,7 +227,11 @@ pub fn html(brief: &Brief, base: &str) -> String {
     if !brief.key_quotes.is_empty() {
         let _ = writeln!(out, "<h2>Key quotes</h2>");
         for p in &brief.key_quotes {
-            let _ = writeln!(out, "<p><strong>{}</strong></p>", h(&p.submitter));
+            let _ = writeln!(
+                out,
+                "<p><strong>{}</strong></p>",
+                h(&who(&p.submitter, None, p.confidential))
+            );
             quote(&mut out, p);
         }
     }
@@ -253,7 +265,11 @@ pub fn html(brief: &Brief, base: &str) -> String {
             "<h2>May also address this question</h2>\n<p><em>Not tagged with it; their passage closest to the answers above. Check, and tag where it answers.</em></p>"
         );
         for p in &brief.possible {
-            let _ = writeln!(out, "<p><strong>{}</strong></p>", h(&p.submitter));
+            let _ = writeln!(
+                out,
+                "<p><strong>{}</strong></p>",
+                h(&who(&p.submitter, None, p.confidential))
+            );
             quote(&mut out, p);
         }
     }

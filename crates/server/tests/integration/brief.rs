@@ -68,6 +68,38 @@ async fn a_brief_cites_each_submitter_on_the_question_and_lists_the_others() {
         "{staff_md}"
     );
 
+    // Every passage of it says so wherever it stands (its sections, key quotes, "may also").
+    let (_, _, staff_json) = get_text(app, "/api/v1/brief?question=7&format=json", true).await;
+    let staff_json: Value = serde_json::from_str(&staff_json).expect("json");
+    fn passages<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+        match v {
+            Value::Object(map) => {
+                if map.contains_key("passageId") {
+                    out.push(v);
+                }
+                map.values().for_each(|x| passages(x, out));
+            }
+            Value::Array(items) => items.iter().for_each(|x| passages(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    passages(&staff_json, &mut all);
+    let hidden: Vec<&&Value> = all
+        .iter()
+        .filter(|p| p["submitter"] == "hidden submitter")
+        .collect();
+    assert!(!hidden.is_empty(), "{staff_json}");
+    assert!(
+        hidden.iter().all(|p| p["confidential"] == true),
+        "{staff_json}"
+    );
+    assert!(
+        all.iter()
+            .filter(|p| p["submitter"] != "hidden submitter")
+            .all(|p| p["confidential"] == false)
+    );
+
     let (status, json) = get(app, "/api/v1/brief?question=7&format=json").await;
     assert_eq!(status, StatusCode::OK, "{json}");
     assert_eq!(json["counts"][0]["category"], "States");
@@ -219,6 +251,17 @@ async fn an_untagged_submission_that_reads_like_the_answers_is_offered_for_revie
     assert_eq!(silent, ["Submitter e"], "{json}");
     let (_, _, md) = get_text(&app, "/api/v1/brief?question=7", false).await;
     assert!(md.contains("## May also address this question"), "{md}");
+}
+
+#[tokio::test]
+async fn a_call_larger_than_the_export_limit_still_gives_a_question_within_it() {
+    let (_, q7) = get(&corpus().app, "/api/v1/search?question=7&semantic=0").await;
+    let (_, stats) = get(&corpus().app, "/api/v1/stats").await;
+    let within = q7["estimatedTotalHits"].as_u64().expect("hits") as usize;
+    assert!(stats["passages"].as_u64().expect("passages") as usize > within);
+    let c = corpus_with(|state| state.with_max_export_rows(within));
+    let (status, json) = get(&c.app, "/api/v1/brief?question=7&format=json").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
 }
 
 #[tokio::test]
