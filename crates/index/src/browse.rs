@@ -16,6 +16,9 @@ use crate::vectors::VectorQuery;
 use crate::writer::{PassageIndex, PassageRecord};
 use crate::{Result, SearchRequest};
 
+/// A passage and the vector stored for it.
+pub type WithVector = (PassageRecord, Vec<f32>);
+
 /// One cell of the coverage matrix.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -296,6 +299,40 @@ impl PassageIndex {
         request: &SearchRequest,
         max: usize,
     ) -> Result<std::result::Result<Vec<PassageRecord>, usize>> {
+        Ok(self
+            .hits_with(request, max, |_, _| Ok(()))?
+            .map(|hits| hits.into_iter().map(|(record, ())| record).collect()))
+    }
+
+    /// [`PassageIndex::all_hits_up_to`], each passage with the vector stored for it, of unit
+    /// length (empty where it has none): what its text would embed to, without embedding it
+    /// again.
+    pub fn all_hits_with_vectors_up_to(
+        &self,
+        request: &SearchRequest,
+        max: usize,
+    ) -> Result<std::result::Result<Vec<WithVector>, usize>> {
+        self.hits_with(request, max, |searcher, address| {
+            let vectors = self.segment_vectors(searcher.segment_reader(address.segment_ord))?;
+            let mut vector: Vec<f32> = vectors
+                .vector(address.doc_id)
+                .unwrap_or_default()
+                .iter()
+                .map(|&b| f32::from(b as i8))
+                .collect();
+            cfi_embed::normalize(&mut vector);
+            Ok(vector)
+        })
+    }
+
+    /// The passages a search matches with what `with` gives for each, when they are at most
+    /// `max` (else how many they are), in submission and passage order.
+    fn hits_with<T>(
+        &self,
+        request: &SearchRequest,
+        max: usize,
+        with: impl Fn(&tantivy::Searcher, tantivy::DocAddress) -> Result<T>,
+    ) -> Result<std::result::Result<Vec<(PassageRecord, T)>, usize>> {
         let searcher = self.reader.searcher();
         let query = self.matched(&searcher, request)?;
         let addresses = searcher
@@ -304,17 +341,17 @@ impl PassageIndex {
         if addresses.len() > max {
             return Ok(Err(addresses.len()));
         }
-        let mut records = addresses
+        let mut hits = addresses
             .into_iter()
-            .map(|a| self.record(&searcher, a))
+            .map(|a| Ok((self.record(&searcher, a)?, with(&searcher, a)?)))
             .collect::<Result<Vec<_>>>()?;
-        records.sort_by(|a, b| {
+        hits.sort_by(|(a, _), (b, _)| {
             (&a.submission.call, &a.submission.id, a.passage.ordinal).cmp(&(
                 &b.submission.call,
                 &b.submission.id,
                 b.passage.ordinal,
             ))
         });
-        Ok(Ok(records))
+        Ok(Ok(hits))
     }
 }

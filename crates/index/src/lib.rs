@@ -32,7 +32,7 @@ mod snippet;
 mod vectors;
 mod writer;
 
-pub use browse::{Matrix, MatrixCell};
+pub use browse::{Matrix, MatrixCell, WithVector};
 pub use catalog::{CallProblems, Catalog, SubmissionInfo, VectorModel};
 pub use error::{Error, Result};
 pub use facets::EXACT_FACET_HITS;

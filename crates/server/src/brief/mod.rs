@@ -17,7 +17,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cfi_core::citation::{Place, citation};
 use cfi_core::{Call, TagSource};
-use cfi_embed::TextKind;
 use cfi_index::{Catalog, PassageIndex, PassageRecord, SearchRequest};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -230,7 +229,7 @@ pub fn build(index: &PassageIndex, request: &BriefRequest) -> Result<Brief, Brie
         ..SearchRequest::default()
     };
     let records = bounded(index, &search, request.max_passages)?;
-    let (scored, centroid, floor) = score(index, call, request.question, records);
+    let (scored, centroid, floor) = score(call, request.question, records);
     let kept = fold_near_duplicates(scored);
     let key_quotes: Vec<BriefPassage> = kept
         .iter()
@@ -382,17 +381,13 @@ fn closest_untagged(
         Err(BriefError::TooLarge { .. }) => return Ok(Vec::new()),
         other => other?,
     };
-    let embedder = index.embedder();
     let mut best: BTreeMap<String, (f32, PassageRecord)> = BTreeMap::new();
-    for record in records {
+    for (record, vector) in records {
         let key = record.submission.key().to_string();
         if !unanswered.contains(key.as_str()) || words(&record.passage.text).len() < 8 {
             continue;
         }
-        let closeness = cosine(
-            &embedder.embed(&record.passage.text, TextKind::Passage),
-            centroid,
-        );
+        let closeness = cosine(&vector, centroid);
         if closeness >= floor && best.get(&key).is_none_or(|(b, _)| closeness > *b) {
             best.insert(key, (closeness, record));
         }
@@ -423,18 +418,17 @@ fn closest_untagged(
     Ok(found.into_iter().map(|(_, key, p)| (key, p)).collect())
 }
 
-/// Every passage the search covers, or [`BriefError::TooLarge`] past `max`.
+/// Every passage the search covers with its stored vector, or [`BriefError::TooLarge`]
+/// past `max`.
 fn bounded(
     index: &PassageIndex,
     search: &SearchRequest,
     max: Option<usize>,
-) -> Result<Vec<PassageRecord>, BriefError> {
-    match max {
-        None => Ok(index.all_hits(search)?),
-        Some(max) => index
-            .all_hits_up_to(search, max)?
-            .map_err(|count| BriefError::TooLarge { count, max }),
-    }
+) -> Result<Vec<(PassageRecord, Vec<f32>)>, BriefError> {
+    let max = max.unwrap_or(usize::MAX);
+    index
+        .all_hits_with_vectors_up_to(search, max)?
+        .map_err(|count| BriefError::TooLarge { count, max })
 }
 
 /// The call asked for, or the index's only call.
@@ -493,16 +487,11 @@ struct Scored {
 /// Also returns the mean of the passages' vectors, and the centrality a quarter of them fall
 /// below (how close an untagged passage must come to be shown as possibly on the question).
 fn score(
-    index: &PassageIndex,
     call: &Call,
     question: u32,
-    records: Vec<PassageRecord>,
+    hits: Vec<(PassageRecord, Vec<f32>)>,
 ) -> (Vec<Scored>, Vec<f32>, f32) {
-    let embedder = index.embedder();
-    let vectors: Vec<Vec<f32>> = records
-        .iter()
-        .map(|r| embedder.embed(&r.passage.text, TextKind::Passage))
-        .collect();
+    let (records, vectors): (Vec<PassageRecord>, Vec<Vec<f32>>) = hits.into_iter().unzip();
     let centroid = mean(&vectors);
     let mut centralities: Vec<f32> = vectors.iter().map(|v| cosine(v, &centroid)).collect();
     centralities.sort_by(f32::total_cmp);
