@@ -427,8 +427,9 @@ with_filters! {
         #[schema(inline)]
         pub limit: Option<Whole<1, 100>>,
         /// The facets to count in `facetDistribution`, comma-separated in a query string
-        /// (default all; empty: none).
-        #[param(style = Form, explode = false)]
+        /// (default all; at least one).
+        #[param(style = Form, explode = false, min_items = 1)]
+        #[schema(min_items = 1)]
         pub facets: Option<Vec<CountedFacet>>,
         /// Mark the matched words in snippets with `<mark>` (default true).
         pub highlight: Option<bool>,

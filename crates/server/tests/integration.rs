@@ -219,6 +219,22 @@ async fn search_answers_hits_with_citation_fields_and_facets() {
     let (_, body) = get(&c.app, "/api/v1/search?q=encryptoin").await;
     assert_eq!(body["didYouMean"], "encryption", "{body}");
     assert!(body["processingTimeMs"].is_number());
+    let (status, body) = get(
+        &c.app,
+        "/api/v1/search?q=encryption&facets=category,country",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let counted: Vec<&String> = body["facetDistribution"]
+        .as_object()
+        .expect("facets")
+        .keys()
+        .collect();
+    assert_eq!(
+        counted,
+        ["category", "country"],
+        "only the facets asked for: {body}"
+    );
 }
 
 #[tokio::test]
@@ -254,6 +270,10 @@ async fn bad_parameters_get_400_with_the_error_shape() {
         "/api/v1/search?q=%ZZ",
         "/api/v1/search?q=question:seven",
         "/api/v1/search?q=key:maybe",
+        // A list of facets names at least one, each as written.
+        "/api/v1/search?facets=",
+        "/api/v1/search?facets=category,",
+        "/api/v1/search?facets=%20category",
     ] {
         let (status, body) = get(&c.app, uri).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");

@@ -340,18 +340,21 @@ impl<'de> de::Deserializer<'de> for Raw {
         }
     }
 
-    /// A list: in a query string, comma-separated values (`facets=category,country`; empty
-    /// is no value); in JSON, an array.
+    /// A list of at least one value: in a query string, comma-separated values
+    /// (`facets=category,country`), each taken as written; in JSON, an array. An empty list
+    /// is refused: `facets=` reads the same as a list of one empty value, which no list
+    /// holds.
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
         match self {
+            Raw::Text(s) if s.is_empty() => {
+                Err(de::Error::invalid_length(0, &"at least one value"))
+            }
             Raw::Text(s) => {
-                let items: Vec<Raw> = s
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|i| !i.is_empty())
-                    .map(|i| Raw::Text(i.to_string()))
-                    .collect();
+                let items: Vec<Raw> = s.split(',').map(|i| Raw::Text(i.to_string())).collect();
                 visitor.visit_seq(SeqDeserializer::new(items.into_iter()))
+            }
+            Raw::Json(serde_json::Value::Array(items)) if items.is_empty() => {
+                Err(de::Error::invalid_length(0, &"at least one value"))
             }
             Raw::Json(serde_json::Value::Array(items)) => {
                 visitor.visit_seq(SeqDeserializer::new(items.into_iter().map(Raw::Json)))
