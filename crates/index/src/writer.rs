@@ -37,6 +37,8 @@ pub struct PassageIndex {
     pub(crate) query_cache: Arc<crate::cache::QueryCache>,
     /// One staff review written at a time ([`PassageIndex::review`]).
     pub(crate) review_lock: Arc<std::sync::Mutex<()>>,
+    /// Threads a batch indexes with; 0: tantivy's choice ([`PassageIndex::write_with_threads`]).
+    pub(crate) writer_threads: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl std::fmt::Debug for PassageIndex {
@@ -118,6 +120,7 @@ impl PassageIndex {
             meaning_cache: Arc::default(),
             query_cache: Arc::default(),
             review_lock: Arc::default(),
+            writer_threads: Arc::default(),
         })
     }
 
@@ -169,12 +172,26 @@ impl PassageIndex {
         self.reader.searcher().num_docs()
     }
 
+    /// Indexes the batches started from now on with `threads` threads (0: tantivy's choice,
+    /// one per core up to eight, each passage going to whichever is free): for tests whose
+    /// segments must not depend on how busy the machine is.
+    #[doc(hidden)]
+    pub fn write_with_threads(&self, threads: usize) {
+        self.writer_threads
+            .store(threads, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Starts a batch of changes; nothing is visible until [`Batch::commit`].
     pub fn batch(&self) -> Result<Batch<'_>> {
-        let writer = self
-            .index
-            .writer(64 * 1024 * 1024)
-            .map_err(|source| self.err(source))?;
+        const BUDGET: usize = 64 * 1024 * 1024;
+        let writer = match self
+            .writer_threads
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            0 => self.index.writer(BUDGET),
+            threads => self.index.writer_with_num_threads(threads, BUDGET),
+        }
+        .map_err(|source| self.err(source))?;
         // A run killed after writing segment or delete files but before its commit leaves
         // them behind; this run may reach the same names (opstamps are counted the same
         // way), so clear what no commit refers to before writing.

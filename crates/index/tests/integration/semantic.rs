@@ -449,6 +449,11 @@ fn in_a_segment_grouped_by_meaning_the_closest_are_still_found_under_the_filters
 fn closest_found_under_filters(grouped: bool) {
     let dir = tempfile::tempdir().expect("tempdir");
     let index = PassageIndex::open_with(dir.path(), Arc::new(Scattered)).expect("open");
+    // One segment, whatever the load: with two indexing threads, a busy machine may split
+    // the passages so that a target sits alone among thousands of others in a grouped
+    // segment, where the groups are not meant to find a lone outlier (1 run in 5 under the
+    // whole suite).
+    index.write_with_threads(1);
     if grouped {
         index.group_segments_from(4000);
     }
