@@ -800,20 +800,48 @@ fn write_tagging(
             }
         }
     }
-    writeln!(
-        out,
-        "\nby stakeholder category (all documents, all questions):"
-    )?;
-    writeln!(
-        out,
-        "  category                       documents  structured  paragraphs  precision  recall     F1"
-    )?;
-    for (category, scores) in &report.by_category {
-        let (p, r, f) = scores.counts.scores();
+    for (title, column, groups) in [
+        (
+            "by structure (headed: question headings decide every tag; mixed: headings and the classifier; essay: the classifier alone)",
+            "structure",
+            &report.by_structure,
+        ),
+        (
+            "by language of the document",
+            "language",
+            &report.by_language,
+        ),
+        ("by stakeholder category", "category", &report.by_category),
+    ] {
+        writeln!(out, "\n{title}:")?;
         writeln!(
             out,
-            "  {category:<30} {:>9}  {:>10}  {:>10}  {p:>9.3}  {r:>6.3}  {f:>5.3}",
-            scores.documents, scores.structured, scores.aligned
+            "  {column:<30} documents  structured  paragraphs  precision  recall     F1"
+        )?;
+        for (name, scores) in groups {
+            let (p, r, f) = scores.counts.scores();
+            writeln!(
+                out,
+                "  {name:<30} {:>9}  {:>10}  {:>10}  {p:>9.3}  {r:>6.3}  {f:>5.3}",
+                scores.documents, scores.structured, scores.aligned
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "\nreliability of the classifier's tags (does a confidence read as a probability?):"
+    )?;
+    writeln!(out, "  confidence   tags  right  share right")?;
+    for bin in &report.reliability {
+        let share = if bin.tags > 0 {
+            format!("{:.2}", f64::from(bin.correct) / f64::from(bin.tags))
+        } else {
+            "-".to_string()
+        };
+        writeln!(
+            out,
+            "  {:.1}-{:.1}  {:>7}  {:>5}  {share:>11}",
+            bin.from, bin.to, bin.tags, bin.correct
         )?;
     }
     for e in &report.unreadable {

@@ -141,10 +141,10 @@ impl Cut {
                 passage.questions.retain(|q| q.number == number);
             }
         }
-        // A topical section of a few passages ("Project Lighthouse pilot": a paragraph and
-        // its table) answers one question: it is judged as a whole, which also decides its
-        // parts too short to judge alone. Under the document's title, or in a long section,
-        // each passage is judged by itself.
+        // Each passage is judged by itself (judging a short topical section as a whole, as
+        // before, tagged every paragraph of it with one question: worse on essays whose
+        // sections cover several). Under the document's title or in a long section, a
+        // passage too short to judge stays untagged.
         let title = out.iter().find_map(|p| p.heading.clone());
         let mut decided: Vec<Option<Vec<(u32, f32)>>> = vec![None; out.len()];
         for run in sections(&unnamed, &out) {
@@ -154,23 +154,30 @@ impl Cut {
                 .and_then(|p| p.heading.as_deref());
             let whole =
                 heading.is_some() && heading != title.as_deref() && run.len() <= SECTION_PASSAGES;
-            if whole {
+            // In a topical section of a few passages ("Project Lighthouse pilot": a paragraph
+            // and its table), one too short to judge alone takes what the section as a whole
+            // says.
+            let section = if whole {
                 let joined: Vec<&str> = run
                     .iter()
                     .filter_map(|&i| out.get(i))
                     .map(|p| p.text.as_str())
                     .collect();
-                let tags = classifier.classify(&joined.join("\n"));
-                for &i in run {
-                    if let Some(slot) = decided.get_mut(i) {
-                        *slot = Some(tags.clone());
-                    }
-                }
+                classifier.scores(&joined.join("\n"))
             } else {
-                for &i in run {
-                    if let (Some(slot), Some(passage)) = (decided.get_mut(i), out.get(i)) {
-                        *slot = Some(classifier.classify(&passage.text));
-                    }
+                None
+            };
+            for &i in run {
+                let Some(passage) = out.get(i) else {
+                    continue;
+                };
+                let tags = classifier
+                    .scores(&passage.text)
+                    .or_else(|| section.clone())
+                    .map(|s| classifier.decide(&s))
+                    .unwrap_or_default();
+                if let Some(slot) = decided.get_mut(i) {
+                    *slot = Some(tags);
                 }
             }
         }
@@ -223,5 +230,6 @@ fn sections<'a>(indices: &'a [usize], passages: &[Passage]) -> Vec<&'a [usize]> 
     runs
 }
 
-/// A topical section of at most this many passages is classified as a whole.
+/// In a topical section of at most this many passages, the passages too short to judge
+/// alone take the section's tags.
 const SECTION_PASSAGES: usize = 3;

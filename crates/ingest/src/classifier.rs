@@ -1,6 +1,7 @@
-//! A lexical model of the guiding questions, built from the call's own question texts and
-//! keywords in every language: for passages under no question heading (essays,
-//! introductions), the questions whose words they use most, above a threshold.
+//! A naive Bayes model of the guiding questions, seeded by the call's own question texts and
+//! keywords in every language and learned from the call's answers under question headings:
+//! for passages under no question heading (essays, topical sections), the questions they
+//! most likely answer, with a calibrated confidence.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -99,17 +100,16 @@ const STOP: &[&str] = &[
 /// Characters kept of each word: a crude stem that makes "encrypted" meet "encryption"
 /// and "cifrado" meet "cifrados" in every language without a stemmer per language.
 const STEM: usize = 6;
-/// Minimum score for a tag.
-const THRESHOLD: f32 = 2.0;
 
-/// The model: per question, stems with weights.
+/// The model: naive Bayes over the stems of the call's answers, with the question texts
+/// as its prior.
 pub struct QuestionClassifier {
-    profiles: BTreeMap<u32, BTreeMap<String, f32>>,
     /// Per question, how often each stem occurs in its text and keywords (keywords twice).
     prior: BTreeMap<u32, BTreeMap<String, u32>>,
-    /// Learned from the call's own answers: per question, the log-odds a stem adds, and
-    /// the question's share of the answers; `None` until [`QuestionClassifier::trained`].
-    learned: Option<Learned>,
+    /// Per question, the texts `prior` counts (one per language, and its keyword lists).
+    texts: BTreeMap<u32, u32>,
+    /// The model: from the question texts alone until [`QuestionClassifier::trained`].
+    learned: Learned,
     /// The glossary's terms as concepts shared by every language.
     concepts: Concepts,
     /// Sentences (hashed) that open many of the call's files: a template, a notice or the
@@ -120,14 +120,18 @@ pub struct QuestionClassifier {
     topic: BTreeSet<String>,
 }
 
-/// A naive Bayes model of the call's answers under question headings.
+/// A multinomial naive Bayes model of the passages answering each question (which stems a
+/// passage uses, each once), its counts seeded by the question's own text.
+#[derive(Default)]
 struct Learned {
     /// The questions, in the order of `base` and of each stem's weights.
     questions: Vec<u32>,
-    /// Per question: the log-odds of the question before any word is read.
+    /// Per question: the log-probability of the question before any word is read.
     base: Vec<f32>,
-    /// Per stem: the log-odds it adds to each question (one lookup per word of a text).
+    /// Per stem: its log-probability under each question (one lookup per word of a text).
     weights: BTreeMap<String, Vec<f32>>,
+    /// Passages learned from (the call's answers under a heading, and staff reviews).
+    passages: f32,
 }
 
 /// What the call's own submissions say under their question headings: for each question,
@@ -185,11 +189,15 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// Passages a model is learned from must say this much (in stems).
 const MIN_LEARN_STEMS: usize = 12;
-/// Below this many learned passages in all, the call's answers say too little to learn
-/// from, and the question texts alone decide.
-const MIN_EVIDENCE: u32 = 30;
-/// Pseudo-passages the question's text and keywords count for in the learned model.
-const PRIOR_PASSAGES: u32 = 2;
+/// Words a passage needs for the classifier to judge it: shorter ones are titles,
+/// signatures, footnotes.
+const MIN_CLASSIFY_WORDS: usize = 25;
+/// Passages each question's own text counts for (its texts in every language sharing
+/// them). Tried on the calls of BENCHMARKS.md ("Guiding-question tags"): 2 let a call's few
+/// headed answers drown the question; 20 let the question's wording outweigh them.
+const PRIOR_PASSAGES: f32 = 10.0;
+/// Additive smoothing of every stem's count.
+const SMOOTHING: f32 = 0.5;
 
 impl Evidence {
     /// Learns from the passages of one submission: those that a heading tags with exactly
@@ -209,22 +217,18 @@ impl Evidence {
             let [question] = named.as_slice() else {
                 continue;
             };
-            let question = *question;
-            let words = model.stems(&passage.text);
-            if words.len() < MIN_LEARN_STEMS {
-                continue;
-            }
-            *self.passages.entry(question).or_default() += 1;
-            let profile = self.stems.entry(question).or_default();
-            for stem in words.into_iter().collect::<BTreeSet<_>>() {
-                *profile.entry(stem).or_default() += 1;
-            }
+            self.count(model, &passage.text, &[*question]);
         }
     }
 
     /// Learns from a passage staff reviewed: its text counts for each question they gave it,
     /// as a passage under that question's heading would.
     pub fn learn_reviewed(&mut self, model: &QuestionClassifier, text: &str, questions: &[u32]) {
+        self.count(model, text, questions);
+    }
+
+    /// Counts `text` as a passage answering each of `questions`, if it says enough.
+    fn count(&mut self, model: &QuestionClassifier, text: &str, questions: &[u32]) {
         let words = model.stems(text);
         if words.len() < MIN_LEARN_STEMS {
             return;
@@ -359,197 +363,139 @@ impl QuestionClassifier {
     /// Builds the model from the call's question texts and keywords.
     pub fn new(call: &Call) -> QuestionClassifier {
         let concepts = Concepts::new(call);
-        let with_concepts = |text: &str| concepts.stems(text);
         let mut prior: BTreeMap<u32, BTreeMap<String, u32>> = BTreeMap::new();
+        let mut texts: BTreeMap<u32, u32> = BTreeMap::new();
+        // Per stem, the questions whose texts (keywords aside) use it.
+        let mut spread: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
         for q in &call.questions {
+            *texts.entry(q.number).or_default() += (q.text.len() + q.keywords.len()) as u32;
             let profile = prior.entry(q.number).or_default();
             for text in q.text.values() {
-                for s in with_concepts(text) {
+                for s in concepts.stems(text) {
+                    spread.entry(s.clone()).or_default().insert(q.number);
                     *profile.entry(s).or_default() += 1;
                 }
             }
             for keywords in q.keywords.values() {
                 for keyword in keywords {
-                    for s in with_concepts(keyword) {
+                    for s in concepts.stems(keyword) {
                         // Keywords were chosen to tell this question apart: count them more.
                         *profile.entry(s).or_default() += 2;
                     }
                 }
             }
         }
-        let raw: BTreeMap<u32, BTreeMap<String, f32>> = prior
-            .iter()
-            .map(|(q, p)| (*q, p.iter().map(|(s, c)| (s.clone(), *c as f32)).collect()))
-            .collect();
-        // A stem in many questions says little about any one of them.
-        let mut spread: BTreeMap<String, usize> = BTreeMap::new();
-        for profile in raw.values() {
-            for s in profile.keys() {
-                *spread.entry(s.clone()).or_default() += 1;
-            }
-        }
-        let n = raw.len().max(1) as f32;
-        // From texts only (keywords are chosen to differ), with four questions at least.
-        let mut in_texts: BTreeMap<&String, usize> = BTreeMap::new();
-        for q in &call.questions {
-            let mut seen = BTreeSet::new();
-            for text in q.text.values() {
-                seen.extend(with_concepts(text));
-            }
-            for s in seen {
-                if let Some((key, _)) = spread.get_key_value(&s) {
-                    *in_texts.entry(key).or_default() += 1;
-                }
-            }
-        }
-        let topic: BTreeSet<String> = if raw.len() >= 4 {
-            in_texts
+        // With four questions at least, what half of them speak of is the call's subject.
+        let topic: BTreeSet<String> = if prior.len() >= 4 {
+            spread
                 .into_iter()
-                .filter(|(_, k)| *k * 2 >= raw.len())
-                .map(|(s, _)| s.clone())
+                .filter(|(_, questions)| questions.len() * 2 >= prior.len())
+                .map(|(s, _)| s)
                 .collect()
         } else {
             BTreeSet::new()
         };
-        let profiles = raw
-            .into_iter()
-            .map(|(q, profile)| {
-                let weighted = profile
-                    .into_iter()
-                    .map(|(s, count)| {
-                        let df = spread.get(&s).copied().unwrap_or(1) as f32;
-                        let idf = (n / df).ln() + 0.1;
-                        (s, count.min(3.0).sqrt() * idf)
-                    })
-                    .collect();
-                (q, weighted)
-            })
-            .collect();
-        QuestionClassifier {
-            profiles,
+        let mut model = QuestionClassifier {
             prior,
-            learned: None,
+            texts,
+            learned: Learned::default(),
             concepts,
             boilerplate: BTreeSet::new(),
             topic,
-        }
+        };
+        model.learned = model.learn(&Evidence::default());
+        model
     }
 
     /// This model with what the call's own answers teach: each question's vocabulary as
     /// its submitters use it under that question's heading, the question's text and
-    /// keywords counting as [`PRIOR_PASSAGES`] more. With too little evidence the model is
-    /// returned as it is.
+    /// keywords counting as [`PRIOR_PASSAGES`] more.
     pub fn trained(&self, evidence: &Evidence) -> QuestionClassifier {
-        let mut model = QuestionClassifier {
-            profiles: self.profiles.clone(),
+        QuestionClassifier {
             prior: self.prior.clone(),
-            learned: None,
+            texts: self.texts.clone(),
+            learned: self.learn(evidence),
             concepts: self.concepts.clone(),
             boilerplate: evidence.boilerplate(),
             topic: self.topic.clone(),
-        };
-        if evidence.passages() < MIN_EVIDENCE {
-            return model;
         }
-        // Per question: passages (learned plus pseudo) and per stem the passages using it.
-        let mut passages: BTreeMap<u32, f32> = BTreeMap::new();
-        let mut counts: BTreeMap<u32, BTreeMap<&str, f32>> = BTreeMap::new();
-        for (q, prior) in &self.prior {
-            let learned = evidence.passages.get(q).copied().unwrap_or(0);
-            passages.insert(*q, (learned + PRIOR_PASSAGES) as f32);
-            let profile = counts.entry(*q).or_default();
-            for (stem, count) in prior {
-                *profile.entry(stem).or_default() += (*count).min(PRIOR_PASSAGES) as f32;
-            }
-            for (stem, count) in evidence.stems.get(q).into_iter().flatten() {
-                *profile.entry(stem).or_default() += *count as f32;
-            }
-        }
-        let mut totals: BTreeMap<&str, f32> = BTreeMap::new();
-        for profile in counts.values() {
-            for (stem, count) in profile {
-                *totals.entry(stem).or_default() += count;
-            }
-        }
-        let all: f32 = passages.values().sum();
-        const SMOOTHING: f32 = 0.5;
-        let questions: Vec<u32> = counts.keys().copied().collect();
-        // Per question: its passages and the rest's.
-        let sizes: Vec<(f32, f32)> = questions
+    }
+
+    /// The naive Bayes model of the question texts and `evidence`.
+    fn learn(&self, evidence: &Evidence) -> Learned {
+        let questions: Vec<u32> = self.prior.keys().copied().collect();
+        // Per question, the passages using each stem: the question's texts share
+        // PRIOR_PASSAGES between them, and each learned passage counts one.
+        let counts: Vec<BTreeMap<&str, f32>> = questions
             .iter()
             .map(|q| {
-                let n = passages.get(q).copied().unwrap_or(1.0);
-                (n, (all - n).max(1.0))
+                let texts = self.texts.get(q).copied().unwrap_or(1).max(1) as f32;
+                let mut profile: BTreeMap<&str, f32> = BTreeMap::new();
+                for (stem, count) in self.prior.get(q).into_iter().flatten() {
+                    *profile.entry(stem).or_default() +=
+                        (*count as f32).min(texts) / texts * PRIOR_PASSAGES;
+                }
+                for (stem, count) in evidence.stems.get(q).into_iter().flatten() {
+                    *profile.entry(stem).or_default() += *count as f32;
+                }
+                profile
             })
             .collect();
-        let base = sizes.iter().map(|(n, rest)| (n / rest).ln()).collect();
-        let weights = totals
+        let learned: Vec<f32> = questions
             .iter()
-            // A stem seen once tells nothing reliable.
-            .filter(|(_, total)| **total >= 2.0)
-            .map(|(stem, total)| {
-                let per_question = questions
+            .map(|q| evidence.passages.get(q).copied().unwrap_or(0) as f32)
+            .collect();
+        let vocabulary: BTreeSet<&str> = counts.iter().flat_map(|c| c.keys().copied()).collect();
+        let size = vocabulary.len().max(1) as f32;
+        let totals: Vec<f32> = counts.iter().map(|c| c.values().sum()).collect();
+        // Questions answered more often are more likely, each counted once more.
+        let all: f32 = learned.iter().sum::<f32>() + questions.len() as f32;
+        let base = learned.iter().map(|n| ((n + 1.0) / all).ln()).collect();
+        let weights = vocabulary
+            .iter()
+            .map(|stem| {
+                let per_question = counts
                     .iter()
-                    .zip(&sizes)
-                    .map(|(q, (n, rest))| {
-                        let here = counts
-                            .get(q)
-                            .and_then(|profile| profile.get(stem))
-                            .copied()
-                            .unwrap_or(0.0);
-                        let p = (here + SMOOTHING) / (n + 2.0 * SMOOTHING);
-                        let p_rest = (total - here + SMOOTHING) / (rest + 2.0 * SMOOTHING);
-                        (p / p_rest).ln()
+                    .zip(&totals)
+                    .map(|(profile, total)| {
+                        let here = profile.get(stem).copied().unwrap_or(0.0);
+                        ((here + SMOOTHING) / (total + SMOOTHING * size)).ln()
                     })
                     .collect();
                 ((*stem).to_string(), per_question)
             })
             .collect();
-        model.learned = Some(Learned {
+        Learned {
             questions,
             base,
             weights,
-        });
-        model
+            passages: learned.iter().sum(),
+        }
     }
 
     /// Of the questions a combined heading names ("Questions 4 and 5"), the one `text`
-    /// clearly answers: scored on those questions only, the best must score at least half as
-    /// much again as the next. `None` when the text does not tell them apart.
+    /// clearly answers: scored on those questions only, the best must be e² times as
+    /// likely as the next. `None` when the text does not tell them apart.
     pub fn choose(&self, text: &str, candidates: &[u32]) -> Option<u32> {
         let words = self.stems(text);
         let present: BTreeSet<&String> = words.iter().collect();
-        if let Some(learned) = &self.learned {
-            let mut scores: Vec<(u32, f32)> = learned
-                .log_odds(&present)
-                .into_iter()
-                .filter(|(q, _)| candidates.contains(q))
-                .collect();
-            scores.sort_by(|a, b| b.1.total_cmp(&a.1));
-            return match scores.as_slice() {
-                [(best, top), (_, next), ..] if *top >= next + CHOOSE_MARGIN => Some(*best),
-                _ => None,
-            };
-        }
-        let mut scores: Vec<(u32, f32)> = candidates
-            .iter()
-            .filter_map(|q| {
-                let profile = self.profiles.get(q)?;
-                let score: f32 = present.iter().filter_map(|s| profile.get(*s)).sum();
-                Some((*q, score))
-            })
+        let mut scores: Vec<(u32, f32)> = self
+            .learned
+            .scores(&present)
+            .into_iter()
+            .filter(|(q, _)| candidates.contains(q))
             .collect();
         scores.sort_by(|a, b| b.1.total_cmp(&a.1));
         match scores.as_slice() {
-            [(best, top), (_, next), ..] if *top >= THRESHOLD / 2.0 && *top >= next * 1.5 => {
-                Some(*best)
-            }
+            [(best, top), (_, next), ..] if *top >= next + CHOOSE_MARGIN => Some(*best),
             _ => None,
         }
     }
 
-    /// The questions `text` answers, best first, with a confidence in 0..1.
-    pub fn classify(&self, text: &str) -> Vec<(u32, f32)> {
+    /// The model's log-likelihood of `text` under each question; `None` for a text the
+    /// classifier does not judge: too short, or a cover letter or introduction. The
+    /// call's boilerplate sentences are left out first.
+    pub fn scores(&self, text: &str) -> Option<Vec<(u32, f32)>> {
         let kept;
         let text = if self.boilerplate.is_empty() {
             text
@@ -563,78 +509,85 @@ impl QuestionClassifier {
                 .join(" ");
             kept.as_str()
         };
-        // Short passages (footnotes, titles, signatures) and the cover letter or
-        // introduction of a submission answer no question.
-        if text.split_whitespace().count() < 25 || is_introduction(text) {
-            return Vec::new();
+        if text.split_whitespace().count() < MIN_CLASSIFY_WORDS || is_introduction(text) {
+            return None;
         }
-        let mut words = stems(text);
-        words.retain(|w| !self.topic.contains(w));
-        if words.len() < 12 {
-            return Vec::new();
+        let words = self.stems(text);
+        if words.len() < MIN_LEARN_STEMS {
+            return None;
         }
-        words.extend(self.concepts.found(text).into_iter().map(str::to_string));
         let present: BTreeSet<&String> = words.iter().collect();
-        if let Some(learned) = &self.learned {
-            // The one question the passage most likely answers, when the odds are clear:
-            // allowing a second tag doubled the false ones for few more true ones.
-            return learned
-                .log_odds(&present)
-                .into_iter()
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .filter(|(_, odds)| *odds >= LEARNED_THRESHOLD)
-                .map(|(q, odds)| (q, calibrated(odds)))
-                .into_iter()
-                .collect();
-        }
-        let mut scores: Vec<(u32, f32)> = self
-            .profiles
+        Some(self.learned.scores(&present))
+    }
+
+    /// The tags `scores` (from [`QuestionClassifier::scores`]) give, best first, each with
+    /// its calibrated confidence: the most likely question, and the next where it too is
+    /// likely enough ([`SECOND_TAG`]); none where no question stands out.
+    pub fn decide(&self, scores: &[(u32, f32)]) -> Vec<(u32, f32)> {
+        let mut ranked = scores.to_vec();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let best = ranked.first().map_or(0.0, |(_, s)| *s);
+        let sum: f32 = ranked.iter().map(|(_, s)| (s - best).exp()).sum();
+        // A question no likelier than chance, twice over (for nine questions, 0.2 against
+        // 0.11), has no evidence behind it.
+        let needed_posterior = 2.0 / (ranked.len() + 1) as f32;
+        ranked
             .iter()
-            .map(|(q, profile)| {
-                let score: f32 = present.iter().filter_map(|s| profile.get(*s)).sum();
-                (*q, score)
-            })
-            .filter(|(_, score)| *score >= THRESHOLD)
-            .collect();
-        scores.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let best = scores.first().map_or(0.0, |(_, s)| *s);
-        scores
-            .into_iter()
             .take(2)
-            .filter(|(_, s)| *s >= best * 0.95)
-            .map(|(q, s)| (q, (s / (s + THRESHOLD * 2.0)).min(0.95)))
+            .enumerate()
+            .filter_map(|(rank, (q, s))| {
+                let posterior = (s - best).exp() / sum;
+                if posterior < needed_posterior {
+                    return None;
+                }
+                let confidence = calibrated(posterior, rank, self.learned.passages);
+                let needed = if rank == 0 { FIRST_TAG } else { SECOND_TAG };
+                (confidence >= needed).then_some((*q, confidence))
+            })
             .collect()
+    }
+
+    /// The questions `text` answers, best first, with a confidence in 0..1.
+    pub fn classify(&self, text: &str) -> Vec<(u32, f32)> {
+        self.scores(text)
+            .map(|scores| self.decide(&scores))
+            .unwrap_or_default()
     }
 }
 
-/// Naive Bayes adds up every word's evidence as if words were independent, so its odds
-/// run far too high: divided by this, they read as a probability. Fitted on the two
-/// labelled calls (`cfi eval tagging` prints the reliability table): tags given 0.8-0.9 were
-/// right 82% of the time, 0.9 and above 89% (at 1, as before, every tag said 0.95 and one
-/// in five was wrong).
-const ODDS_TEMPERATURE: f32 = 10.0;
+/// Log-likelihood by which the question a passage under a combined heading answers must
+/// lead.
+const CHOOSE_MARGIN: f32 = 2.0;
+/// Calibrated confidence the most likely question needs to be a tag.
+const FIRST_TAG: f32 = 0.2;
+/// Calibrated confidence the second most likely question needs to be a tag too.
+const SECOND_TAG: f32 = 0.4;
 
-/// The confidence of a learned tag with these log-odds.
-fn calibrated(odds: f32) -> f32 {
-    (1.0 / (1.0 + (-odds / ODDS_TEMPERATURE).exp())).min(0.99)
+/// Naive Bayes adds up every word's evidence as if words were independent, so its
+/// posteriors run far too high, and more so where the call has few headed answers to learn
+/// from. The confidence of a tag is a logistic regression of how often such a tag was
+/// right on the labelled calls (`cfi eval tagging` prints the reliability table), on the
+/// posterior's log-odds, the tag's rank (first or second) and the passages learned from;
+/// fitted on three calls (see BENCHMARKS.md), each predicted within a few points when
+/// fitted on the other two.
+fn calibrated(posterior: f32, rank: usize, learned: f32) -> f32 {
+    let p = posterior.clamp(1e-4, 1.0 - 1e-4);
+    let z =
+        0.288 * (p / (1.0 - p)).ln() - 0.434 * rank as f32 + 0.367 * (1.0 + learned).ln() - 1.776;
+    (1.0 / (1.0 + (-z).exp())).min(0.99)
 }
 
-/// Log-odds a learned tag needs: naive Bayes is overconfident, so "more likely than not"
-/// (0) is not enough; 5 is odds of about 150 to 1.
-const LEARNED_THRESHOLD: f32 = 5.0;
-/// Log-odds by which the question a passage under a combined heading answers must lead.
-const CHOOSE_MARGIN: f32 = 2.0;
-
 impl Learned {
-    /// Per question, the log-odds that a passage using `present` answers it.
-    fn log_odds(&self, present: &BTreeSet<&String>) -> Vec<(u32, f32)> {
-        let mut odds = self.base.clone();
+    /// Per question, the log-likelihood of a passage using `present` (stems outside the
+    /// model's vocabulary count for none).
+    fn scores(&self, present: &BTreeSet<&String>) -> Vec<(u32, f32)> {
+        let mut scores = self.base.clone();
         for weights in present.iter().filter_map(|s| self.weights.get(*s)) {
-            for (total, w) in odds.iter_mut().zip(weights) {
+            for (total, w) in scores.iter_mut().zip(weights) {
                 *total += w;
             }
         }
-        self.questions.iter().copied().zip(odds).collect()
+        self.questions.iter().copied().zip(scores).collect()
     }
 }
 
@@ -869,6 +822,58 @@ fr = ["empreintes numériques"]
                 ],
             );
         }
+    }
+
+    #[test]
+    fn a_second_tag_needs_a_near_tie_and_a_call_that_taught_enough() {
+        let prior = QuestionClassifier::new(&call());
+        let mut evidence = Evidence::default();
+        for n in 0..100 {
+            evidence.learn(&prior, &[
+                answer(4, &format!(
+                    "Case {n}: magistrates told us subpoenas sent to overseas hosting firms went unanswered \
+                     for months, mutual legal assistance treaties moved slowly and retention periods \
+                     expired before the data arrived, so the file against the offender was closed."
+                )),
+                answer(8, &format!(
+                    "Workshop {n}: a council of adolescents met in schools, discussed the draft with the \
+                     ministry, voted on its priorities and presented them to the minister, who promised \
+                     written feedback on every recommendation the council had adopted that spring."
+                )),
+            ]);
+        }
+        let taught = prior.trained(&evidence);
+        // Log-likelihoods: questions 4 and 8 nearly tied, both far ahead of the rest.
+        let tie = [
+            (4, -100.0),
+            (8, -100.1),
+            (1, -130.0),
+            (2, -130.0),
+            (3, -130.0),
+        ];
+        let tags = taught.decide(&tie);
+        assert_eq!(tags.iter().map(|t| t.0).collect::<Vec<_>>(), vec![4, 8]);
+        assert!(tags[0].1 > tags[1].1 && tags[1].1 >= SECOND_TAG, "{tags:?}");
+        // One clearly ahead: one tag.
+        let clear = [
+            (4, -100.0),
+            (8, -104.0),
+            (1, -130.0),
+            (2, -130.0),
+            (3, -130.0),
+        ];
+        assert_eq!(taught.decide(&clear).len(), 1);
+        // The same tie where the call taught nothing: the evidence is too thin for two.
+        assert!(prior.decide(&tie).len() < 2, "{:?}", prior.decide(&tie));
+        // Words the model never met: no question is likelier than another, so no tag.
+        let unknown = "Zebra quokka marmot walrus pelican iguana lemur narwhal okapi tapir vicuna \
+                       wombat axolotl capybara dugong gecko ibis jackal kiwi llama manatee ocelot \
+                       puffin quail raccoon sloth toucan urial vole yak.";
+        assert!(
+            taught.classify(unknown).is_empty(),
+            "{:?}",
+            taught.classify(unknown)
+        );
     }
 
     #[test]

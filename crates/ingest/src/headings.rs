@@ -70,10 +70,25 @@ const OWN_SECTIONS: [&str; 24] = [
 ];
 
 /// Headings of sections that answer no question: who the submitter is, what the
-/// submission covers, the works it cites.
-const FRAMING: [&str; 26] = [
+/// submission covers, general observations before the answers, the works it cites.
+const FRAMING: [&str; 41] = [
     "introduction",
     "preamble",
+    "observations",
+    "general observations",
+    "preliminary observations",
+    "general comments",
+    "general remarks",
+    "preliminary remarks",
+    "observaciones",
+    "observaciones generales",
+    "observaciones preliminares",
+    "comentarios generales",
+    "observations générales",
+    "observations préliminaires",
+    "remarques préliminaires",
+    "общие замечания",
+    "предварительные замечания",
     "about us",
     "who we are",
     "references",

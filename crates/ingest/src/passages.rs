@@ -553,6 +553,8 @@ mod tests {
             para(12, LONG),
             h(13, "Annexation of data by platforms"),
             para(14, LONG),
+            h(15, "II. General observations"),
+            para(16, LONG),
         ];
         let cut = analyzer.cut("s", &essay, Some("en"));
         assert_eq!(
@@ -577,7 +579,7 @@ mod tests {
     }
 
     #[test]
-    fn a_short_topical_section_is_judged_as_a_whole_with_its_table() {
+    fn a_table_too_short_to_judge_takes_what_its_short_section_says() {
         let analyzer = Analyzer::new(&call());
         let h = |n, text| block(n, BlockKind::Heading { level: 1 }, text);
         let row = |n, text| block(n, BlockKind::TableRow, text);
