@@ -191,11 +191,12 @@ pub(crate) fn snippet_analyzer(
     code: &str,
     candidates: crate::snippet::Candidates,
 ) -> Option<TextAnalyzer> {
-    let (_, language) = LANGUAGES.iter().find(|(c, _)| *c == code)?;
+    let at = LANGUAGES.iter().position(|(c, _)| *c == code)?;
+    let (_, language) = LANGUAGES.get(at)?;
     let base = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(64))
         .filter(LowerCaser);
-    Some(match StopWordFilter::new(*language) {
+    Some(match stop_words().get(at).cloned().flatten() {
         Some(stop) => base
             .filter(stop)
             .filter(candidates)
@@ -207,6 +208,19 @@ pub(crate) fn snippet_analyzer(
             .filter(Stemmer::new(*language))
             .filter(AsciiFoldingFilter)
             .build(),
+    })
+}
+
+/// Each language's stop-word filter, in the order of [`LANGUAGES`], built once: a filter
+/// shares its word set when cloned, and building the set (hashing some hundred words) for
+/// every language of every search was most of what making a snippet analyzer cost.
+fn stop_words() -> &'static [Option<StopWordFilter>] {
+    static FILTERS: std::sync::OnceLock<Vec<Option<StopWordFilter>>> = std::sync::OnceLock::new();
+    FILTERS.get_or_init(|| {
+        LANGUAGES
+            .iter()
+            .map(|(_, language)| StopWordFilter::new(*language))
+            .collect()
     })
 }
 
