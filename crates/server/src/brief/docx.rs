@@ -48,7 +48,14 @@ pub fn docx(brief: &Brief, base: &str) -> std::io::Result<Vec<u8>> {
     if !brief.key_quotes.is_empty() {
         doc.paragraph("Heading1", &[Run::Text("Key quotes")]);
         for quote in &brief.key_quotes {
-            doc.passage("Quote", &quote.text, &[&quote.citation]);
+            // A staff brief may quote a confidential submission: the quote says so, as
+            // every other passage of it in the brief does.
+            let citation = if quote.confidential {
+                format!("{} (confidential)", quote.citation)
+            } else {
+                quote.citation.clone()
+            };
+            doc.passage("Quote", &quote.text, &[&citation]);
         }
     }
 
@@ -815,6 +822,24 @@ mod tests {
 
     fn written(brief: &Brief, base: &str) -> BTreeMap<String, String> {
         parts(&docx(brief, base).expect("docx written"))
+    }
+
+    #[test]
+    fn a_key_quote_from_a_confidential_submission_says_so() {
+        let mut brief = sample();
+        let mut quote = passage("csos-hidden-001", "Confidential NGO", "Hidden words.", 1);
+        quote.confidential = true;
+        quote.citation = "Confidential NGO, p. 1".into();
+        brief.key_quotes = vec![quote];
+        let parts = written(&brief, BASE);
+        assert!(
+            parts["word/footnotes.xml"].contains("Confidential NGO, p. 1 (confidential)"),
+            "{}",
+            parts["word/footnotes.xml"]
+        );
+        // A public one does not.
+        let public = written(&sample(), BASE);
+        assert!(!public["word/footnotes.xml"].contains("p. 4 (confidential)"));
     }
 
     #[test]
