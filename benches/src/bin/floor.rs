@@ -3,7 +3,7 @@
 //! index in memory (one text field with tantivy's default tokenizer, no languages, no
 //! stemming, no meaning, no versions, no confidentiality) answering
 //! `GET /api/v1/search?q=&question=&category=&country=&lang=&kind=&limit=&offset=` with the
-//! same shape as cfi's answer: hits (passage id, submitter, category, country, language,
+//! same shape as cfi's answer: hits (passage id, text, submitter, category, country, language,
 //! page, questions, score, snippet with `<mark>`), `estimatedTotalHits` and
 //! `facetDistribution` over the same six facets. Other parameters are ignored.
 //!
@@ -67,6 +67,8 @@ struct Params {
 #[serde(rename_all = "camelCase")]
 struct Hit {
     passage_id: String,
+    /// The passage's whole text, as cfi's hits carry it.
+    text: String,
     submitter: String,
     category: String,
     country: String,
@@ -237,6 +239,7 @@ fn search(floor: &Floor, params: &Params) -> anyhow::Result<Answer> {
         let s = &floor.stored;
         hits.push(Hit {
             passage_id: field(&doc, s.id),
+            text: field(&doc, floor.text),
             submitter: field(&doc, s.submitter),
             category: field(&doc, s.category),
             country: field(&doc, s.country),

@@ -28,6 +28,8 @@ pub(crate) struct QueryCache {
     vectors: Mutex<HashMap<String, Option<VectorQuery>>>,
     /// By passage id, with a hash of the text they were made from.
     sentences: Mutex<HashMap<String, (u64, Arc<Sentences>)>>,
+    /// The language fields holding any word, for the searcher generation they were read in.
+    live_fields: Mutex<Option<(u64, Arc<Vec<tantivy::schema::Field>>)>>,
 }
 
 impl std::fmt::Debug for QueryCache {
@@ -52,6 +54,26 @@ impl QueryCache {
         let made = Arc::new(make());
         if let Ok(mut kept) = self.glossary.lock() {
             *kept = Some((Arc::clone(catalog), Arc::clone(&made)));
+        }
+        made
+    }
+
+    /// The language fields holding any word in searcher generation `generation`, made by
+    /// `make` once per generation (a commit or a reload starts a new one).
+    pub(crate) fn live_fields(
+        &self,
+        generation: u64,
+        make: impl FnOnce() -> Vec<tantivy::schema::Field>,
+    ) -> Arc<Vec<tantivy::schema::Field>> {
+        if let Ok(kept) = self.live_fields.lock()
+            && let Some((of, fields)) = kept.as_ref()
+            && *of == generation
+        {
+            return Arc::clone(fields);
+        }
+        let made = Arc::new(make());
+        if let Ok(mut kept) = self.live_fields.lock() {
+            *kept = Some((generation, Arc::clone(&made)));
         }
         made
     }

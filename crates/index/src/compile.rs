@@ -105,17 +105,39 @@ impl PassageIndex {
         })
     }
 
-    /// A lone word that some language drops as a stop word ("of", "de", "la"): it may
-    /// match but need not.
+    /// The language fields some passage of the index holds words in: a query is analyzed
+    /// and looked up only in these (an index of one call holds three or four of the twelve
+    /// languages, and each empty field cost an analysis and a dictionary per segment for
+    /// every word of every search). Read once per searcher generation.
+    fn live_text_fields(&self) -> std::sync::Arc<Vec<Field>> {
+        let searcher = self.reader.searcher();
+        self.query_cache
+            .live_fields(searcher.generation().generation_id(), || {
+                self.fields
+                    .text
+                    .iter()
+                    .map(|(_, field)| *field)
+                    .filter(|field| {
+                        searcher.segment_readers().iter().any(|segment| {
+                            segment
+                                .inverted_index(*field)
+                                .is_ok_and(|index| index.terms().num_terms() > 0)
+                        })
+                    })
+                    .collect()
+            })
+    }
+
+    /// A lone word that some language of the index drops as a stop word ("of", "de",
+    /// "la"): it may match but need not.
     fn is_stop_slot(&self, slot: &[Atom]) -> bool {
         match slot {
             [Atom::Word(w)] => {
                 !self.analyze(self.fields.exact, w).is_empty()
                     && self
-                        .fields
-                        .text
+                        .live_text_fields()
                         .iter()
-                        .any(|(_, f)| self.analyze(*f, w).is_empty())
+                        .any(|f| self.analyze(*f, w).is_empty())
             }
             _ => false,
         }
@@ -214,11 +236,10 @@ impl PassageIndex {
             }
             Atom::Word(text) | Atom::Phrase(text) => {
                 let mut per_field: Vec<Box<dyn Query>> = Vec::new();
-                let fields = self
-                    .fields
-                    .text
+                let live = self.live_text_fields();
+                let fields = live
                     .iter()
-                    .map(|(_, f)| (*f, 1.0))
+                    .map(|f| (*f, 1.0))
                     .chain([(self.fields.exact, EXACT_BOOST)]);
                 // Only the fields that hold every term: a word is usually in one or two
                 // languages, and each empty field would still widen the union every hit
@@ -276,7 +297,7 @@ impl PassageIndex {
         for atom in slots.iter().flatten() {
             let (Atom::Word(text) | Atom::Phrase(text) | Atom::Prefix(text)) = atom;
             let mut best: f32 = 0.0;
-            for (_, field) in &self.fields.text {
+            for field in self.live_text_fields().iter() {
                 let field_sum: f32 = self
                     .analyze(*field, text)
                     .into_iter()
