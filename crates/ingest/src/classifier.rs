@@ -692,20 +692,7 @@ keywords.en = ["consultation", "participation", "youth panel", "child participat
         // Submissions answering question 4 under its heading use them; those answering
         // question 8 speak of councils and workshops.
         let mut evidence = Evidence::default();
-        for n in 0..20 {
-            evidence.learn(&prior, &[
-                answer(4, &format!(
-                    "Case {n}: magistrates told us subpoenas sent to overseas hosting firms went unanswered \
-                     for months, mutual legal assistance treaties moved slowly and retention periods \
-                     expired before the data arrived, so the file against the offender was closed."
-                )),
-                answer(8, &format!(
-                    "Workshop {n}: a council of adolescents met in schools, discussed the draft with the \
-                     ministry, voted on its priorities and presented them to the minister, who promised \
-                     written feedback on every recommendation the council had adopted that spring."
-                )),
-            ]);
-        }
+        learn_cases_and_workshops(&prior, &mut evidence, 20);
         assert_eq!(evidence.passages(), 40);
         let trained = prior.trained(&evidence);
         let tags = trained.classify(essay);
@@ -824,24 +811,30 @@ fr = ["empreintes numériques"]
         }
     }
 
-    #[test]
-    fn a_second_tag_needs_a_near_tie_and_a_call_that_taught_enough() {
-        let prior = QuestionClassifier::new(&call());
-        let mut evidence = Evidence::default();
-        for n in 0..100 {
-            evidence.learn(&prior, &[
+    /// `n` answers to question 4 (magistrates, subpoenas) and `n` to question 8 (a council
+    /// of adolescents), each under its question's heading.
+    fn learn_cases_and_workshops(prior: &QuestionClassifier, evidence: &mut Evidence, n: u32) {
+        for k in 0..n {
+            evidence.learn(prior, &[
                 answer(4, &format!(
-                    "Case {n}: magistrates told us subpoenas sent to overseas hosting firms went unanswered \
+                    "Case {k}: magistrates told us subpoenas sent to overseas hosting firms went unanswered \
                      for months, mutual legal assistance treaties moved slowly and retention periods \
                      expired before the data arrived, so the file against the offender was closed."
                 )),
                 answer(8, &format!(
-                    "Workshop {n}: a council of adolescents met in schools, discussed the draft with the \
+                    "Workshop {k}: a council of adolescents met in schools, discussed the draft with the \
                      ministry, voted on its priorities and presented them to the minister, who promised \
                      written feedback on every recommendation the council had adopted that spring."
                 )),
             ]);
         }
+    }
+
+    #[test]
+    fn a_second_tag_needs_a_near_tie_and_a_call_that_taught_enough() {
+        let prior = QuestionClassifier::new(&call());
+        let mut evidence = Evidence::default();
+        learn_cases_and_workshops(&prior, &mut evidence, 100);
         let taught = prior.trained(&evidence);
         // Log-likelihoods: questions 4 and 8 nearly tied, both far ahead of the rest.
         let tie = [
