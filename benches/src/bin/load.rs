@@ -219,7 +219,8 @@ fn plain_searches(paths: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// `connections` clients firing `paths` in turn at `base` for `duration`.
+/// `connections` clients firing `paths` in turn at `base` for `duration`, each path
+/// answered once first.
 async fn load_for(
     client: &Http,
     base: &str,
@@ -227,13 +228,34 @@ async fn load_for(
     connections: usize,
     duration: Duration,
 ) -> anyhow::Result<Summary> {
+    warm_up(client, base, paths).await?;
+    let start = Instant::now();
+    let samples = fire(client, base, paths, connections, start, start + duration).await?;
+    let all: Vec<&Sample> = samples.iter().collect();
+    Ok(summarize(&all, start.elapsed()))
+}
+
+/// Every path once, each answered 200.
+async fn warm_up(client: &Http, base: &str, paths: &[String]) -> anyhow::Result<()> {
     for path in paths {
         let (status, _) = get(client, &format!("{base}{path}")).await?;
         ensure!(status == 200, "{base}{path} answered {status}");
     }
+    Ok(())
+}
+
+/// `connections` clients firing `paths` in turn at `base` from `start` until `until`: every
+/// request answered.
+async fn fire(
+    client: &Http,
+    base: &str,
+    paths: &[String],
+    connections: usize,
+    start: Instant,
+    until: Instant,
+) -> anyhow::Result<Vec<Sample>> {
     let (base, paths) = (Arc::new(base.to_string()), Arc::new(paths.to_vec()));
     let next = Arc::new(AtomicUsize::new(0));
-    let start = Instant::now();
     let workers: Vec<_> = (0..connections)
         .map(|_| {
             tokio::spawn(worker(
@@ -242,7 +264,7 @@ async fn load_for(
                 Arc::clone(&paths),
                 Arc::clone(&next),
                 start,
-                start + duration,
+                until,
             ))
         })
         .collect();
@@ -250,8 +272,7 @@ async fn load_for(
     for w in workers {
         samples.extend(w.await?);
     }
-    let all: Vec<&Sample> = samples.iter().collect();
-    Ok(summarize(&all, start.elapsed()))
+    Ok(samples)
 }
 
 async fn get(client: &Http, url: &str) -> anyhow::Result<(u16, Bytes)> {
@@ -532,13 +553,7 @@ async fn run(o: Options) -> anyhow::Result<()> {
             .map(|c| format!(", with `cfi ingest {}` during the run", c.display()))
             .unwrap_or_default()
     );
-    // Warm up: every path once.
-    for path in &paths {
-        let (status, _) = get(&client, &format!("{base}{path}")).await?;
-        ensure!(status == 200, "{path} answered {status}");
-    }
-    let paths = Arc::new(paths);
-    let next = Arc::new(AtomicUsize::new(0));
+    warm_up(&client, &base, &paths).await?;
     let duration = Duration::from_secs(o.seconds);
     let start = Instant::now();
     let until = start + duration;
@@ -556,22 +571,7 @@ async fn run(o: Options) -> anyhow::Result<()> {
         (Some(_), _, _) => bail!("--ingest needs the served index (--index)"),
         _ => None,
     };
-    let workers: Vec<_> = (0..o.connections)
-        .map(|_| {
-            tokio::spawn(worker(
-                client.clone(),
-                Arc::clone(&base),
-                Arc::clone(&paths),
-                Arc::clone(&next),
-                start,
-                until,
-            ))
-        })
-        .collect();
-    let mut samples = Vec::new();
-    for w in workers {
-        samples.extend(w.await?);
-    }
+    let samples = fire(&client, &base, &paths, o.connections, start, until).await?;
     let elapsed = start.elapsed();
     let all: Vec<&Sample> = samples.iter().collect();
     let whole = summarize(&all, elapsed);

@@ -5,13 +5,14 @@
 //! installs them). Without them the test prints `SKIPPED:` and passes, except on CI
 //! (`CI=true`), where it fails.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
+
+mod common;
 
 const CFI: &str = env!("CARGO_BIN_EXE_cfi");
 const STAFF_TOKEN: &str = "browser-test-staff-token";
@@ -46,28 +47,12 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-fn start_server(index: &Path) -> (Killed, String) {
+fn start_server(index: &Path) -> (common::Served, String) {
     // CFI_BIN runs another build (e.g. target/release/cfi) to measure first paint.
     let binary = std::env::var("CFI_BIN").unwrap_or_else(|_| CFI.to_string());
-    let mut child = Command::new(binary)
-        .args(["serve", "--addr", "127.0.0.1:0", "--index"])
-        .arg(index)
-        .env("CFI_STAFF_TOKEN", STAFF_TOKEN)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn cfi serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        let line = lines.next().expect("cfi serve ended early").expect("line");
-        if let Some(rest) = line.split("http://").nth(1) {
-            break rest.split('/').next().unwrap_or_default().to_string();
-        }
-    };
-    // Keep draining stderr so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (Killed(child), format!("http://{addr}"))
+    let served = common::serve(&binary, index, Some(STAFF_TOKEN));
+    let base = format!("http://{}", served.addr);
+    (served, base)
 }
 
 async fn until(client: &Client, what: &str, script: &str) -> Value {

@@ -5,6 +5,8 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+mod common;
+
 const CFI: &str = env!("CARGO_BIN_EXE_cfi");
 
 #[path = "../../extract/tests/common/skip.rs"]
@@ -442,34 +444,17 @@ fn serve_builds_the_demo_index_when_none_exists() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let index = dir.path().join("fresh");
-    let mut child = Command::new(CFI)
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--index",
-            index.to_str().expect("utf8"),
-        ])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut said_building = false;
-    let mut addr = None;
-    for line in BufReader::new(stderr).lines() {
-        let line = line.expect("line");
-        said_building |= line.contains("building the demo call");
-        if let Some(rest) = line.split("http://").nth(1) {
-            addr = rest.split('/').next().map(str::to_string);
-            break;
-        }
-    }
-    let addr = addr.expect("the server says where it listens");
+    let served = common::serve(CFI, &index, None);
+    let said_building = served
+        .said
+        .iter()
+        .any(|line| line.contains("building the demo call"));
     assert!(said_building, "serve says it builds the demo index");
-    let (status, body) = http_get(&addr, "/api/v1/search?q=encryption&question=7&semantic=0");
-    let _ = child.kill();
-    let _ = child.wait();
+    let (status, body) = http_get(
+        &served.addr,
+        "/api/v1/search?q=encryption&question=7&semantic=0",
+    );
+    drop(served);
     assert_eq!(status, 200, "{body}");
     let json: serde_json::Value = serde_json::from_str(&body).expect("json");
     let hits = json["hits"].as_array().expect("hits");
@@ -510,21 +495,8 @@ fn a_running_server_shows_a_call_ingested_while_it_runs() {
         index_arg,
     ]);
     assert!(ok, "{stdout}");
-    let mut child = Command::new(CFI)
-        .args(["serve", "--addr", "127.0.0.1:0", "--index", index_arg])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        let line = lines.next().expect("serve ended").expect("line");
-        if let Some(rest) = line.split("http://").nth(1) {
-            break rest.split('/').next().unwrap_or_default().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let served = common::serve(CFI, &index, None);
+    let addr = served.addr.clone();
     let (_, body) = http_get(&addr, "/api/v1/search?q=hydroponic&semantic=0");
     assert!(body.contains("\"estimatedTotalHits\":0"), "{body}");
 
@@ -567,8 +539,7 @@ fn a_running_server_shows_a_call_ingested_while_it_runs() {
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     };
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(served);
     assert!(found, "the running server never showed the new submission");
 }
 

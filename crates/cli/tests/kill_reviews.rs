@@ -6,15 +6,17 @@
 //! `CFI_KILL_RUNS` (default 4) and `CFI_KILL_SEED` choose the runs.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
+
+mod common;
 
 const CFI: &str = env!("CARGO_BIN_EXE_cfi");
 const TOKEN: &str = "kill-reviews-staff-token";
@@ -55,40 +57,8 @@ fn json(body: &str) -> Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
 }
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(index: &Path) -> Server {
-    let mut child = Command::new(CFI)
-        .args(["serve", "--addr", "127.0.0.1:0", "--index"])
-        .arg(index)
-        .env("CFI_STAFF_TOKEN", TOKEN)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn cfi serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("cfi serve ended before listening")
-            .expect("line");
-        if let Some(rest) = line.split("http://").nth(1) {
-            break rest.split('/').next().unwrap_or_default().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, addr }
+fn serve(index: &Path) -> common::Served {
+    common::serve(CFI, index, Some(TOKEN))
 }
 
 /// A tiny seeded generator (xorshift).

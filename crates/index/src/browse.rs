@@ -314,12 +314,9 @@ impl PassageIndex {
     ) -> Result<std::result::Result<Vec<WithVector>, usize>> {
         self.hits_with(request, max, |searcher, address| {
             let vectors = self.segment_vectors(searcher.segment_reader(address.segment_ord))?;
-            let mut vector: Vec<f32> = vectors
-                .vector(address.doc_id)
-                .unwrap_or_default()
-                .iter()
-                .map(|&b| f32::from(b as i8))
-                .collect();
+            let mut vector: Vec<f32> =
+                crate::vectors::dequantize(vectors.vector(address.doc_id).unwrap_or_default())
+                    .collect();
             cfi_embed::normalize(&mut vector);
             Ok(vector)
         })

@@ -45,17 +45,7 @@ impl QueryCache {
         catalog: &Arc<Catalog>,
         make: impl FnOnce() -> Glossary,
     ) -> Arc<Glossary> {
-        if let Ok(kept) = self.glossary.lock()
-            && let Some((of, glossary)) = kept.as_ref()
-            && Arc::ptr_eq(of, catalog)
-        {
-            return Arc::clone(glossary);
-        }
-        let made = Arc::new(make());
-        if let Ok(mut kept) = self.glossary.lock() {
-            *kept = Some((Arc::clone(catalog), Arc::clone(&made)));
-        }
-        made
+        kept_for(&self.glossary, catalog, |of| Arc::ptr_eq(of, catalog), make)
     }
 
     /// The language fields holding any word in searcher generation `generation`, made by
@@ -65,17 +55,7 @@ impl QueryCache {
         generation: u64,
         make: impl FnOnce() -> Vec<tantivy::schema::Field>,
     ) -> Arc<Vec<tantivy::schema::Field>> {
-        if let Ok(kept) = self.live_fields.lock()
-            && let Some((of, fields)) = kept.as_ref()
-            && *of == generation
-        {
-            return Arc::clone(fields);
-        }
-        let made = Arc::new(make());
-        if let Ok(mut kept) = self.live_fields.lock() {
-            *kept = Some((generation, Arc::clone(&made)));
-        }
-        made
+        kept_for(&self.live_fields, &generation, |of| *of == generation, make)
     }
 
     /// The vector of the query `text`, made by `make` unless it was made lately.
@@ -126,6 +106,27 @@ impl QueryCache {
         }
         made
     }
+}
+
+/// What `slot` keeps when `same` says it was made for `key`; else made by `make` and kept
+/// for `key` instead.
+fn kept_for<K: Clone, V>(
+    slot: &Mutex<Option<(K, Arc<V>)>>,
+    key: &K,
+    same: impl Fn(&K) -> bool,
+    make: impl FnOnce() -> V,
+) -> Arc<V> {
+    if let Ok(kept) = slot.lock()
+        && let Some((of, value)) = kept.as_ref()
+        && same(of)
+    {
+        return Arc::clone(value);
+    }
+    let made = Arc::new(make());
+    if let Ok(mut kept) = slot.lock() {
+        *kept = Some((key.clone(), Arc::clone(&made)));
+    }
+    made
 }
 
 #[cfg(test)]

@@ -387,8 +387,7 @@ impl PassageIndex {
         segments: &[SegmentReader],
         work: impl Fn(usize, &SegmentReader) -> Result<T> + Sync,
     ) -> Result<Vec<T>> {
-        let docs: u64 = segments.iter().map(|r| u64::from(r.max_doc())).sum();
-        if segments.len() < 2 || docs < crate::run::PARALLEL_FROM {
+        if !crate::run::parallel(segments) {
             // A small index: on this thread (see crate::run).
             return segments
                 .iter()

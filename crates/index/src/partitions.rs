@@ -9,15 +9,15 @@
 //! disk, so an index needs no new format and no re-ingest; the cost (about a tenth of a
 //! second for 150,000 passages on one core) is paid once per segment and process.
 //!
-//! A search visits the partitions in the order of their centre's distance to the query's
-//! sketch and takes every allowed passage's distance in them until it has the number it
-//! was asked for; each partition's passages and sketch words lie side by side, so the
+//! A search visits the partitions in the order of the query's cosine with their mean
+//! vector and takes every allowed passage's sketch distance in them until it has the number
+//! it was asked for; each partition's passages and sketch words lie side by side, so the
 //! visit reads memory in straight lines.
 
 use tantivy::DocId;
 
 use crate::nearest::DocBits;
-use crate::vectors::{VectorQuery, quantize};
+use crate::vectors::{VectorQuery, dequantize, quantize};
 
 /// Segments with fewer passages are scanned whole: the straight pass over them costs less
 /// than a tenth of a millisecond.
@@ -166,8 +166,11 @@ impl Partitions {
             let (from, to) = (starts[p] as usize, starts[p + 1] as usize);
             let mut sum = vec![0f32; dim];
             for &doc in order.get(from..to).unwrap_or_default() {
-                for (s, &v) in sum.iter_mut().zip(vector(doc).unwrap_or_default()) {
-                    *s += f32::from(v as i8);
+                for (s, v) in sum
+                    .iter_mut()
+                    .zip(dequantize(vector(doc).unwrap_or_default()))
+                {
+                    *s += v;
                 }
             }
             means.extend(quantize(&sum));

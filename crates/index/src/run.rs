@@ -4,20 +4,15 @@
 
 use tantivy::collector::Collector;
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query};
-use tantivy::{Executor, Searcher};
+use tantivy::{Executor, Searcher, SegmentReader};
 
 /// Indexes with fewer documents are searched on the calling thread.
-pub(crate) const PARALLEL_FROM: u64 = 50_000;
+const PARALLEL_FROM: u64 = 50_000;
 
-/// Whether `searcher`'s segments are worth spreading over the search threads.
-pub(crate) fn parallel(searcher: &Searcher) -> bool {
-    searcher.segment_readers().len() > 1
-        && searcher
-            .segment_readers()
-            .iter()
-            .map(|r| u64::from(r.max_doc()))
-            .sum::<u64>()
-            >= PARALLEL_FROM
+/// Whether `segments` are worth spreading over the search threads.
+pub(crate) fn parallel(segments: &[SegmentReader]) -> bool {
+    segments.len() > 1
+        && segments.iter().map(|r| u64::from(r.max_doc())).sum::<u64>() >= PARALLEL_FROM
 }
 
 /// [`Searcher::search`] and [`Searcher::search_with_statistics_provider`], on the calling
@@ -44,7 +39,7 @@ impl Run for Searcher {
         collector: &C,
         statistics: &dyn Bm25StatisticsProvider,
     ) -> tantivy::Result<C::Fruit> {
-        if parallel(self) {
+        if parallel(self.segment_readers()) {
             return self.search_with_statistics_provider(query, collector, statistics);
         }
         let scoring = if collector.requires_scoring() {

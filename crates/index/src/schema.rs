@@ -237,8 +237,8 @@ pub(crate) fn register_tokenizers(manager: &TokenizerManager) {
         &tokenizer_name("other"),
         base().filter(AsciiFoldingFilter).build(),
     );
-    for (code, language) in LANGUAGES {
-        let analyzer = match StopWordFilter::new(language) {
+    for ((code, language), stop) in LANGUAGES.into_iter().zip(stop_words()) {
+        let analyzer = match stop.clone() {
             Some(stop) => base()
                 .filter(stop)
                 .filter(Stemmer::new(language))

@@ -86,6 +86,11 @@ pub(crate) fn quantize(vector: &[f32]) -> Vec<u8> {
         .collect()
 }
 
+/// A stored (int8) vector's values, as [`quantize`] scaled them.
+pub(crate) fn dequantize(stored: &[u8]) -> impl Iterator<Item = f32> + '_ {
+    stored.iter().map(|&b| f32::from(b as i8))
+}
+
 /// u64 words of the sketch of a vector of `dim` values.
 pub(crate) fn sketch_words(dim: usize) -> usize {
     dim.max(1).next_power_of_two().div_ceil(64)
@@ -183,7 +188,7 @@ impl VectorQuery {
 
     /// The query a stored vector makes ("more like this passage").
     pub(crate) fn from_stored(stored: &[u8]) -> Option<VectorQuery> {
-        let vector: Vec<f32> = stored.iter().map(|&b| f32::from(b as i8)).collect();
+        let vector: Vec<f32> = dequantize(stored).collect();
         VectorQuery::new(&vector)
     }
 

@@ -7,7 +7,7 @@ use std::io::{Cursor, Write as _};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
-use super::{Brief, BriefPassage};
+use super::{Brief, BriefPassage, who};
 
 /// The brief as a DOCX file; `base` prefixes the passages' permalinks (left empty, they
 /// stay relative to the staff page).
@@ -62,13 +62,11 @@ pub fn docx(brief: &Brief, base: &str) -> std::io::Result<Vec<u8>> {
     for section in &brief.sections {
         doc.paragraph("Heading1", &[Run::Text(&section.category)]);
         for submission in &section.submissions {
-            let mut heading = submission.submitter.clone();
-            if let Some(country) = submission.country.as_deref().filter(|c| !c.is_empty()) {
-                heading = format!("{heading}, {country}");
-            }
-            if submission.confidential {
-                heading.push_str(" (confidential)");
-            }
+            let heading = who(
+                &submission.submitter,
+                submission.country.as_deref(),
+                submission.confidential,
+            );
             doc.paragraph("Heading2", &[Run::Text(&heading)]);
             for passage in &submission.passages {
                 doc.quoted(passage, base);
@@ -92,10 +90,7 @@ pub fn docx(brief: &Brief, base: &str) -> std::io::Result<Vec<u8>> {
             )],
         );
         for passage in &brief.possible {
-            let mut heading = passage.submitter.clone();
-            if passage.confidential {
-                heading.push_str(" (confidential)");
-            }
+            let heading = who(&passage.submitter, None, passage.confidential);
             doc.paragraph("Heading2", &[Run::Text(&heading)]);
             doc.quoted(passage, base);
         }

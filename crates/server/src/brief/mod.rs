@@ -190,6 +190,19 @@ pub struct BriefPassage {
     pub confidential: bool,
 }
 
+/// The submitter as a heading names it.
+pub(crate) fn who(submitter: &str, country: Option<&str>, confidential: bool) -> String {
+    let mut name = submitter.to_string();
+    if let Some(country) = country.filter(|c| !c.is_empty() && *c != submitter) {
+        name.push_str(", ");
+        name.push_str(country);
+    }
+    if confidential {
+        name.push_str(" (confidential)");
+    }
+    name
+}
+
 /// A submission with nothing on the question.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -3,23 +3,11 @@
 
 use std::fmt::Write;
 
-use super::{Brief, BriefPassage};
+use super::{Brief, BriefPassage, who};
 
 /// A permalink made absolute with `base` (or left as it is when `base` is empty).
 pub(crate) fn link(base: &str, permalink: &str) -> String {
     format!("{}{permalink}", base.trim_end_matches('/'))
-}
-
-/// The submitter as a heading names it.
-fn who(submitter: &str, country: Option<&str>, confidential: bool) -> String {
-    let mut name = submitter.to_string();
-    if let Some(country) = country.filter(|c| !c.is_empty() && *c != submitter) {
-        let _ = write!(name, ", {country}");
-    }
-    if confidential {
-        name.push_str(" (confidential)");
-    }
-    name
 }
 
 /// Text safe inside Markdown: characters that would start markup are escaped.
