@@ -39,7 +39,7 @@ pub enum ErrorCode {
 /// as `{"error": {"code", "message"}}`.
 #[derive(Debug)]
 pub struct ApiError {
-    status: StatusCode,
+    pub(crate) status: StatusCode,
     code: ErrorCode,
     message: String,
 }

@@ -128,7 +128,13 @@ fn reviewer(headers: &HeaderMap) -> String {
 }
 
 fn parse(body: &[u8]) -> Result<ReviewParams, ApiError> {
-    let params: ReviewParams = serde_json::from_slice(body)
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_body(format!("the review is not JSON: {e}")))?;
+    // serde reads a struct from an array as well (fields in order); the schema says object.
+    if !value.is_object() {
+        return Err(ApiError::bad_body("the review must be a JSON object"));
+    }
+    let params: ReviewParams = serde_json::from_value(value)
         .map_err(|e| ApiError::bad_body(format!("the review is not valid: {e}")))?;
     if params.note.chars().count() > MAX_NOTE_CHARS {
         return Err(ApiError::bad_body(format!(
@@ -236,5 +242,18 @@ mod tests {
             MAX_REVIEWER_CHARS
         );
         assert_eq!(reviewer(&HeaderMap::new()), "");
+    }
+
+    #[test]
+    fn a_review_is_a_json_object_and_nothing_else() {
+        // serde alone reads a struct from an array of its fields in order.
+        for body in ["[]", "[null, true, \"n\"]", "null", "3", "\"key\""] {
+            let err = parse(body.as_bytes()).expect_err(body);
+            assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST, "{body}");
+        }
+        let params = parse(br#"{"questions": [2], "key": true}"#).expect("a review");
+        assert!(params.key);
+        assert_eq!(params.questions.map(|q| q.len()), Some(1));
+        assert!(parse(b"{}").is_ok());
     }
 }
