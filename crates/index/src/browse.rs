@@ -340,7 +340,8 @@ impl PassageIndex {
         }
         let mut hits = addresses
             .into_iter()
-            .map(|a| Ok((self.record(&searcher, a)?, with(&searcher, a)?)))
+            // Read past the cache of passages shown: an export would only flush it.
+            .map(|a| Ok((self.read_record(&searcher, a)?, with(&searcher, a)?)))
             .collect::<Result<Vec<_>>>()?;
         hits.sort_by(|(a, _), (b, _)| {
             (&a.submission.call, &a.submission.id, a.passage.ordinal).cmp(&(

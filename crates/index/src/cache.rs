@@ -3,13 +3,18 @@
 //! analyzer for each search cost more than the rest of compiling the query), and the
 //! vectors of the queries searched lately (staff run one query many times over, a filter
 //! or a page at a time), and the vectors of the sentences of passages shown lately (a hit
-//! found by meaning alone shows its sentence closest to the query).
+//! found by meaning alone shows its sentence closest to the query), and the passages
+//! shown lately, read from their segment.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tantivy::DocId;
+use tantivy::index::SegmentId;
 
 use crate::catalog::Catalog;
 use crate::vectors::VectorQuery;
+use crate::writer::PassageRecord;
 
 /// Each glossary entry as its terms' folded words and their original text.
 pub(crate) type Glossary = Vec<Vec<(Vec<String>, String)>>;
@@ -22,6 +27,32 @@ const PASSAGES: usize = 4096;
 /// Where each sentence of a passage starts, and its vector as stored.
 pub(crate) type Sentences = Vec<(usize, Vec<u8>)>;
 
+/// Passages kept as read from their segments; beyond, the cache starts over.
+const SHOWN: usize = 8192;
+
+/// A passage as its segment stores it, parsed once, with its near-duplicate shingles once
+/// a page of hits needed them.
+#[derive(Debug)]
+pub(crate) struct Shown {
+    pub(crate) record: PassageRecord,
+    shingles: OnceLock<Vec<u64>>,
+}
+
+impl Shown {
+    pub(crate) fn new(record: PassageRecord) -> Shown {
+        Shown {
+            record,
+            shingles: OnceLock::new(),
+        }
+    }
+
+    /// The hashes of its text's five-word windows ([`crate::search::shingle_set`]).
+    pub(crate) fn shingles(&self) -> &[u64] {
+        self.shingles
+            .get_or_init(|| crate::search::shingle_set(&self.record.passage.text))
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct QueryCache {
     glossary: Mutex<Option<(Arc<Catalog>, Arc<Glossary>)>>,
@@ -30,6 +61,9 @@ pub(crate) struct QueryCache {
     sentences: Mutex<HashMap<String, (u64, Arc<Sentences>)>>,
     /// The language fields holding any word, for the searcher generation they were read in.
     live_fields: Mutex<Option<(u64, Arc<Vec<tantivy::schema::Field>>)>>,
+    /// Passages read lately, by segment and document: a segment never changes (a review
+    /// or a re-ingest writes the passage into another), so what was read from it holds.
+    shown: Mutex<HashMap<(SegmentId, DocId), Arc<Shown>>>,
 }
 
 impl std::fmt::Debug for QueryCache {
@@ -77,6 +111,28 @@ impl QueryCache {
             kept.insert(text.to_string(), made.clone());
         }
         made
+    }
+
+    /// The passage at `doc` of segment `segment`, read by `read` unless read lately.
+    pub(crate) fn shown(
+        &self,
+        segment: SegmentId,
+        doc: DocId,
+        read: impl FnOnce() -> crate::Result<PassageRecord>,
+    ) -> crate::Result<Arc<Shown>> {
+        if let Ok(kept) = self.shown.lock()
+            && let Some(found) = kept.get(&(segment, doc))
+        {
+            return Ok(Arc::clone(found));
+        }
+        let made = Arc::new(Shown::new(read()?));
+        if let Ok(mut kept) = self.shown.lock() {
+            if kept.len() >= SHOWN {
+                kept.clear();
+            }
+            kept.insert((segment, doc), Arc::clone(&made));
+        }
+        Ok(made)
     }
 
     /// The sentences of the passage `id` holding `text`, made by `make` unless made lately

@@ -3,6 +3,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 
+use std::sync::Arc;
+
+use crate::cache::Shown;
 use crate::facets::FacetCounts;
 use crate::hybrid;
 use crate::run::Run;
@@ -107,7 +110,7 @@ const NEAR_DUPLICATE: f64 = 0.8;
 /// Hashes of the text's five-word windows (folded to lowercase), sorted, each once. Words
 /// are hashed as they are read (FNV-1a over their lowercase characters), with no string
 /// made for any: this runs for every hit of every page.
-fn shingle_set(text: &str) -> Vec<u64> {
+pub(crate) fn shingle_set(text: &str) -> Vec<u64> {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0100_0000_01b3;
     let words: Vec<u64> = text
@@ -463,17 +466,17 @@ impl PassageIndex {
             }
             facets.insert(name.to_string(), counts.remove(name).unwrap_or_default());
         }
-        let mut page: Vec<(f32, PassageRecord, usize)> = Vec::new();
+        let mut page: Vec<(f32, Arc<Shown>, usize)> = Vec::new();
         // Hits of the page found by meaning alone, by position on the page.
         let mut meaning_only: Vec<bool> = Vec::new();
         if plain && is_hybrid {
             for (score, address) in ranked.into_iter().skip(request.offset).take(limit) {
                 meaning_only.push(by_words.as_ref().is_some_and(|w| !w.contains(&address)));
-                page.push((score, self.record(&searcher, address)?, 0));
+                page.push((score, self.shown(&searcher, address)?, 0));
             }
         } else if plain {
             for (score, address) in ranked {
-                page.push((score, self.record(&searcher, address)?, 0));
+                page.push((score, self.shown(&searcher, address)?, 0));
             }
         } else if grouped {
             // Every submission's best passage, over all hits; read only the page's passages.
@@ -481,15 +484,16 @@ impl PassageIndex {
             for group in groups.into_iter().skip(request.offset).take(limit) {
                 page.push((
                     group.score,
-                    self.record(&searcher, group.best)?,
+                    self.shown(&searcher, group.best)?,
                     group.others,
                 ));
             }
         } else {
-            let mut all: Vec<(f32, PassageRecord, usize)> = Vec::new();
+            let mut all: Vec<(f32, Arc<Shown>, usize)> = Vec::new();
             let mut group_of: BTreeMap<String, usize> = BTreeMap::new();
             for (score, address) in ranked {
-                let record = self.record(&searcher, address)?;
+                let shown = self.shown(&searcher, address)?;
+                let record = &shown.record;
                 if request.group_by_submission {
                     // Annexes and later versions are part of their submission.
                     if let Some(&at) = group_of.get(record.submission.key()) {
@@ -500,24 +504,26 @@ impl PassageIndex {
                     }
                     group_of.insert(record.submission.key().to_string(), all.len());
                 }
-                all.push((score, record, 0));
+                all.push((score, shown, 0));
             }
             match request.sort {
                 Sort::Relevance => {}
                 Sort::Submitter => all.sort_by(|a, b| {
-                    (&a.1.submission.submitter, a.1.passage.ordinal)
-                        .cmp(&(&b.1.submission.submitter, b.1.passage.ordinal))
+                    let (a, b) = (&a.1.record, &b.1.record);
+                    (&a.submission.submitter, a.passage.ordinal)
+                        .cmp(&(&b.submission.submitter, b.passage.ordinal))
                 }),
                 Sort::Received => all.sort_by(|a, b| {
+                    let (a, b) = (&a.1.record, &b.1.record);
                     (
-                        a.1.submission.received,
-                        &a.1.submission.submitter,
-                        a.1.passage.ordinal,
+                        a.submission.received,
+                        &a.submission.submitter,
+                        a.passage.ordinal,
                     )
                         .cmp(&(
-                            b.1.submission.received,
-                            &b.1.submission.submitter,
-                            b.1.passage.ordinal,
+                            b.submission.received,
+                            &b.submission.submitter,
+                            b.passage.ordinal,
                         ))
                 }),
             }
@@ -528,14 +534,14 @@ impl PassageIndex {
         }
         let mut snippets = Snippets::new(&searcher, &*text_query, self, meaning.as_ref())?;
         let mut hits: Vec<Hit> = Vec::with_capacity(page.len());
-        let mut shingles: Vec<Vec<u64>> = Vec::with_capacity(page.len());
-        for (at, (score, record, others)) in page.into_iter().enumerate() {
+        let mut shingles: Vec<Arc<Shown>> = Vec::with_capacity(page.len());
+        for (at, (score, shown, others)) in page.into_iter().enumerate() {
             // The same paragraph sent by several members of a coalition: fold it into the
             // first (best) hit and say where else it appears.
-            let mine = shingle_set(&record.passage.text);
+            let record = shown.record.clone();
             let twin = hits.iter().zip(&shingles).position(|(hit, theirs)| {
                 hit.record.submission.id != record.submission.id
-                    && jaccard(&mine, theirs) >= NEAR_DUPLICATE
+                    && jaccard(shown.shingles(), theirs.shingles()) >= NEAR_DUPLICATE
             });
             if let Some(hit) = twin.and_then(|i| hits.get_mut(i)) {
                 // Another file of the same submission (a PDF read a little differently
@@ -560,7 +566,7 @@ impl PassageIndex {
                 also_in: Vec::new(),
                 versions: Vec::new(),
             });
-            shingles.push(mine);
+            shingles.push(shown);
         }
         // The page's hits named in their submissions' other files, in one query.
         let ids: Vec<&str> = hits.iter().map(|h| h.record.passage.id.as_str()).collect();
@@ -690,6 +696,27 @@ impl PassageIndex {
     }
 
     pub(crate) fn record(&self, searcher: &Searcher, address: DocAddress) -> Result<PassageRecord> {
+        Ok(self.shown(searcher, address)?.record.clone())
+    }
+
+    /// The passage at `address`, parsed once and kept while it is shown often.
+    pub(crate) fn shown(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> Result<std::sync::Arc<crate::cache::Shown>> {
+        let segment = searcher.segment_reader(address.segment_ord).segment_id();
+        self.query_cache.shown(segment, address.doc_id, || {
+            self.read_record(searcher, address)
+        })
+    }
+
+    /// The passage at `address`, read from its segment (bulk reads: no cache).
+    pub(crate) fn read_record(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> Result<PassageRecord> {
         let doc: TantivyDocument = searcher.doc(address).map_err(|source| self.err(source))?;
         let json = doc
             .get_first(self.fields.record)

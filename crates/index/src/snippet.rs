@@ -2,12 +2,13 @@
 //! occur, and otherwise (a passage found by meaning alone) the sentence closest in
 //! meaning to the query.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 
 use cfi_embed::TextKind;
 use tantivy::Searcher;
 use tantivy::query::Query;
-use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
 
 use crate::Result;
 use crate::vectors::{VectorQuery, quantize};
@@ -16,10 +17,87 @@ use crate::writer::{PassageIndex, PassageRecord};
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 240;
 
-/// Snippet generators per language field, made once per search.
+/// The query's terms in one field, and that field's analyzer: finds the best fragment of a
+/// text as tantivy's `SnippetGenerator` does (the same fragments, scores and ties), without
+/// a lowercased copy of every word of every hit (the analyzer's words are lowercase already;
+/// those it emptied are not looked up).
+pub(crate) struct Marker {
+    analyzer: TextAnalyzer,
+    terms: HashMap<String, f32>,
+}
+
+/// A fragment of a text: where it is, its score and the words marked in it.
+struct Fragment {
+    score: f32,
+    range: Range<usize>,
+    marked: Vec<Range<usize>>,
+}
+
+impl Marker {
+    pub(crate) fn new(terms: BTreeMap<String, f32>, analyzer: TextAnalyzer) -> Marker {
+        Marker {
+            analyzer,
+            terms: terms.into_iter().collect(),
+        }
+    }
+
+    /// The best fragment of `text` (at most [`SNIPPET_CHARS`] bytes), as the byte range of
+    /// `text` it spans and the query's words in it (byte ranges of the fragment, in order,
+    /// not overlapping); `None` when none of the words is in `text`.
+    pub(crate) fn best(&mut self, text: &str) -> Option<(Range<usize>, Vec<Range<usize>>)> {
+        if self.terms.is_empty() {
+            return None;
+        }
+        let mut stream = self.analyzer.token_stream(text);
+        let mut best: Option<Fragment> = None;
+        let mut current = Fragment {
+            score: 0.0,
+            range: 0..0,
+            marked: Vec::new(),
+        };
+        // Fragments come in order; on equal scores the first stays best (tantivy's rule).
+        let close = |fragment: Fragment, best: &mut Option<Fragment>| {
+            if fragment.score > 0.0 && best.as_ref().is_none_or(|b| fragment.score > b.score) {
+                *best = Some(fragment);
+            }
+        };
+        while let Some(token) = stream.next() {
+            if token.offset_to - current.range.start > SNIPPET_CHARS {
+                let next = Fragment {
+                    score: 0.0,
+                    range: token.offset_from..token.offset_from,
+                    marked: Vec::new(),
+                };
+                close(std::mem::replace(&mut current, next), &mut best);
+            }
+            current.range.end = token.offset_to;
+            if token.text.is_empty() {
+                continue;
+            }
+            if let Some(score) = self.terms.get(&token.text) {
+                current.score += score;
+                current.marked.push(token.offset_from..token.offset_to);
+            }
+        }
+        close(current, &mut best);
+        let best = best?;
+        let start = best.range.start;
+        let relative: Vec<Range<usize>> = best
+            .marked
+            .iter()
+            .map(|r| r.start - start..r.end - start)
+            .collect();
+        Some((
+            best.range,
+            tantivy::snippet::collapse_overlapped_ranges(&relative),
+        ))
+    }
+}
+
+/// Snippet markers per language field, made once per search.
 pub(crate) struct Snippets<'a> {
-    by_code: BTreeMap<&'static str, SnippetGenerator>,
-    exact: SnippetGenerator,
+    by_code: BTreeMap<&'static str, Marker>,
+    exact: Marker,
     index: &'a PassageIndex,
     meaning: Option<&'a VectorQuery>,
 }
@@ -46,17 +124,14 @@ impl<'a> Snippets<'a> {
                 Some(analyzer) => analyzer,
                 None => searcher.index().tokenizer_for_field(*field).map_err(err)?,
             };
-            by_code.insert(
-                *code,
-                SnippetGenerator::new(terms, analyzer, *field, SNIPPET_CHARS),
-            );
+            by_code.insert(*code, Marker::new(terms, analyzer));
         }
         let exact = index.fields.exact;
         let terms = query_terms(searcher, query, exact).map_err(err)?;
         let analyzer = searcher.index().tokenizer_for_field(exact).map_err(err)?;
         Ok(Snippets {
             by_code,
-            exact: SnippetGenerator::new(terms, analyzer, exact, SNIPPET_CHARS),
+            exact: Marker::new(terms, analyzer),
             index,
             meaning,
         })
@@ -70,14 +145,13 @@ impl<'a> Snippets<'a> {
         let code = crate::schema::language_field_code(record.passage.language.as_deref());
         let best = if by_words {
             self.by_code
-                .get(code)
-                .map(|g| g.snippet(text))
-                .filter(|s| !s.highlighted().is_empty())
-                .unwrap_or_else(|| self.exact.snippet(text))
+                .get_mut(code)
+                .and_then(|m| m.best(text))
+                .or_else(|| self.exact.best(text))
         } else {
-            tantivy::snippet::Snippet::empty()
+            None
         };
-        if best.highlighted().is_empty() {
+        let Some((range, marked)) = best else {
             // A passage that fits in a snippet is shown whole; a longer one from the
             // sentence closest in meaning to the query.
             let fits = text.chars().count() <= SNIPPET_CHARS;
@@ -91,14 +165,13 @@ impl<'a> Snippets<'a> {
                 text: format!("{lead}{}", truncate(rest, SNIPPET_CHARS)),
                 marks: Vec::new(),
             };
-        }
-        let fragment = best.fragment();
-        let mut marks: Vec<(usize, usize)> = Vec::new();
-        for range in tantivy::snippet::collapse_overlapped_ranges(best.highlighted()) {
-            if fragment.get(range.clone()).is_some() {
-                marks.push((range.start, range.end));
-            }
-        }
+        };
+        let fragment = text.get(range).unwrap_or_default();
+        let marks = marked
+            .into_iter()
+            .filter(|r| fragment.get(r.clone()).is_some())
+            .map(|r| (r.start, r.end))
+            .collect();
         Snippet {
             text: fragment.to_string(),
             marks,
@@ -185,9 +258,12 @@ impl Candidates {
         }
     }
 
+    /// Whether `word` (in any case) may stem to a query term.
     fn keeps(&self, word: &str) -> bool {
         match word.as_bytes() {
-            [a, b, ..] if a.is_ascii() && b.is_ascii() => self.starts.contains(&[*a, *b]),
+            [a, b, ..] if a.is_ascii() && b.is_ascii() => self
+                .starts
+                .contains(&[a.to_ascii_lowercase(), b.to_ascii_lowercase()]),
             _ => true,
         }
     }
@@ -429,6 +505,7 @@ mod marks {
 
 #[cfg(test)]
 mod candidates {
+    use tantivy::snippet::SnippetGenerator;
     use tantivy::tokenizer::TokenizerManager;
 
     use super::*;
@@ -451,11 +528,28 @@ mod candidates {
         let field = tantivy::schema::Field::from_field_id(0);
         let fast = crate::schema::snippet_analyzer(code, Candidates::of(terms.keys()))
             .expect("a stemmed language");
-        let html = |analyzer| {
-            let g = SnippetGenerator::new(terms.clone(), analyzer, field, SNIPPET_CHARS);
-            g.snippet(text).to_html()
+        let expected = SnippetGenerator::new(terms.clone(), full.clone(), field, SNIPPET_CHARS)
+            .snippet(text)
+            .to_html();
+        // The same fragment and marks through `Marker`, written as tantivy writes them.
+        let got = match Marker::new(terms, fast).best(text) {
+            Some((range, marked)) => {
+                let fragment = text.get(range).unwrap_or_default();
+                Snippet {
+                    text: fragment.to_string(),
+                    marks: marked.into_iter().map(|r| (r.start, r.end)).collect(),
+                }
+                .marked("<b>", "</b>", |t| {
+                    t.replace('&', "&amp;")
+                        .replace('<', "&lt;")
+                        .replace('>', "&gt;")
+                        .replace('"', "&quot;")
+                        .replace('\'', "&#x27;")
+                })
+            }
+            None => String::new(),
         };
-        (html(full.clone()), html(fast))
+        (expected, got)
     }
 
     #[test]
@@ -464,12 +558,12 @@ mod candidates {
             (
                 "en",
                 "encryption detected",
-                "End-to-end encrypted services hide abuse; detection tools and the encryption debate, as detectors fail.",
+                "End-to-end encrypted services hide abuse; Detection tools and the ENCRYPTION debate, as detectors fail.",
             ),
             (
                 "es",
                 "niños cifrado",
-                "Los niños y las niñas usan servicios cifrados; el cifrado de extremo a extremo protege a la niñez.",
+                "Los niños y las niñas usan servicios cifrados; Cifrado de extremo a extremo protege a la niñez.",
             ),
             (
                 "fr",
@@ -482,6 +576,11 @@ mod candidates {
                 "Сквозное шифрование защищает детей, но детские данные зашифрованы.",
             ),
             ("en", "zzz", "Nothing here matches the query at all."),
+            (
+                "en",
+                "hotlines report",
+                "The national hotline and the police share what they know about it, and they are not the only ones: schools, youth workers and the platforms themselves all receive reports. In the last year the hotlines of the region received more reports than ever, and most of them were about images that the children had shared with someone they trusted. Reporting is still too hard for a child to do alone, and it is the reporting itself that many of them fear.",
+            ),
         ];
         for (code, query, text) in cases {
             let (full, fast) = both(code, query, text);

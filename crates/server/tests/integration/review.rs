@@ -29,8 +29,26 @@ async fn a_review_needs_the_token_and_its_tags_outlive_a_restart() {
     let (status, _) = get(app, "/api/v1/reviews").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
+    // Shown in a search first (what a search read is kept for the next one)...
+    let (_, json) = get(app, "/api/v1/search?q=&semantic=0&limit=100").await;
+    let shown = |json: &Value| {
+        json["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .find(|h| h["passageId"] == "alliance-1")
+            .map(|h| h["questions"][0]["source"].clone())
+    };
+    let before = shown(&json);
+    assert!(
+        before.is_some() && before != Some(Value::from("staff")),
+        "{json}"
+    );
     let (status, json) = post_review(app, "alliance-1", body, true).await;
     assert_eq!(status, StatusCode::OK, "{json}");
+    // ...and the same search shows the review at once.
+    let (_, after) = get(app, "/api/v1/search?q=&semantic=0&limit=100").await;
+    assert_eq!(shown(&after), Some(Value::from("staff")), "{after}");
     assert_eq!(json["review"]["by"], "Ana Ruíz");
     assert_eq!(json["passage"]["questions"][0]["source"], "staff");
     assert_eq!(json["passage"]["key"], true);
