@@ -64,6 +64,9 @@ pub(crate) struct QueryCache {
     /// Passages read lately, by segment and document: a segment never changes (a review
     /// or a re-ingest writes the passage into another), so what was read from it holds.
     shown: Mutex<HashMap<(SegmentId, DocId), Arc<Shown>>>,
+    /// The facet columns of the segments searched, for the searcher generation they were
+    /// opened in.
+    pub(crate) facet_columns: Arc<crate::facets::FacetColumns>,
 }
 
 impl std::fmt::Debug for QueryCache {

@@ -9,12 +9,13 @@
 //! counts its share of the first [`EXACT_FACET_HITS`] hits exactly, then one hit in
 //! [`SAMPLE_EVERY`], counted as that many, and the search says its counts are estimates.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::fastfield::FacetReader;
+use tantivy::index::SegmentId;
 use tantivy::schema::Facet;
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
@@ -31,9 +32,69 @@ fn sampled(doc: DocId) -> bool {
     (doc.wrapping_mul(0x9e37_79b1) >> (32 - SAMPLE_EVERY.trailing_zeros())) == 0
 }
 
+/// One segment's column of a facet field, and the name of each of its values by ordinal.
+pub(crate) struct SegmentFacet {
+    reader: FacetReader,
+    names: Vec<Option<String>>,
+}
+
+impl SegmentFacet {
+    fn open(reader: &SegmentReader, field: &str) -> tantivy::Result<SegmentFacet> {
+        let reader = reader.facet_reader(field)?;
+        let mut facet = Facet::root();
+        let names = (0..reader.num_facets() as u64)
+            .map(|ord| {
+                reader.facet_from_ord(ord, &mut facet).ok()?;
+                facet.to_path().last().map(|v| (*v).to_string())
+            })
+            .collect();
+        Ok(SegmentFacet { reader, names })
+    }
+}
+
+/// The facet columns of the segments searched, opened once per searcher generation: a
+/// search counts facets up to eight times (its hits, and each filtered facet without its
+/// filter), and opening a column and naming its values each time cost a tenth of a search
+/// of one call. A new generation (a commit, a merge) starts over, so that no column keeps
+/// a merged segment's files open.
+#[derive(Default)]
+pub(crate) struct FacetColumns {
+    /// The generation, and its columns by segment and field.
+    kept: Mutex<(u64, Columns)>,
+}
+
+type Columns = HashMap<(SegmentId, &'static str), Arc<SegmentFacet>>;
+
+impl FacetColumns {
+    fn get(
+        &self,
+        generation: u64,
+        reader: &SegmentReader,
+        field: &'static str,
+    ) -> tantivy::Result<Arc<SegmentFacet>> {
+        let key = (reader.segment_id(), field);
+        if let Ok(kept) = self.kept.lock()
+            && kept.0 == generation
+            && let Some(found) = kept.1.get(&key)
+        {
+            return Ok(Arc::clone(found));
+        }
+        let opened = Arc::new(SegmentFacet::open(reader, field)?);
+        if let Ok(mut kept) = self.kept.lock() {
+            if kept.0 != generation {
+                *kept = (generation, HashMap::new());
+            }
+            kept.1.insert(key, Arc::clone(&opened));
+        }
+        Ok(opened)
+    }
+}
+
 /// Counts, per facet field, how many hits carry each value.
 pub(crate) struct FacetCounts {
     fields: Vec<&'static str>,
+    columns: Arc<FacetColumns>,
+    generation: u64,
     /// Documents in all the searcher's segments, to share the exact hits among them.
     docs: u64,
     /// Hits counted exactly ([`EXACT_FACET_HITS`]).
@@ -44,13 +105,17 @@ pub(crate) struct FacetCounts {
 impl FacetCounts {
     /// Counts these facet fields over `searcher`'s segments, and sets `estimated` when the
     /// counts are estimates.
+    /// The columns are kept in `columns` (the index's).
     pub(crate) fn new(
         fields: &[&'static str],
         searcher: &Searcher,
+        columns: &Arc<FacetColumns>,
         estimated: &Arc<AtomicBool>,
     ) -> FacetCounts {
         FacetCounts {
             fields: fields.to_vec(),
+            columns: Arc::clone(columns),
+            generation: searcher.generation().generation_id(),
             docs: searcher
                 .segment_readers()
                 .iter()
@@ -73,7 +138,7 @@ pub(crate) struct SegmentCounts {
     /// Hits counted exactly in this segment; beyond, a sample.
     exact: usize,
     estimated: Arc<AtomicBool>,
-    fields: Vec<(&'static str, FacetReader, Vec<u32>)>,
+    fields: Vec<(&'static str, Arc<SegmentFacet>, Vec<u32>)>,
 }
 
 impl Collector for FacetCounts {
@@ -87,8 +152,8 @@ impl Collector for FacetCounts {
     ) -> tantivy::Result<SegmentCounts> {
         let mut fields = Vec::with_capacity(self.fields.len());
         for name in &self.fields {
-            let facets = reader.facet_reader(name)?;
-            let counters = vec![0u32; facets.num_facets()];
+            let facets = self.columns.get(self.generation, reader, name)?;
+            let counters = vec![0u32; facets.names.len()];
             fields.push((*name, facets, counters));
         }
         let share = u64::from(reader.max_doc()) as f64 / self.docs.max(1) as f64;
@@ -136,7 +201,7 @@ impl SegmentCollector for SegmentCounts {
             return;
         };
         for (_, facets, counters) in &mut self.fields {
-            for ord in facets.facet_ords(doc) {
+            for ord in facets.reader.facet_ords(doc) {
                 if let Some(counter) = usize::try_from(ord).ok().and_then(|i| counters.get_mut(i)) {
                     *counter += weight;
                 }
@@ -151,16 +216,9 @@ impl SegmentCollector for SegmentCounts {
         let mut out = Counts::new();
         for (name, facets, counters) in self.fields {
             let values = out.entry(name.to_string()).or_default();
-            let mut facet = Facet::root();
-            for (ord, n) in counters.into_iter().enumerate() {
-                if n == 0 {
-                    continue;
-                }
-                if facets.facet_from_ord(ord as u64, &mut facet).is_err() {
-                    continue;
-                }
-                if let Some(value) = facet.to_path().last() {
-                    *values.entry((*value).to_string()).or_default() += u64::from(n);
+            for (n, value) in counters.into_iter().zip(&facets.names) {
+                if let (true, Some(value)) = (n > 0, value) {
+                    *values.entry(value.clone()).or_default() += u64::from(n);
                 }
             }
         }
@@ -199,7 +257,7 @@ mod tests {
     fn count(index: &Index, exact: usize) -> (usize, u64, u64, bool) {
         let searcher = index.reader().expect("reader").searcher();
         let estimated = Arc::new(AtomicBool::new(false));
-        let mut counts = FacetCounts::new(&["kind"], &searcher, &estimated);
+        let mut counts = FacetCounts::new(&["kind"], &searcher, &Arc::default(), &estimated);
         counts.exact = exact;
         let ((hits, values), all) = searcher
             .search(&AllQuery, &(counts, Count))

@@ -104,8 +104,9 @@ pub enum Sort {
     Received,
 }
 
-/// Share of five-word shingles two passages must have in common to count as the same text.
-const NEAR_DUPLICATE: f64 = 0.8;
+/// Share of five-word shingles two passages must have in common to count as the same text:
+/// 4/5, as a fraction so that the test is exact.
+const NEAR_DUPLICATE: (usize, usize) = (4, 5);
 
 /// Hashes of the text's five-word windows (folded to lowercase), sorted, each once. Words
 /// are hashed as they are read (FNV-1a over their lowercase characters), with no string
@@ -139,10 +140,24 @@ pub(crate) fn shingle_set(text: &str) -> Vec<u64> {
     set
 }
 
-/// Shared windows over all windows of two [`shingle_set`]s.
-fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+/// Whether two [`shingle_set`]s share at least [`NEAR_DUPLICATE`] of all their windows
+/// (Jaccard). Every pair of a page's hits is compared: sets whose sizes alone rule it out
+/// are not merged, and a merge stops once the windows left cannot reach the share.
+fn near_duplicates(a: &[u64], b: &[u64]) -> bool {
+    let (p, q) = NEAR_DUPLICATE;
+    let (small, large) = (a.len().min(b.len()), a.len().max(b.len()));
+    // |A ∩ B| ≤ small and |A ∪ B| ≥ large.
+    if large == 0 || q * small < p * large {
+        return false;
+    }
+    // common / (|A| + |B| - common) ≥ p / q  ⇔  (p + q) · common ≥ p · (|A| + |B|).
+    let needed = p * (a.len() + b.len());
     let (mut i, mut j, mut common) = (0, 0, 0usize);
     while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        let reachable = common + (a.len() - i).min(b.len() - j);
+        if (p + q) * reachable < needed {
+            return false;
+        }
         match x.cmp(y) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
@@ -153,15 +168,9 @@ fn jaccard(a: &[u64], b: &[u64]) -> f64 {
             }
         }
     }
-    let union = a.len() + b.len() - common;
-    if union == 0 {
-        0.0
-    } else {
-        common as f64 / union as f64
-    }
+    (p + q) * common >= needed
 }
 
-/// Adds the counts of `more` to `into`, facet by facet.
 fn add_counts(into: &mut FacetDistribution, more: FacetDistribution) {
     for (facet, values) in more {
         let counts = into.entry(facet).or_default();
@@ -368,6 +377,7 @@ impl PassageIndex {
         // highlighting (two passes of the analyzers over its text that would find nothing).
         let mut by_words: Option<std::collections::HashSet<DocAddress>> = None;
         let words_total;
+        let columns = &self.query_cache.facet_columns;
         // Set when a facet count over a huge hit set was estimated.
         let estimated = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let (mut total, mut facets);
@@ -377,14 +387,17 @@ impl PassageIndex {
                     &*compiled.full,
                     &(
                         TopDocs::with_limit(depth).order_by_score(),
-                        FacetCounts::new(&COUNTED, &searcher, &estimated),
+                        FacetCounts::new(&COUNTED, &searcher, columns, &estimated),
                     ),
                     &statistics,
                 )
                 .map_err(err)?;
             let extra = hybrid::only_near(text_query.box_clone(), &searcher, &near);
             let (more, more_counts) = searcher
-                .run(&*extra, &FacetCounts::new(&COUNTED, &searcher, &estimated))
+                .run(
+                    &*extra,
+                    &FacetCounts::new(&COUNTED, &searcher, columns, &estimated),
+                )
                 .map_err(err)?;
             words_total = words;
             total = words + more;
@@ -401,7 +414,7 @@ impl PassageIndex {
                     &*query,
                     &(
                         crate::group::BySubmission,
-                        FacetCounts::new(&COUNTED, &searcher, &estimated),
+                        FacetCounts::new(&COUNTED, &searcher, columns, &estimated),
                     ),
                     &statistics,
                 )
@@ -434,7 +447,10 @@ impl PassageIndex {
             let (top, counts) = searcher
                 .run_with_statistics(
                     &*query,
-                    &(top, FacetCounts::new(&COUNTED, &searcher, &estimated)),
+                    &(
+                        top,
+                        FacetCounts::new(&COUNTED, &searcher, columns, &estimated),
+                    ),
                     &statistics,
                 )
                 .map_err(err)?;
@@ -451,7 +467,10 @@ impl PassageIndex {
         for (i, &(name, ref without)) in withouts.iter().enumerate() {
             let query = self.filtered(compiled.text.box_clone(), without);
             let (_, mut counts) = searcher
-                .run(&*query, &FacetCounts::new(&[name], &searcher, &estimated))
+                .run(
+                    &*query,
+                    &FacetCounts::new(&[name], &searcher, columns, &estimated),
+                )
                 .map_err(err)?;
             let near = near_without
                 .get_mut(i)
@@ -460,7 +479,10 @@ impl PassageIndex {
             if !near.is_empty() {
                 let extra = hybrid::only_near(compiled.text.box_clone(), &searcher, &near);
                 let (_, more) = searcher
-                    .run(&*extra, &FacetCounts::new(&[name], &searcher, &estimated))
+                    .run(
+                        &*extra,
+                        &FacetCounts::new(&[name], &searcher, columns, &estimated),
+                    )
                     .map_err(err)?;
                 add_counts(&mut counts, more);
             }
@@ -541,7 +563,7 @@ impl PassageIndex {
             let record = shown.record.clone();
             let twin = hits.iter().zip(&shingles).position(|(hit, theirs)| {
                 hit.record.submission.id != record.submission.id
-                    && jaccard(shown.shingles(), theirs.shingles()) >= NEAR_DUPLICATE
+                    && near_duplicates(shown.shingles(), theirs.shingles())
             });
             if let Some(hit) = twin.and_then(|i| hits.get_mut(i)) {
                 // Another file of the same submission (a PDF read a little differently
@@ -825,5 +847,55 @@ pub(crate) fn canonical_country(value: &str) -> String {
             first.to_uppercase().chain(chars).collect()
         }
         _ => value.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Jaccard over two sets, the plain way.
+    fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+        let a: std::collections::BTreeSet<_> = a.iter().collect();
+        let b: std::collections::BTreeSet<_> = b.iter().collect();
+        let union = a.union(&b).count();
+        if union == 0 {
+            0.0
+        } else {
+            a.intersection(&b).count() as f64 / union as f64
+        }
+    }
+
+    fn set(mut v: Vec<u64>) -> Vec<u64> {
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    #[test]
+    fn near_duplicates_at_the_edge_of_four_fifths() {
+        let a: Vec<u64> = (0..10).collect();
+        // 8 shared of 10 + 10 - 8 = 12: 0.67; 9 of 11: 0.82; 8 of 10 (a subset): 0.8.
+        assert!(!near_duplicates(&a, &set((2..12).collect())));
+        assert!(near_duplicates(&a, &set((1..11).collect())));
+        assert!(near_duplicates(&a, &set((0..8).collect())));
+        assert!(!near_duplicates(&a, &set((0..7).collect())));
+        assert!(!near_duplicates(&[], &[]));
+        let text = "The same paragraph sent by several members of a coalition, word for word.";
+        assert!(near_duplicates(
+            &shingle_set(text),
+            &shingle_set(&text.to_uppercase())
+        ));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn near_duplicates_is_jaccard_at_least_four_fifths(
+            a in proptest::collection::vec(0u64..40, 0..30),
+            b in proptest::collection::vec(0u64..40, 0..30),
+        ) {
+            let (a, b) = (set(a), set(b));
+            proptest::prop_assert_eq!(near_duplicates(&a, &b), jaccard(&a, &b) >= 0.8);
+        }
     }
 }
