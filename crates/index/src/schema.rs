@@ -183,8 +183,8 @@ impl Fields {
     }
 }
 
-/// The analyzer of language `code`'s field with `candidates` right after its tokenizer, so
-/// that a snippet lowercases and stems only the words that may match the query ([`crate::snippet`]); `None`
+/// The analyzer of language `code`'s field with `candidates` just before its stemmer, so
+/// that a snippet stems only the words that may match the query ([`crate::snippet`]); `None`
 /// for a field without a stemmer. The rest is [`register_tokenizers`]' pipeline, word for
 /// word (a test in `snippet` marks the same words with both in four languages).
 pub(crate) fn snippet_analyzer(
@@ -193,19 +193,20 @@ pub(crate) fn snippet_analyzer(
 ) -> Option<TextAnalyzer> {
     let at = LANGUAGES.iter().position(|(c, _)| *c == code)?;
     let (_, language) = LANGUAGES.get(at)?;
-    // The candidates first: a word that cannot match is emptied before it is lowercased,
-    // looked up among the stop words or stemmed.
+    // The candidates after the stop words, which are dropped (no token at all, so that
+    // fragments end and start where tantivy's own generator has them), before the stemmer.
     let base = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(64))
-        .filter(candidates)
         .filter(LowerCaser);
     Some(match stop_words().get(at).cloned().flatten() {
         Some(stop) => base
             .filter(stop)
+            .filter(candidates)
             .filter(Stemmer::new(*language))
             .filter(AsciiFoldingFilter)
             .build(),
         None => base
+            .filter(candidates)
             .filter(Stemmer::new(*language))
             .filter(AsciiFoldingFilter)
             .build(),

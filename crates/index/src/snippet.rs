@@ -588,4 +588,23 @@ mod candidates {
             assert!(full.contains("<b>") || query == "zzz", "{code}: {full}");
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn marks_what_tantivy_marks_in_any_text(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "the", "The", "of", "and", "encryption", "Encryption", "encrypted",
+                    "children", "child", "report", "reports,", "hotlines.", "a", "to", "is",
+                    "niños", "Éducation", "x", "online;", "platforms", "(2023)", "detection",
+                ]),
+                0..120,
+            ),
+            query in proptest::sample::select(vec!["encryption", "child reports", "the", "niños online", "education"]),
+        ) {
+            let text = words.join(" ");
+            let (expected, got) = both("en", query, &text);
+            proptest::prop_assert_eq!(expected, got);
+        }
+    }
 }
