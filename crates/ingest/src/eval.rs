@@ -149,7 +149,7 @@ pub struct ReliabilityBin {
 }
 
 /// The confidence bins of [`ReliabilityBin`].
-const BINS: [f32; 6] = [0.0, 0.5, 0.7, 0.8, 0.9, 1.0];
+const BINS: [f32; 8] = [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0];
 
 /// Whitespace folded, lower case; the " | " between table cells (cfi's reading of a Word or
 /// ODF table row) is a space, as in the labels, which join cells with one space.
