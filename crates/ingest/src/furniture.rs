@@ -73,8 +73,38 @@ const CLOSINGS: [&str; 19] = [
     "the permanent mission of",
 ];
 
-/// The formula that closes a diplomatic note, wherever it stands in its sentence.
-const COURTESIES: [&str; 10] = [
+/// Openings of a last line giving a contact ("For further information, please contact…"),
+/// in a line of at most 40 words.
+const CONTACTS: [&str; 9] = [
+    "for further information",
+    "for more information",
+    "para más información",
+    "para mayor información",
+    "pour plus d'informations",
+    "pour toute information",
+    "за дополнительной информацией",
+    "contact:",
+    "contacto:",
+];
+
+/// The formula that closes a letter or a diplomatic note, wherever it stands in its
+/// sentence: the sender remains at the addressee's disposal, or offers its highest
+/// consideration.
+const COURTESIES: [&str; 24] = [
+    "remain at your disposal",
+    "remains at your disposal",
+    "remain at the disposal",
+    "remains at the disposal",
+    "queda a disposición",
+    "quedamos a disposición",
+    "queda a su disposición",
+    "quedamos a su disposición",
+    "se tient à la disposition",
+    "se tient à votre disposition",
+    "reste à la disposition",
+    "reste à votre disposition",
+    "остаемся в вашем распоряжении",
+    "остаётся в распоряжении",
     "avails itself of this opportunity",
     "highest consideration",
     "hago propicia la ocasión",
@@ -129,6 +159,9 @@ pub(crate) fn is_closing(text: &str) -> bool {
     if words <= 20 && CLOSINGS.iter().any(|c| lower.starts_with(c)) {
         return true;
     }
+    if words <= 40 && CONTACTS.iter().any(|c| lower.starts_with(c)) {
+        return true;
+    }
     if words <= 60 && COURTESIES.iter().any(|c| lower.contains(c)) {
         return true;
     }
@@ -139,4 +172,30 @@ pub(crate) fn is_closing(text: &str) -> bool {
         .split(|c: char| !c.is_alphabetic())
         .any(|w| MONTHS.contains(&w));
     words <= 12 && has_year && has_month && lower.contains(',')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contact_lines_and_offers_of_further_help_close_a_submission() {
+        for line in [
+            "For further information, please contact the policy team at policy@example.org.",
+            "Contact: coordination, 12 rue des Tanneurs, Lyon.",
+            "The Foundation remains at the disposal of the Special Rapporteur for any further information.",
+            "La Fundación queda a disposición de la Relatora Especial para ampliar la información.",
+            "Le Collectif se tient à la disposition de la Rapporteuse spéciale.",
+            "Yours sincerely,",
+            "Geneva, 4 April 2024",
+        ] {
+            assert!(is_closing(line), "{line}");
+        }
+        for line in [
+            "Hotlines received more reports than ever; for further information see the table below, which sets out the number of reports by year, by platform and by the age of the child concerned, as collected by the national hotline and the police over the last three years in all regions of the country and abroad.",
+            "Tenants who contact the tribunal wait a year for a hearing.",
+        ] {
+            assert!(!is_closing(line), "{line}");
+        }
+    }
 }

@@ -69,9 +69,34 @@ const OWN_SECTIONS: [&str; 24] = [
     "مقدمة",
 ];
 
-/// Headings of sections that answer no question: who the submitter is, what the
-/// submission covers, general observations before the answers, the works it cites.
-const FRAMING: [&str; 41] = [
+/// Headings of sections that answer no question: who the submitter is, how its study was
+/// made, what the submission covers, general observations before the answers, the works it
+/// cites, whom it thanks and how to reach it.
+const FRAMING: &[&str] = &[
+    "methodology",
+    "methods",
+    "method",
+    "metodología",
+    "metodologia",
+    "méthodologie",
+    "méthode",
+    "методология",
+    "методика",
+    "our organisation",
+    "our organization",
+    "nuestra organización",
+    "notre organisation",
+    "о нашей организации",
+    "об организации",
+    "acknowledgements",
+    "acknowledgments",
+    "agradecimientos",
+    "remerciements",
+    "благодарности",
+    "contact",
+    "contacts",
+    "contacto",
+    "контакты",
     "introduction",
     "preamble",
     "observations",
@@ -151,13 +176,21 @@ pub(crate) fn presents_submission(heading: &str) -> bool {
 /// Whether a heading opens a section that answers no question ("2. Introduction",
 /// "References").
 pub(crate) fn is_framing_heading(heading: &str) -> bool {
+    // "Méthodologie :" (a French colon has a space before it).
     let title = questions::strip_label(heading.lines().next().unwrap_or(heading))
         .1
         .trim()
         .trim_end_matches(['.', ':'])
+        .trim_end()
         .to_lowercase();
-    FRAMING.contains(&title.as_str()) || is_appendix(&title)
+    FRAMING.contains(&title.as_str())
+        || ABOUT.iter().any(|a| title.starts_with(a))
+        || is_appendix(&title)
 }
+
+/// Openings of a heading that presents the submitter ("About the Centre", "Présentation de
+/// l'Observatoire").
+const ABOUT: [&str; 3] = ["about ", "présentation de ", "presentación de "];
 
 /// Words opening the title of an annex or appendix inside a submission.
 const APPENDIX: [&str; 9] = [
@@ -294,4 +327,37 @@ pub(crate) fn question_heading(
         level,
         from_list: in_list,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_about_the_submitter_its_method_and_contacts_answer_no_question() {
+        for heading in [
+            "2. Methodology",
+            "Metodología",
+            "Méthodologie :",
+            "Методология",
+            "About the Centre",
+            "Présentation de l'Observatoire",
+            "О нашей организации",
+            "Acknowledgements",
+            "Contact",
+            "Annex 2 – Tables",
+            "General observations",
+        ] {
+            assert!(is_framing_heading(heading), "{heading}");
+        }
+        for heading in [
+            "Question 3",
+            "Data on evictions",
+            "Nuestras recomendaciones",
+            "Methods of enforcement across borders",
+            "Aboutness",
+        ] {
+            assert!(!is_framing_heading(heading), "{heading}");
+        }
+    }
 }
