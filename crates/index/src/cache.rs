@@ -64,6 +64,9 @@ pub(crate) struct QueryCache {
     /// Passages read lately, by segment and document: a segment never changes (a review
     /// or a re-ingest writes the passage into another), so what was read from it holds.
     shown: Mutex<HashMap<(SegmentId, DocId), Arc<Shown>>>,
+    /// The documents and tokens of each language field, for the searcher generation they
+    /// were read in (every search's BM25 statistics start from them).
+    field_counts: Mutex<Option<(u64, Arc<crate::compile::FieldCounts>)>>,
     /// The facet columns of the segments searched, for the searcher generation they were
     /// opened in.
     pub(crate) facet_columns: Arc<crate::facets::FacetColumns>,
@@ -93,6 +96,26 @@ impl QueryCache {
         make: impl FnOnce() -> Vec<tantivy::schema::Field>,
     ) -> Arc<Vec<tantivy::schema::Field>> {
         kept_for(&self.live_fields, &generation, |of| *of == generation, make)
+    }
+
+    /// The language fields' counts in searcher generation `generation`, read by `read` once
+    /// per generation (an error is not kept).
+    pub(crate) fn field_counts(
+        &self,
+        generation: u64,
+        read: impl FnOnce() -> tantivy::Result<crate::compile::FieldCounts>,
+    ) -> tantivy::Result<Arc<crate::compile::FieldCounts>> {
+        if let Ok(kept) = self.field_counts.lock()
+            && let Some((of, counts)) = kept.as_ref()
+            && *of == generation
+        {
+            return Ok(Arc::clone(counts));
+        }
+        let read = Arc::new(read()?);
+        if let Ok(mut kept) = self.field_counts.lock() {
+            *kept = Some((generation, Arc::clone(&read)));
+        }
+        Ok(read)
     }
 
     /// The vector of the query `text`, made by `make` unless it was made lately.

@@ -449,26 +449,41 @@ fn merge_filters(request: &SearchRequest, parsed: &ParsedQuery) -> Result<(Searc
 pub(crate) struct FairStatistics<'a> {
     searcher: &'a Searcher,
     total: u64,
-    /// Documents holding each language field.
-    per_field: BTreeMap<Field, u64>,
+    /// What the searcher's segments hold per language field, read once per generation.
+    counts: std::sync::Arc<FieldCounts>,
+}
+
+/// Per language field, the documents holding it and (once a search asked) its tokens in
+/// all: the same for every search of a searcher generation.
+#[derive(Default)]
+pub(crate) struct FieldCounts {
+    docs: BTreeMap<Field, u64>,
+    tokens: std::sync::Mutex<BTreeMap<Field, u64>>,
 }
 
 impl<'a> FairStatistics<'a> {
     pub(crate) fn new(index: &PassageIndex, searcher: &'a Searcher) -> tantivy::Result<Self> {
-        let mut per_field = BTreeMap::new();
-        for (code, field) in &index.fields.text {
-            let term = Term::from_field_text(index.fields.field_code, code);
-            per_field.insert(*field, searcher.doc_freq(&term)?);
-        }
+        let generation = searcher.generation().generation_id();
+        let counts = index.query_cache.field_counts(generation, || {
+            let mut docs = BTreeMap::new();
+            for (code, field) in &index.fields.text {
+                let term = Term::from_field_text(index.fields.field_code, code);
+                docs.insert(*field, searcher.doc_freq(&term)?);
+            }
+            Ok(FieldCounts {
+                docs,
+                tokens: std::sync::Mutex::default(),
+            })
+        })?;
         Ok(FairStatistics {
             searcher,
             total: searcher.num_docs(),
-            per_field,
+            counts,
         })
     }
 
     fn scale(&self, field: Field, value: u64) -> u64 {
-        match self.per_field.get(&field) {
+        match self.counts.docs.get(&field) {
             Some(&n) if n > 0 => {
                 let scaled = (value as f64) * (self.total as f64) / (n as f64);
                 scaled.round().min(u64::MAX as f64) as u64
@@ -476,11 +491,25 @@ impl<'a> FairStatistics<'a> {
             _ => value,
         }
     }
+
+    /// The field's tokens in all the searcher's segments, summed once per generation.
+    fn tokens(&self, field: Field) -> tantivy::Result<u64> {
+        if let Ok(kept) = self.counts.tokens.lock()
+            && let Some(&n) = kept.get(&field)
+        {
+            return Ok(n);
+        }
+        let n = self.searcher.total_num_tokens(field)?;
+        if let Ok(mut kept) = self.counts.tokens.lock() {
+            kept.insert(field, n);
+        }
+        Ok(n)
+    }
 }
 
 impl Bm25StatisticsProvider for FairStatistics<'_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
-        Ok(self.scale(field, self.searcher.total_num_tokens(field)?))
+        Ok(self.scale(field, self.tokens(field)?))
     }
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {
