@@ -55,6 +55,16 @@ fn a_tiny_bert_embeds_texts_as_unit_vectors_the_same_way_every_time() {
     assert_ne!(load_model(&other).expect("load").id(), model.id());
 }
 
+/// The error loading the tiny model at `path` once its config.json says `to` where it said
+/// `from`.
+fn error_with_config(path: &std::path::Path, from: &str, to: &str) -> String {
+    write_tiny_model(path, WORDS).expect("write");
+    let config = std::fs::read_to_string(path.join("config.json")).expect("read");
+    assert!(config.contains(from), "{config}");
+    std::fs::write(path.join("config.json"), config.replace(from, to)).expect("write");
+    load_model(path).expect_err("refused").to_string()
+}
+
 #[test]
 fn a_missing_or_corrupt_model_is_refused_naming_the_file() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -99,28 +109,14 @@ fn a_missing_or_corrupt_model_is_refused_naming_the_file() {
     assert!(e.contains("config.json") && e.contains("gpt2"), "{e}");
 
     // Weights of another shape than config.json says.
-    write_tiny_model(&path, WORDS).expect("write");
-    let config = std::fs::read_to_string(path.join("config.json")).expect("read");
-    std::fs::write(
-        path.join("config.json"),
-        config.replace("\"hidden_size\":32", "\"hidden_size\":48"),
-    )
-    .expect("write");
-    let e = error(&path);
+    let e = error_with_config(&path, "\"hidden_size\":32", "\"hidden_size\":48");
     assert!(
         e.contains("model.safetensors") && e.contains("config.json"),
         "{e}"
     );
 
     // A configuration naming fewer layers than the weights hold.
-    write_tiny_model(&path, WORDS).expect("write");
-    let config = std::fs::read_to_string(path.join("config.json")).expect("read");
-    std::fs::write(
-        path.join("config.json"),
-        config.replace("\"num_hidden_layers\":2", "\"num_hidden_layers\":1"),
-    )
-    .expect("write");
-    let e = error(&path);
+    let e = error_with_config(&path, "\"num_hidden_layers\":2", "\"num_hidden_layers\":1");
     assert!(
         e.contains("model.safetensors") && e.contains("layers"),
         "{e}"

@@ -105,17 +105,12 @@ impl QueryCache {
         generation: u64,
         read: impl FnOnce() -> tantivy::Result<crate::compile::FieldCounts>,
     ) -> tantivy::Result<Arc<crate::compile::FieldCounts>> {
-        if let Ok(kept) = self.field_counts.lock()
-            && let Some((of, counts)) = kept.as_ref()
-            && *of == generation
-        {
-            return Ok(Arc::clone(counts));
-        }
-        let read = Arc::new(read()?);
-        if let Ok(mut kept) = self.field_counts.lock() {
-            *kept = Some((generation, Arc::clone(&read)));
-        }
-        Ok(read)
+        try_kept_for(
+            &self.field_counts,
+            &generation,
+            |of| *of == generation,
+            read,
+        )
     }
 
     /// The vector of the query `text`, made by `make` unless it was made lately.
@@ -198,17 +193,35 @@ fn kept_for<K: Clone, V>(
     same: impl Fn(&K) -> bool,
     make: impl FnOnce() -> V,
 ) -> Arc<V> {
+    match try_kept_for(
+        slot,
+        key,
+        same,
+        || Ok::<V, std::convert::Infallible>(make()),
+    ) {
+        Ok(value) => value,
+        Err(never) => match never {},
+    }
+}
+
+/// [`kept_for`] with a `make` that may fail: a failure is answered and nothing is kept.
+fn try_kept_for<K: Clone, V, E>(
+    slot: &Mutex<Option<(K, Arc<V>)>>,
+    key: &K,
+    same: impl Fn(&K) -> bool,
+    make: impl FnOnce() -> Result<V, E>,
+) -> Result<Arc<V>, E> {
     if let Ok(kept) = slot.lock()
         && let Some((of, value)) = kept.as_ref()
         && same(of)
     {
-        return Arc::clone(value);
+        return Ok(Arc::clone(value));
     }
-    let made = Arc::new(make());
+    let made = Arc::new(make()?);
     if let Ok(mut kept) = slot.lock() {
         *kept = Some((key.clone(), Arc::clone(&made)));
     }
-    made
+    Ok(made)
 }
 
 #[cfg(test)]

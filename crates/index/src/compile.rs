@@ -293,11 +293,12 @@ impl PassageIndex {
             return 1.0;
         };
         let total = statistics.total_num_docs().unwrap_or(1).max(1) as f32;
+        let live = self.live_text_fields();
         let mut sum = 0.0;
         for atom in slots.iter().flatten() {
             let (Atom::Word(text) | Atom::Phrase(text) | Atom::Prefix(text)) = atom;
             let mut best: f32 = 0.0;
-            for field in self.live_text_fields().iter() {
+            for field in live.iter() {
                 let field_sum: f32 = self
                     .analyze(*field, text)
                     .into_iter()

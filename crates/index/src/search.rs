@@ -514,7 +514,9 @@ impl PassageIndex {
             let mut all: Vec<(f32, Arc<Shown>, usize)> = Vec::new();
             let mut group_of: BTreeMap<String, usize> = BTreeMap::new();
             for (score, address) in ranked {
-                let shown = self.shown(&searcher, address)?;
+                // Up to SCAN_LIMIT passages: read past the cache of passages shown, which
+                // they would only flush.
+                let shown = Arc::new(Shown::new(self.read_record(&searcher, address)?));
                 let record = &shown.record;
                 if request.group_by_submission {
                     // Annexes and later versions are part of their submission.

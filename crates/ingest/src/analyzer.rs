@@ -156,24 +156,26 @@ impl Cut {
                 heading.is_some() && heading != title.as_deref() && run.len() <= SECTION_PASSAGES;
             // In a topical section of a few passages ("Project Lighthouse pilot": a paragraph
             // and its table), one too short to judge alone takes what the section as a whole
-            // says.
-            let section = if whole {
+            // says: judged once, when such a passage needs it.
+            let judge_section = || {
+                if !whole {
+                    return None;
+                }
                 let joined: Vec<&str> = run
                     .iter()
                     .filter_map(|&i| out.get(i))
                     .map(|p| p.text.as_str())
                     .collect();
                 classifier.scores(&joined.join("\n"))
-            } else {
-                None
             };
+            let mut section = None;
             for &i in run {
                 let Some(passage) = out.get(i) else {
                     continue;
                 };
                 let tags = classifier
                     .scores(&passage.text)
-                    .or_else(|| section.clone())
+                    .or_else(|| section.get_or_insert_with(judge_section).clone())
                     .map(|s| classifier.decide(&s))
                     .unwrap_or_default();
                 if let Some(slot) = decided.get_mut(i) {
