@@ -227,12 +227,35 @@ async fn load_for(
     paths: &[String],
     connections: usize,
     duration: Duration,
+    server: Option<u32>,
 ) -> anyhow::Result<Summary> {
     warm_up(client, base, paths).await?;
+    let cpu_before = server.and_then(cpu_time);
     let start = Instant::now();
     let samples = fire(client, base, paths, connections, start, start + duration).await?;
     let all: Vec<&Sample> = samples.iter().collect();
-    Ok(summarize(&all, start.elapsed()))
+    let mut summary = summarize(&all, start.elapsed());
+    summary.cpu = cpu_before
+        .zip(server.and_then(cpu_time))
+        .map(|(before, after)| after.saturating_sub(before));
+    Ok(summary)
+}
+
+/// The CPU time a process has used so far, user and system (Linux: `/proc/PID/stat`, in
+/// the kernel's fixed 100 ticks a second); `None` elsewhere.
+///
+/// On two cores the load client competes with the server, so requests per second move by
+/// a third from run to run; the server's CPU time per request does not, and it is what a
+/// server under load pays.
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name (which may hold spaces), from the third on.
+    let rest = stat.get(stat.rfind(')')? + 1..)?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let total = ticks(11)? + ticks(12)?;
+    Some(Duration::from_millis(total * 10))
 }
 
 /// Every path once, each answered 200.
@@ -393,6 +416,16 @@ struct Summary {
     max: Duration,
     non_2xx: usize,
     errors: usize,
+    /// The server's CPU time over the run, where it can be read.
+    cpu: Option<Duration>,
+}
+
+impl Summary {
+    /// The server's CPU time per request, in microseconds.
+    fn cpu_per_request(&self) -> Option<f64> {
+        self.cpu
+            .map(|cpu| cpu.as_secs_f64() * 1e6 / self.requests.max(1) as f64)
+    }
 }
 
 fn summarize(samples: &[&Sample], over: Duration) -> Summary {
@@ -410,6 +443,7 @@ fn summarize(samples: &[&Sample], over: Duration) -> Summary {
         max: took.last().copied().unwrap_or_default(),
         non_2xx: samples.iter().filter(|s| !s.ok && !s.error).count(),
         errors: samples.iter().filter(|s| s.error).count(),
+        cpu: None,
     }
 }
 
@@ -425,6 +459,9 @@ fn print(label: &str, s: &Summary) {
         s.non_2xx,
         s.errors
     );
+    if let Some(us) = s.cpu_per_request() {
+        println!("  server CPU {us:.0} us a request");
+    }
 }
 
 /// `cfi ingest` into the served index, on a thread of its own: when it started and ended,
@@ -482,7 +519,7 @@ async fn run(o: Options) -> anyhow::Result<()> {
     } else {
         None
     };
-    let (_server, addr, index) = match (&o.addr, &cfi) {
+    let (server, addr, index) = match (&o.addr, &cfi) {
         (Some(addr), _) => (None, addr.clone(), o.index.clone()),
         (None, Some(cfi)) => {
             let (server, addr, index) = start_server(cfi, o.index.as_deref())?;
@@ -503,7 +540,7 @@ async fn run(o: Options) -> anyhow::Result<()> {
     }
     if o.floor {
         let index = index.context("--floor needs the served index (--index)")?;
-        let (_floor, floor_addr) = start_floor(&index)?;
+        let (floor_server, floor_addr) = start_floor(&index)?;
         let floor_base = format!("http://{floor_addr}");
         wait_ready(&client, &floor_base).await?;
         let searches = plain_searches(&paths);
@@ -517,17 +554,40 @@ async fn run(o: Options) -> anyhow::Result<()> {
         // The floor searches by words only: cfi does the same work with `semantic=0`, and
         // its default (hybrid: words and meaning) is measured beside it.
         let words: Vec<String> = searches.iter().map(|p| format!("{p}&semantic=0")).collect();
-        let cfi = load_for(&client, &base, &words, o.connections, duration).await?;
+        let cfi_pid = server.as_ref().map(|s| s.child.id());
+        let floor_pid = Some(floor_server.child.id());
+        let cfi = load_for(&client, &base, &words, o.connections, duration, cfi_pid).await?;
         print("cfi, words only (semantic=0)", &cfi);
-        let hybrid = load_for(&client, &base, &searches, o.connections, duration).await?;
+        let hybrid = load_for(&client, &base, &searches, o.connections, duration, cfi_pid).await?;
         print("cfi, hybrid (the default)", &hybrid);
-        let floor = load_for(&client, &floor_base, &searches, o.connections, duration).await?;
+        let floor = load_for(
+            &client,
+            &floor_base,
+            &searches,
+            o.connections,
+            duration,
+            floor_pid,
+        )
+        .await?;
         print("floor (axum + bare tantivy, words only)", &floor);
         println!(
             "cfi / floor requests per second: words only {:.2}x, hybrid {:.2}x",
             cfi.per_second / floor.per_second.max(1e-9),
             hybrid.per_second / floor.per_second.max(1e-9)
         );
+        if let (Some(words), Some(hybrid), Some(floor)) = (
+            cfi.cpu_per_request(),
+            hybrid.cpu_per_request(),
+            floor.cpu_per_request(),
+        ) {
+            // The same ratio, freed of the client's share of the two cores: the floor's
+            // CPU a request over cfi's.
+            println!(
+                "floor / cfi server CPU a request: words only {:.2}x, hybrid {:.2}x",
+                floor / words.max(1e-9),
+                floor / hybrid.max(1e-9)
+            );
+        }
         ensure!(
             cfi.non_2xx
                 + cfi.errors

@@ -2,7 +2,7 @@
 //! occur, and otherwise (a passage found by meaning alone) the sentence closest in
 //! meaning to the query.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use cfi_embed::TextKind;
@@ -23,7 +23,8 @@ const SNIPPET_CHARS: usize = 240;
 /// those it emptied are not looked up).
 pub(crate) struct Marker {
     analyzer: TextAnalyzer,
-    terms: HashMap<String, f32>,
+    /// Looked up for every word of every hit (SipHash was a tenth of making snippets).
+    terms: rustc_hash::FxHashMap<String, f32>,
 }
 
 /// A fragment of a text: where it is, its score and the words marked in it.
@@ -238,21 +239,31 @@ fn query_terms(
 /// (folding after stemming may change it; Arabic stemmers cut prefixes).
 #[derive(Clone)]
 pub(crate) struct Candidates {
-    starts: std::sync::Arc<std::collections::HashSet<[u8; 2]>>,
+    /// One bit per pair of ASCII bytes (128 x 128), looked up for every word of every hit.
+    starts: std::sync::Arc<[u64; 256]>,
+}
+
+/// The bit of an ASCII pair in [`Candidates::starts`]: its word and the bit in it.
+fn pair_bit(a: u8, b: u8) -> (usize, u64) {
+    let at = usize::from(a & 0x7f) << 7 | usize::from(b & 0x7f);
+    (at >> 6, 1 << (at & 63))
 }
 
 impl Candidates {
     /// The candidates for these query terms (stemmed and folded as the field has them).
     pub(crate) fn of<'a>(terms: impl Iterator<Item = &'a String>) -> Candidates {
-        let starts = terms
-            .filter_map(|t| {
-                let b = t.as_bytes();
-                match (b.first(), b.get(1)) {
-                    (Some(&a), Some(&b)) if a.is_ascii() && b.is_ascii() => Some([a, b]),
-                    _ => None,
+        let mut starts = [0u64; 256];
+        for t in terms {
+            if let [a, b, ..] = t.as_bytes()
+                && a.is_ascii()
+                && b.is_ascii()
+            {
+                let (word, bit) = pair_bit(*a, *b);
+                if let Some(w) = starts.get_mut(word) {
+                    *w |= bit;
                 }
-            })
-            .collect();
+            }
+        }
         Candidates {
             starts: std::sync::Arc::new(starts),
         }
@@ -261,9 +272,10 @@ impl Candidates {
     /// Whether `word` (in any case) may stem to a query term.
     fn keeps(&self, word: &str) -> bool {
         match word.as_bytes() {
-            [a, b, ..] if a.is_ascii() && b.is_ascii() => self
-                .starts
-                .contains(&[a.to_ascii_lowercase(), b.to_ascii_lowercase()]),
+            [a, b, ..] if a.is_ascii() && b.is_ascii() => {
+                let (word, bit) = pair_bit(a.to_ascii_lowercase(), b.to_ascii_lowercase());
+                self.starts.get(word).is_some_and(|w| w & bit != 0)
+            }
             _ => true,
         }
     }
