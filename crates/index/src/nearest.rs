@@ -337,8 +337,18 @@ impl PassageIndex {
                     .collect::<Vec<_>>())
             })?;
             let mut hits: Vec<(Score, DocAddress)> = scored.into_iter().flatten().collect();
-            hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            hits.truncate(n);
+            // Best first, ties by address: a total order, so the n best picked and then
+            // sorted are the first n of the whole list sorted.
+            let order = |a: &(Score, DocAddress), b: &(Score, DocAddress)| {
+                b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+            };
+            if n == 0 {
+                hits.clear();
+            } else if hits.len() > n {
+                hits.select_nth_unstable_by(n - 1, order);
+                hits.truncate(n);
+            }
+            hits.sort_unstable_by(order);
             found.push(hits);
         }
         Ok(found)
