@@ -246,6 +246,12 @@ struct TaggingArgs {
     /// them, so you see how far the corrections moved the tagger.
     #[arg(long, value_name = "INDEX")]
     reviews: Option<PathBuf>,
+    /// Leave out of the scores each labelled paragraph that is the topical heading opening
+    /// a passage (not a heading that names a question). cfi tags passages and such a heading
+    /// carries its passage's tags; labellers differ on whether a heading takes its
+    /// section's question or none. The count left out is reported.
+    #[arg(long)]
+    skip_topical_headings: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -545,8 +551,13 @@ fn export_matrix(args: ExportArgs, model: Option<&Path>) -> anyhow::Result<ExitC
 }
 
 fn eval_tagging(args: TaggingArgs) -> anyhow::Result<ExitCode> {
+    let headings = if args.skip_topical_headings {
+        cfi_ingest::Headings::Skipped
+    } else {
+        cfi_ingest::Headings::Scored
+    };
     let Some(reviews) = &args.reviews else {
-        let report = cfi_ingest::evaluate_tagging(&args.folder)?;
+        let report = cfi_ingest::evaluate_tagging_with(&args.folder, &[], headings)?;
         let mut out = stdout();
         if args.json {
             write_json(&mut out, &report)?;
@@ -557,8 +568,8 @@ fn eval_tagging(args: TaggingArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     let corrections = open_existing(reviews, None)?.reviewed_examples()?;
-    let before = cfi_ingest::evaluate_tagging(&args.folder)?;
-    let after = cfi_ingest::evaluate_tagging_with(&args.folder, &corrections)?;
+    let before = cfi_ingest::evaluate_tagging_with(&args.folder, &[], headings)?;
+    let after = cfi_ingest::evaluate_tagging_with(&args.folder, &corrections, headings)?;
     let mut out = stdout();
     if args.json {
         write_json(
@@ -774,6 +785,13 @@ fn write_tagging(
             "\n{name}: {} documents, {} labelled paragraphs aligned, {} not found in any passage",
             group.documents, group.aligned, group.unaligned
         )?;
+        if group.headings_skipped > 0 {
+            writeln!(
+                out,
+                "  {} topical headings opening a passage left out (--skip-topical-headings)",
+                group.headings_skipped
+            )?;
+        }
         writeln!(out, "  question  precision  recall     F1   (tp/fp/fn)")?;
         for (q, c) in &group.per_question {
             let (p, r, f) = c.scores();

@@ -1072,3 +1072,52 @@ fn a_question_brief_names_nine_in_ten_submitters_whose_text_answers_it() {
     let (ok, _, stderr) = cfi(&["brief", "--question", "12", "--index", index_arg]);
     assert!(!ok && stderr.contains("has no question 12"), "{stderr}");
 }
+
+/// `--skip-topical-headings` leaves out exactly the labelled paragraphs that are the
+/// topical heading opening a passage, says how many, and the default scores them.
+#[test]
+fn eval_can_leave_out_the_topical_headings_that_open_passages() {
+    let call =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/calls/sr-children-digital-2024");
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["eval", "tagging", "--json"];
+        args.extend_from_slice(extra);
+        let folder = call.to_string_lossy().to_string();
+        args.push(&folder);
+        let (ok, out, err) = cfi(&args);
+        assert!(ok, "eval failed: {err}");
+        serde_json::from_str(&out).expect("json")
+    };
+    let scored = run(&[]);
+    let skipped = run(&["--skip-topical-headings"]);
+    let mut left_out = 0;
+    for group in ["structured", "unstructured"] {
+        let count = |r: &serde_json::Value, key: &str| r[group][key].as_u64().expect(key);
+        assert_eq!(
+            count(&scored, "headingsSkipped"),
+            0,
+            "{group}: the default scores them"
+        );
+        assert_eq!(
+            count(&scored, "aligned"),
+            count(&skipped, "aligned") + count(&skipped, "headingsSkipped"),
+            "{group}: only headings are left out"
+        );
+        left_out += count(&skipped, "headingsSkipped");
+    }
+    assert!(
+        left_out > 0,
+        "the demo call's essays open passages with topical headings"
+    );
+    let (ok, text, _) = cfi(&[
+        "eval",
+        "tagging",
+        "--skip-topical-headings",
+        &call.to_string_lossy(),
+    ]);
+    assert!(ok);
+    assert!(
+        text.contains("topical headings opening a passage left out"),
+        "{text}"
+    );
+}

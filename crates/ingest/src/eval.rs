@@ -65,6 +65,9 @@ pub struct GroupScores {
     pub aligned: usize,
     /// Labelled paragraphs not found in any passage.
     pub unaligned: usize,
+    /// Labelled paragraphs left out of the scores as the topical heading opening a passage
+    /// ([`Headings::Skipped`]).
+    pub headings_skipped: usize,
     /// Per question (1..).
     pub per_question: BTreeMap<u32, Counts>,
     /// Confusion: labelled question -> tagged question -> paragraphs (0 = none).
@@ -161,18 +164,51 @@ fn fold(text: &str) -> String {
         .to_lowercase()
 }
 
+/// How the evaluation takes a labelled paragraph that is the topical heading opening a
+/// passage ("Access in rural areas" above the paragraphs it heads; not a heading that
+/// names a question).
+///
+/// cfi tags passages, and such a heading is part of the passage it opens, so it carries
+/// that passage's tags. Labellers differ on it: some give a heading its section's
+/// question, others none, since a heading by itself answers nothing. Scored, it counts
+/// like any paragraph; skipped, it counts for neither convention.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Headings {
+    /// Scored with the tags of the passage it opens (the default).
+    #[default]
+    Scored,
+    /// Left out of the scores, and counted in [`GroupScores::headings_skipped`].
+    Skipped,
+}
+
+/// Whether `paragraph` (folded) is the topical heading that opens `passage`: its first
+/// line, when more follows, is the heading it sits under, and that heading names no
+/// question.
+fn opens_with_topical_heading(passage: &cfi_core::Passage, paragraph: &str) -> bool {
+    let mut lines = passage.text.lines();
+    let (Some(first), Some(_)) = (lines.next(), lines.next()) else {
+        return false;
+    };
+    let first = fold(first);
+    first.starts_with(paragraph)
+        && passage.heading.as_deref().map(fold) == Some(first)
+        && named(passage).is_empty()
+}
+
 /// Reads the call folder's inputs, tags them as an ingest would, and scores the tags
 /// against `labels.jsonl`.
 pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
-    evaluate_tagging_with(folder, &[])
+    evaluate_tagging_with(folder, &[], Headings::Scored)
 }
 
 /// [`evaluate_tagging`] with staff corrections learned as an ingest learns them: each
 /// (passage text, questions) counts for those questions
-/// ([`cfi_index::PassageIndex::reviewed_examples`] gives an index's).
+/// ([`cfi_index::PassageIndex::reviewed_examples`] gives an index's), and topical headings
+/// taken as `headings` says.
 pub fn evaluate_tagging_with(
     folder: &Path,
     corrections: &[(String, Vec<u32>)],
+    headings: Headings,
 ) -> Result<TaggingReport> {
     let call = CallFolder::open(folder)?;
     let labels_path = folder.join("labels.jsonl");
@@ -313,6 +349,14 @@ pub fn evaluate_tagging_with(
                 group.unaligned += 1;
                 continue;
             };
+            if headings == Headings::Skipped
+                && passages
+                    .get(at)
+                    .is_some_and(|p| opens_with_topical_heading(p, &want))
+            {
+                group.headings_skipped += 1;
+                continue;
+            }
             group.aligned += 1;
             category.aligned += 1;
             extra_aligned += 1;

@@ -34,7 +34,7 @@ pub use analyzer::{Analyzer, Cut};
 pub use classifier::{Evidence, QuestionClassifier};
 pub use countries::Gazetteer;
 pub use eval::{
-    CategoryScores, Counts, GroupScores, ReliabilityBin, TaggingReport, evaluate_tagging,
+    CategoryScores, Counts, GroupScores, Headings, ReliabilityBin, TaggingReport, evaluate_tagging,
     evaluate_tagging_with,
 };
 pub use language::LanguageDetector;
