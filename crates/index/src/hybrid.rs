@@ -68,7 +68,11 @@ pub(crate) fn fuse(
     meaning: &[(Score, DocAddress)],
     semantic: f32,
 ) -> Vec<(Score, DocAddress)> {
-    let mut ranks: HashMap<DocAddress, (Option<usize>, Option<usize>)> = HashMap::new();
+    // Keyed by document address: a fast hash (the order does not matter, the sort below
+    // is total).
+    let mut ranks: rustc_hash::FxHashMap<DocAddress, (Option<usize>, Option<usize>)> =
+        rustc_hash::FxHashMap::default();
+    ranks.reserve(words.len() + meaning.len());
     for (rank, address) in ranked(words) {
         ranks.entry(address).or_default().0.get_or_insert(rank);
     }
