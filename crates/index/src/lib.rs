@@ -12,7 +12,6 @@
 //! # Ok::<(), cfi_index::Error>(())
 //! ```
 
-mod assist;
 mod browse;
 mod cache;
 mod catalog;
