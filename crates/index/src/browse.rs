@@ -164,7 +164,7 @@ impl PassageIndex {
                         self.term(self.fields.submission_key, record.submission.key()),
                     ),
                 ]))),
-                ..self.meaning_filter_of(&everything, &[], "[]")
+                ..self.meaning_filter_of(&everything, &[], &[], "[]|[]")
             };
             let near = self.nearest(&searcher, &filter, &meaning, limit)?;
             return near

@@ -45,6 +45,12 @@ pub(crate) struct Compiled {
     pub excluded: Vec<Box<dyn Query>>,
     /// The excluded atoms, written out (they name a filter for the cache).
     pub excluded_key: String,
+    /// The quoted phrases the query requires (each a part of the query that is phrases
+    /// only), each as a query: a search by meaning keeps to the passages holding them, as
+    /// quotes ask for the words themselves.
+    pub quoted: Vec<Box<dyn Query>>,
+    /// The quoted parts, written out (they name a filter for the cache).
+    pub quoted_key: String,
 }
 
 impl PassageIndex {
@@ -92,6 +98,15 @@ impl PassageIndex {
             .iter()
             .filter_map(|a| self.atom_query(a))
             .collect();
+        let quoted_slots: Vec<&Vec<Atom>> = parsed
+            .required
+            .iter()
+            .filter(|slot| !slot.is_empty() && slot.iter().all(|a| matches!(a, Atom::Phrase(_))))
+            .collect();
+        let quoted = quoted_slots
+            .iter()
+            .filter_map(|slot| self.slot_query(slot))
+            .collect();
         Ok(Compiled {
             text,
             full,
@@ -102,6 +117,8 @@ impl PassageIndex {
             meaning,
             excluded,
             excluded_key: format!("{:?}", parsed.excluded),
+            quoted,
+            quoted_key: format!("{quoted_slots:?}"),
         })
     }
 

@@ -213,17 +213,25 @@ impl PassageIndex {
         compiled: &Compiled,
         request: &SearchRequest,
     ) -> MeaningFilter {
-        self.meaning_filter_of(request, &compiled.excluded, &compiled.excluded_key)
+        self.meaning_filter_of(
+            request,
+            &compiled.quoted,
+            &compiled.excluded,
+            &format!("{}|{}", compiled.quoted_key, compiled.excluded_key),
+        )
     }
 
-    /// The filters of `request` and the `excluded` queries (written out as `excluded_key`).
+    /// The filters of `request`, the `quoted` phrases a passage must hold and the `excluded`
+    /// queries it must not match (both written out as `key`).
     pub(crate) fn meaning_filter_of(
         &self,
         request: &SearchRequest,
+        quoted: &[Box<dyn Query>],
         excluded: &[Box<dyn Query>],
-        excluded_key: &str,
+        key: &str,
     ) -> MeaningFilter {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
+        clauses.extend(quoted.iter().map(|q| (Occur::Must, q.box_clone())));
         clauses.extend(excluded.iter().map(|q| {
             (
                 Occur::MustNot,
@@ -241,7 +249,7 @@ impl PassageIndex {
             request.lang,
             request.kind,
             request.include_confidential,
-            excluded_key,
+            key,
         );
         MeaningFilter {
             query: self.filtered(Box::new(BooleanQuery::new(clauses)), request),

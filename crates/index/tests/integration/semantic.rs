@@ -581,3 +581,28 @@ fn closest_found_under_filters(grouped: bool) {
         .expect("search");
     assert!(ids(&staff).iter().take(3).any(|id| *id == "target3-1"));
 }
+
+/// Quotes ask for the words themselves: a quoted phrase keeps the search by meaning to the
+/// passages that hold it, so nothing found by meaning alone comes before (or beside) them.
+#[test]
+fn a_quoted_phrase_keeps_the_search_by_meaning_to_passages_holding_it() {
+    let (_dir, index) = build_concepts();
+    // Unquoted, meaning brings in the English passage about encryption.
+    let loose = index.search(&meaning("el cifrado", 0.5)).expect("search");
+    assert_eq!(ids(&loose), ["chile-1", "alliance-1"]);
+    assert_eq!(loose.semantic_hits, 1);
+    for semantic in [0.5, 1.0] {
+        let quoted = index
+            .search(&meaning("\"el cifrado\"", semantic))
+            .expect("search");
+        assert_eq!(ids(&quoted), ["chile-1"], "semantic {semantic}");
+        assert_eq!(quoted.total, 1);
+        assert_eq!(quoted.semantic_hits, 0);
+    }
+    // A phrase offered as one alternative among words binds nothing: "hotlines" is in no
+    // passage as "denuncias", and meaning still brings that passage in.
+    let either = index
+        .search(&meaning("\"el cifrado\" OR denuncias", 1.0))
+        .expect("search");
+    assert!(ids(&either).contains(&"alliance-2"), "{:?}", ids(&either));
+}
