@@ -11,6 +11,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
+use crate::assist;
 use crate::query::{self, Atom, ParsedQuery};
 use crate::writer::PassageIndex;
 use crate::{Error, Result, SearchRequest};
@@ -263,9 +264,14 @@ impl PassageIndex {
                 // goes through.
                 let searcher = self.reader.searcher();
                 let mut analyzed = false;
+                // Whether a language's analyzer leaves nothing of the text (its stop
+                // words): then only the unstemmed field finds it in that language.
+                let mut dropped = false;
+                let mut scoring_only: Option<Box<dyn Query>> = None;
                 for (field, boost) in fields {
                     let terms = self.analyze(field, text);
                     analyzed |= !terms.is_empty();
+                    dropped |= terms.is_empty() && field != self.fields.exact;
                     if terms
                         .iter()
                         .any(|(_, term)| searcher.doc_freq(term).unwrap_or(1) == 0)
@@ -282,11 +288,27 @@ impl PassageIndex {
                         },
                         _ => Box::new(PhraseQuery::new_with_offset(terms)),
                     };
-                    per_field.push(if boost == 1.0 {
+                    let phrase = field == self.fields.exact && !dropped && q.is::<PhraseQuery>();
+                    let q = if boost == 1.0 {
                         q
                     } else {
                         Box::new(BoostQuery::new(q, boost))
-                    });
+                    };
+                    if phrase && !per_field.is_empty() {
+                        scoring_only = Some(q);
+                    } else {
+                        per_field.push(q);
+                    }
+                }
+                if let Some(exact) = scoring_only {
+                    let matching: Box<dyn Query> = match per_field.len() {
+                        1 => per_field.pop()?,
+                        _ => Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                            per_field,
+                            assist::TIE_BREAKER,
+                        )),
+                    };
+                    return Some(Box::new(assist::Assisted::new(matching, exact)));
                 }
                 match per_field.len() {
                     // Nothing is left for a word that only stop-word lists drop.
@@ -295,7 +317,8 @@ impl PassageIndex {
                     0 => Some(Box::new(EmptyQuery)),
                     1 => per_field.pop(),
                     _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
-                        per_field, 0.1,
+                        per_field,
+                        assist::TIE_BREAKER,
                     ))),
                 }
             }

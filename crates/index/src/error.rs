@@ -27,7 +27,7 @@ pub enum Error {
     },
     /// The folder holds an index with another layout (built by another version).
     #[error(
-        "{path}: this index was built by another version of cfi; move the folder away and run `cfi ingest` again (or let `cfi serve` rebuild the demo into an empty folder)"
+        "{path}: this index was built by another version of cfi; move the folder away and run `cfi ingest` again, with the old folder's reviews.json copied into the new one to keep staff reviews (or let `cfi serve` rebuild the demo into an empty folder)"
     )]
     OtherVersion {
         /// The index folder.

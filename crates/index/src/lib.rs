@@ -12,6 +12,7 @@
 //! # Ok::<(), cfi_index::Error>(())
 //! ```
 
+mod assist;
 mod browse;
 mod cache;
 mod catalog;

@@ -126,8 +126,12 @@ fn text_options(tokenizer: &str) -> TextOptions {
     )
 }
 
+/// The analyzer's name in the schema. It changes with what the analyzers do (`_folded`:
+/// accents folded before the stop words and the stemmer), so that an index built with
+/// other analyzers is refused and ingested again rather than searched with terms it does
+/// not hold.
 pub(crate) fn tokenizer_name(code: &str) -> String {
-    format!("cfi_{code}")
+    format!("cfi_{code}_folded")
 }
 
 impl Fields {
@@ -197,18 +201,17 @@ pub(crate) fn snippet_analyzer(
     // fragments end and start where tantivy's own generator has them), before the stemmer.
     let base = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(64))
-        .filter(LowerCaser);
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter);
     Some(match stop_words().get(at).cloned().flatten() {
         Some(stop) => base
             .filter(stop)
             .filter(candidates)
             .filter(Stemmer::new(*language))
-            .filter(AsciiFoldingFilter)
             .build(),
         None => base
             .filter(candidates)
             .filter(Stemmer::new(*language))
-            .filter(AsciiFoldingFilter)
             .build(),
     })
 }
@@ -226,8 +229,12 @@ fn stop_words() -> &'static [Option<StopWordFilter>] {
     })
 }
 
-/// Registers the analyzers: per language lowercase, stop words, stemmer, then diacritic
-/// folding (after the stemmer, which expects the accents), so "niños" and "ninos" meet.
+/// Registers the analyzers: per language lowercase, diacritic folding, stop words, then the
+/// stemmer. Folding comes first so that a word typed with or without its accents is one
+/// word from the start: "acces" and "accès", "educacion" and "educaciones" stem alike, and
+/// whatever the unstemmed (folded) field matches, a language field matches too (the
+/// stemmers' accented suffixes then go unused: "nación" and "naciones" still meet, as
+/// "nacion").
 pub(crate) fn register_tokenizers(manager: &TokenizerManager) {
     let base = || {
         TextAnalyzer::builder(SimpleTokenizer::default())
@@ -242,15 +249,53 @@ pub(crate) fn register_tokenizers(manager: &TokenizerManager) {
     for ((code, language), stop) in LANGUAGES.into_iter().zip(stop_words()) {
         let analyzer = match stop.clone() {
             Some(stop) => base()
+                .filter(AsciiFoldingFilter)
                 .filter(stop)
                 .filter(Stemmer::new(language))
-                .filter(AsciiFoldingFilter)
                 .build(),
             None => base()
-                .filter(Stemmer::new(language))
                 .filter(AsciiFoldingFilter)
+                .filter(Stemmer::new(language))
                 .build(),
         };
         manager.register(&tokenizer_name(code), analyzer);
+    }
+}
+#[cfg(test)]
+mod tests {
+    use tantivy::tokenizer::TokenizerManager;
+
+    use super::*;
+
+    fn terms(manager: &TokenizerManager, code: &str, text: &str) -> Vec<String> {
+        let mut analyzer = manager.get(&tokenizer_name(code)).expect("registered");
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            out.push(token.text.clone());
+        }
+        out
+    }
+
+    /// A word typed without its accents is the accented word in any of its forms: the
+    /// accents are folded before the stemmer, which would otherwise read "sécurité" and
+    /// "securites" as two words.
+    #[test]
+    fn accents_are_folded_before_the_stemmer() {
+        let manager = TokenizerManager::default();
+        register_tokenizers(&manager);
+        for (code, accented, typed) in [
+            ("fr", "sécurité", "securites"),
+            ("fr", "égalité", "egalites"),
+            ("fr", "privée", "privees"),
+            ("fr", "accès", "acces"),
+            ("es", "educación", "educaciones"),
+        ] {
+            assert_eq!(
+                terms(&manager, code, accented),
+                terms(&manager, code, typed),
+                "{code}: {accented} / {typed}"
+            );
+        }
     }
 }
