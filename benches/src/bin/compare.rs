@@ -151,14 +151,15 @@ fn percentiles(mut times: Vec<Duration>) -> (f64, f64, f64) {
     (at(0.5), at(0.99), mean)
 }
 
-/// Runs every query twice (a warm-up pass, then the measured one) and keeps the second
-/// pass's times; `hits` counts what the engine found, to check the engines agree. With
-/// `CFI_FIRST_SIGHT=1` there is no warm-up pass: each query is measured the first time the
-/// engine sees it (what cfi keeps per query, such as its vector, does not help then).
+/// Whether `CFI_FIRST_SIGHT=1` asks for each query measured the first time an engine sees it.
 fn first_sight() -> bool {
     std::env::var_os("CFI_FIRST_SIGHT").is_some()
 }
 
+/// Runs every query twice (a warm-up pass, then the measured one) and keeps the second
+/// pass's times; `hits` counts what the engine found, to check the engines agree. With
+/// `CFI_FIRST_SIGHT=1` there is no warm-up pass: each query is measured the first time the
+/// engine sees it (what cfi keeps per query, such as its vector, does not help then).
 fn measure(
     queries: &[BenchQuery],
     mut run: impl FnMut(&BenchQuery) -> anyhow::Result<usize>,

@@ -261,6 +261,7 @@ pub(crate) fn register_tokenizers(manager: &TokenizerManager) {
         manager.register(&tokenizer_name(code), analyzer);
     }
 }
+
 #[cfg(test)]
 mod tests {
     use tantivy::tokenizer::TokenizerManager;

@@ -235,8 +235,9 @@ fn query_terms(
 /// A token filter for snippets: a word whose first two letters no query term starts with
 /// cannot stem to one (the stemmers of these languages cut endings, never beginnings), so
 /// its text is emptied before the stemmer and never matches; the costly stemming runs only
-/// on the few words that may. A word starting with a letter outside ASCII is always kept
-/// (folding after stemming may change it; Arabic stemmers cut prefixes).
+/// on the few words that may. Accents are folded before it, so a Latin word is checked by
+/// its ASCII letters; a word that still starts outside ASCII (Cyrillic, Greek, Arabic) is
+/// always kept (Arabic stemmers cut prefixes).
 #[derive(Clone)]
 pub(crate) struct Candidates {
     /// One bit per pair of ASCII bytes (128 x 128), looked up for every word of every hit.
