@@ -243,6 +243,7 @@ pub fn synthetic_index(dir: &Path, passages: usize) -> Result<PassageIndex, cfi_
                 mentioned_countries: vec![rng.pick(COUNTRIES).to_string()],
                 duplicate_of: None,
                 key: false,
+                opens_section: false,
             });
         }
         let info = SubmissionInfo {

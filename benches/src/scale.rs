@@ -647,6 +647,7 @@ fn push_sections(
                 mentioned_countries: mentioned,
                 duplicate_of: None,
                 key: false,
+                opens_section: false,
             });
         }
     }

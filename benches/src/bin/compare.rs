@@ -475,9 +475,11 @@ fn main() -> anyhow::Result<()> {
         "cfi index ready in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    if std::env::var_os("CFI_PROFILE").is_some() {
-        // For a profiler: only cfi's searches, many times over.
-        for _ in 0..10 {
+    if let Some(rounds) = std::env::var_os("CFI_PROFILE") {
+        // For a profiler: only cfi's searches, many times over (CFI_PROFILE=n rounds of
+        // the queries; 10 when it is not a number).
+        let rounds = rounds.to_str().and_then(|r| r.parse().ok()).unwrap_or(10);
+        for _ in 0..rounds {
             for q in &queries {
                 let request = cfi_index::SearchRequest {
                     q: q.cfi(),

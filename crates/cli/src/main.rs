@@ -247,9 +247,10 @@ struct TaggingArgs {
     #[arg(long, value_name = "INDEX")]
     reviews: Option<PathBuf>,
     /// Leave out of the scores each labelled paragraph that is the topical heading opening
-    /// a passage (not a heading that names a question). cfi tags passages and such a heading
-    /// carries its passage's tags; labellers differ on whether a heading takes its
-    /// section's question or none. The count left out is reported.
+    /// a passage (not a heading that names a question). Such a heading stands above its
+    /// passage and carries no tag, so by default it is scored as untagged; labellers differ
+    /// on whether a heading takes its section's question or none. The count left out is
+    /// reported.
     #[arg(long)]
     skip_topical_headings: bool,
 }

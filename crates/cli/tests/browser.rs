@@ -538,5 +538,16 @@ async fn staff_use_the_page_in_a_real_browser() {
     );
     shot(&client, "9-phone").await;
 
+    // 10. A passage under a topical heading: the heading stands above its snippet and above
+    // the passage opened, not in its text, and its words find it.
+    client
+        .goto(&format!("{base}/?q=%22trends+in+reports%22&semantic=0"))
+        .await
+        .expect("open");
+    until(&client, "the section heading above the hit", "const h = document.querySelector('#hits .hit .section-heading'); return h !== null && h.textContent === 'Trends in reports'").await;
+    click(&client, "#hits .hit h3 a").await;
+    until(&client, "the section heading above the passage", "const t = document.getElementById('passage-text'); const h = document.querySelector('#view-passage .section-heading'); return t !== null && h !== null && h.textContent === 'Trends in reports' && !t.textContent.includes('Trends in reports')").await;
+    shot(&client, "10-section-heading").await;
+
     client.close().await.expect("close");
 }

@@ -664,22 +664,30 @@ fn micro_f1(group: &serde_json::Value) -> f64 {
 /// today's figures (BENCHMARKS.md, "Guiding-question tags"), so a change that loses what
 /// the call's own answers teach fails here. Both calls are studied; the same calls without
 /// keywords and glossary, as a new user's `cfi init` writes them, have floors of their own.
+/// Their labels give a topical heading its section's question, which cfi does not (a
+/// heading answers nothing): such headings are left out.
 #[test]
 fn guiding_question_tags_score_above_their_floors_on_both_labelled_calls() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/calls");
     let bare = tempfile::tempdir().expect("tempdir");
     for (call, plain, structured, essays) in [
-        ("sr-children-digital-2024", false, 0.93, 0.78),
-        ("sr-sale-children-digital-2024", false, 0.95, 0.87),
-        ("sr-children-digital-2024", true, 0.88, 0.80),
-        ("sr-sale-children-digital-2024", true, 0.95, 0.83),
+        ("sr-children-digital-2024", false, 0.92, 0.77),
+        ("sr-sale-children-digital-2024", false, 0.95, 0.86),
+        ("sr-children-digital-2024", true, 0.89, 0.80),
+        ("sr-sale-children-digital-2024", true, 0.95, 0.82),
     ] {
         let folder = if plain {
             without_keywords_or_glossary(&fixtures.join(call), &bare.path().join(call))
         } else {
             fixtures.join(call)
         };
-        let (ok, out, err) = cfi(&["eval", "tagging", "--json", &folder.to_string_lossy()]);
+        let (ok, out, err) = cfi(&[
+            "eval",
+            "tagging",
+            "--json",
+            "--skip-topical-headings",
+            &folder.to_string_lossy(),
+        ]);
         assert!(ok, "eval failed on {call}: {err}");
         let report: serde_json::Value = serde_json::from_str(&out).expect("json");
         let (s, u) = (

@@ -214,6 +214,7 @@ mod tests {
             mentioned_countries: vec![],
             duplicate_of: None,
             key: false,
+            opens_section: false,
         }
     }
 

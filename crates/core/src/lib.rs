@@ -18,4 +18,4 @@ pub use call::{Call, GlossaryEntry, GuidingQuestion, OneOrMany};
 pub use csv_file::{defuse_formula, write_csv_row};
 pub use error::{Error, Result};
 pub use manifest::{CallFolder, Kind, ManifestEntry, read_manifest, submission_id};
-pub use passage::{Passage, QuestionTag, Submission, TagSource};
+pub use passage::{Passage, QuestionTag, Submission, TagSource, passage_id};

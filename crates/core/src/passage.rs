@@ -47,6 +47,12 @@ pub struct Passage {
     pub text: String,
     /// The heading it sits under, if any.
     pub heading: Option<String>,
+    /// Whether `heading` is a topical heading (one naming no question) that opens this
+    /// passage: it stands above the text, not in it, and is searched with it. A heading
+    /// answers no question, so the passage's tags are its text's; a heading that names a
+    /// question is the first line of the text it tags.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub opens_section: bool,
     /// First page (PDF).
     pub page: Option<u32>,
     /// Last page when it spans pages.
@@ -70,6 +76,40 @@ pub struct Passage {
     /// `key:true`; it leads its question's brief).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub key: bool,
+}
+
+/// Stable passage id: submission id, ordinal, and 32 bits of FNV-1a over the text, so an
+/// unchanged file keeps its ids and links.
+pub fn passage_id(submission_id: &str, ordinal: u32, text: &str) -> String {
+    format!("{submission_id}-{ordinal:03}-{:08x}", text_hash(text))
+}
+
+fn text_hash(text: &str) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in text.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash
+}
+
+impl Passage {
+    /// The id this passage had while the topical heading it opens was the first line of its
+    /// text (cfi before 2026-12-05): what staff reviews made then are keyed by.
+    pub fn former_id(&self) -> Option<String> {
+        let heading = self.heading.as_deref().filter(|_| self.opens_section)?;
+        let prefix = self.id.get(..self.id.len().checked_sub(8)?)?;
+        let former = format!("{}\n{}", heading.trim(), self.text);
+        Some(format!("{prefix}{:08x}", text_hash(&former)))
+    }
+
+    /// What is searched and classified: the heading the passage opens, then its text.
+    pub fn full_text(&self) -> std::borrow::Cow<'_, str> {
+        match self.heading.as_deref() {
+            Some(heading) if self.opens_section => format!("{heading}\n{}", self.text).into(),
+            _ => self.text.as_str().into(),
+        }
+    }
 }
 
 /// Who sent a file and how it is filed: what a hit shows about its submission.

@@ -96,7 +96,7 @@ pub(crate) fn load(dir: &Path) -> Result<BTreeMap<String, Review>> {
 
 /// Writes every review to `dir/reviews.json` durably: a temporary file, synced, renamed,
 /// and the folder synced.
-fn save(dir: &Path, reviews: &BTreeMap<String, Review>) -> Result<()> {
+pub(crate) fn save(dir: &Path, reviews: &BTreeMap<String, Review>) -> Result<()> {
     let path = dir.join(REVIEWS_FILE);
     let file = ReviewsFile {
         version: 1,

@@ -204,6 +204,7 @@ impl PassageIndex {
             writer,
             catalog: Catalog::clone(&self.catalog()),
             reviews: crate::reviews::load(&self.dir)?,
+            reviews_rekeyed: false,
         })
     }
 
@@ -222,6 +223,8 @@ pub struct Batch<'a> {
     catalog: Catalog,
     /// Staff reviews, applied to every passage this batch writes.
     pub(crate) reviews: std::collections::BTreeMap<String, crate::reviews::Review>,
+    /// Whether a review moved to its passage's new id (see `carry_former_review`).
+    reviews_rekeyed: bool,
 }
 
 impl Batch<'_> {
@@ -239,6 +242,7 @@ impl Batch<'_> {
             &sub.id,
         ));
         for passage in passages {
+            self.carry_former_review(passage);
             match self.reviews.get(&passage.id) {
                 Some(review) => {
                     let mut reviewed = passage.clone();
@@ -253,6 +257,23 @@ impl Batch<'_> {
             .put_repeated(&sub.id, u32::try_from(repeated).unwrap_or(u32::MAX));
         self.catalog.put_submission(info);
         Ok(())
+    }
+
+    /// A review of `passage` made while the topical heading it opens was the first line of
+    /// its text (and so keyed by its id then) is keyed by its id now; the reviews file is
+    /// written again when the batch commits.
+    fn carry_former_review(&mut self, passage: &Passage) {
+        if self.reviews.contains_key(&passage.id) {
+            return;
+        }
+        let Some(former) = passage.former_id() else {
+            return;
+        };
+        if let Some(mut review) = self.reviews.remove(&former) {
+            review.passage = passage.id.clone();
+            self.reviews.insert(passage.id.clone(), review);
+            self.reviews_rekeyed = true;
+        }
     }
 
     /// Replaces one passage of a submission already indexed (as a review changes it).
@@ -278,10 +299,12 @@ impl Batch<'_> {
         doc.add_text(f.record, &json);
         let code = schema::language_field_code(passage.language.as_deref());
         doc.add_text(f.field_code, code);
+        // The heading a passage opens is searched with it.
+        let searched = passage.full_text();
         if let Some(field) = f.text_field(code) {
-            doc.add_text(field, &passage.text);
+            doc.add_text(field, &searched);
         }
-        doc.add_text(f.exact, &passage.text);
+        doc.add_text(f.exact, &searched);
         doc.add_u64(f.confidential, u64::from(sub.confidential));
         if passage.key {
             doc.add_u64(f.key, 1);
@@ -297,7 +320,7 @@ impl Batch<'_> {
             doc.add_u64(f.question_number, u64::from(tag.number));
         }
         doc.add_u64(f.ordinal, u64::from(passage.ordinal));
-        let vector = self.index.embedder.embed(&passage.text, TextKind::Passage);
+        let vector = self.index.embedder.embed(&searched, TextKind::Passage);
         doc.add_custom(f.vector, &crate::vectors::quantize(&vector));
         doc.add_facet(f.call, Facet::from_path([&sub.call]));
         // A file awaiting review has no category yet.
@@ -352,6 +375,11 @@ impl Batch<'_> {
             .load_metas()
             .map_err(|source| index.err(source))?
             .payload;
+        // Reviews first: killed before the commit, a review is keyed by the id its passage
+        // is about to have, and is applied by the next ingest.
+        if self.reviews_rekeyed {
+            crate::reviews::save(&index.dir, &self.reviews)?;
+        }
         let mut prepared = self
             .writer
             .prepare_commit()
@@ -515,6 +543,7 @@ mod tests {
             mentioned_countries: vec![],
             duplicate_of: None,
             key: false,
+            opens_section: false,
         };
         let info = SubmissionInfo {
             submission,

@@ -54,6 +54,7 @@ fn passage(sub: &str, n: u32, lang: &str, questions: &[u32], text: &str) -> Pass
                 confidence: 1.0,
             })
             .collect(),
+        opens_section: false,
     }
 }
 

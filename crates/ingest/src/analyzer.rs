@@ -90,7 +90,7 @@ impl Analyzer {
         let substantive = unnamed.iter().position(|&i| {
             passages
                 .get(i)
-                .is_some_and(|p| word_count(&p.text) >= MIN_WORDS)
+                .is_some_and(|p| word_count(&p.full_text()) >= MIN_WORDS)
         });
         if let Some(first) = substantive
             && unnamed
@@ -137,7 +137,7 @@ impl Cut {
             if named.len() < 2 {
                 continue;
             }
-            if let Some(number) = classifier.choose(&passage.text, &named) {
+            if let Some(number) = classifier.choose(&passage.full_text(), &named) {
                 passage.questions.retain(|q| q.number == number);
             }
         }
@@ -161,10 +161,10 @@ impl Cut {
                 if !whole {
                     return None;
                 }
-                let joined: Vec<&str> = run
+                let joined: Vec<std::borrow::Cow<'_, str>> = run
                     .iter()
                     .filter_map(|&i| out.get(i))
-                    .map(|p| p.text.as_str())
+                    .map(Passage::full_text)
                     .collect();
                 classifier.scores(&joined.join("\n"))
             };
@@ -174,7 +174,7 @@ impl Cut {
                     continue;
                 };
                 let tags = classifier
-                    .scores(&passage.text)
+                    .scores(&passage.full_text())
                     .or_else(|| section.get_or_insert_with(judge_section).clone())
                     .map(|s| classifier.decide(&s))
                     .unwrap_or_default();

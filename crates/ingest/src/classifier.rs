@@ -207,7 +207,11 @@ impl Evidence {
         let opening: BTreeSet<u64> = passages
             .iter()
             .take(OPENING_PASSAGES)
-            .flat_map(|p| sentences(&p.text).filter_map(|(_, words)| sentence_hash(&words)))
+            .flat_map(|p| {
+                sentences(&p.full_text())
+                    .filter_map(|(_, words)| sentence_hash(&words))
+                    .collect::<Vec<_>>()
+            })
             .collect();
         for hash in opening {
             *self.opening.entry(hash).or_default() += 1;
@@ -217,7 +221,7 @@ impl Evidence {
             let [question] = named.as_slice() else {
                 continue;
             };
-            self.count(model, &passage.text, &[*question]);
+            self.count(model, &passage.full_text(), &[*question]);
         }
     }
 
@@ -688,6 +692,7 @@ keywords.en = ["consultation", "participation", "youth panel", "child participat
             mentioned_countries: Vec::new(),
             duplicate_of: None,
             key: false,
+            opens_section: false,
         }
     }
 

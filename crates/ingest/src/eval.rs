@@ -168,31 +168,25 @@ fn fold(text: &str) -> String {
 /// passage ("Access in rural areas" above the paragraphs it heads; not a heading that
 /// names a question).
 ///
-/// cfi tags passages, and such a heading is part of the passage it opens, so it carries
-/// that passage's tags. Labellers differ on it: some give a heading its section's
-/// question, others none, since a heading by itself answers nothing. Scored, it counts
-/// like any paragraph; skipped, it counts for neither convention.
+/// Such a heading stands above the passage it opens, not in its text, and answers no
+/// question itself: scored, it counts as untagged. Labellers differ on it: some give a
+/// heading its section's question, others none. Skipped, it counts for neither convention.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Headings {
-    /// Scored with the tags of the passage it opens (the default).
+    /// Scored as untagged (the default).
     #[default]
     Scored,
     /// Left out of the scores, and counted in [`GroupScores::headings_skipped`].
     Skipped,
 }
 
-/// Whether `paragraph` (folded) is the topical heading that opens `passage`: its first
-/// line, when more follows, is the heading it sits under, and that heading names no
-/// question.
+/// Whether `paragraph` (folded) is the topical heading that opens `passage`.
 fn opens_with_topical_heading(passage: &cfi_core::Passage, paragraph: &str) -> bool {
-    let mut lines = passage.text.lines();
-    let (Some(first), Some(_)) = (lines.next(), lines.next()) else {
-        return false;
-    };
-    let first = fold(first);
-    first.starts_with(paragraph)
-        && passage.heading.as_deref().map(fold) == Some(first)
-        && named(passage).is_empty()
+    passage.opens_section
+        && passage
+            .heading
+            .as_deref()
+            .is_some_and(|h| fold(h).starts_with(paragraph))
 }
 
 /// Reads the call folder's inputs, tags them as an ingest would, and scores the tags
@@ -340,23 +334,32 @@ pub fn evaluate_tagging_with(
             // The passage holding the paragraph; for a paragraph split across passages, the
             // one holding its start.
             let start: String = want.chars().take(60).collect();
-            let at = lines
+            let in_lines = lines
                 .iter()
-                .position(|ls| ls.iter().any(|l| l.starts_with(&want)))
+                .position(|ls| ls.iter().any(|l| l.starts_with(&want)));
+            // Not in any text: the topical heading a passage opens, which carries no tag.
+            let heading = in_lines
+                .is_none()
+                .then(|| {
+                    passages
+                        .iter()
+                        .position(|p| opens_with_topical_heading(p, &want))
+                })
+                .flatten();
+            let at = in_lines
+                .or(heading)
                 .or_else(|| folded.iter().position(|(t, _)| t.contains(&want)))
                 .or_else(|| folded.iter().position(|(t, _)| t.contains(&start)));
             let Some((at, (_, got))) = at.and_then(|i| Some((i, folded.get(i)?))) else {
                 group.unaligned += 1;
                 continue;
             };
-            if headings == Headings::Skipped
-                && passages
-                    .get(at)
-                    .is_some_and(|p| opens_with_topical_heading(p, &want))
-            {
+            if heading.is_some() && headings == Headings::Skipped {
                 group.headings_skipped += 1;
                 continue;
             }
+            let untagged = BTreeSet::new();
+            let got = if heading.is_some() { &untagged } else { got };
             group.aligned += 1;
             category.aligned += 1;
             extra_aligned += 1;

@@ -55,6 +55,7 @@ pub fn passages(
         out: Vec::new(),
         buffer: Vec::new(),
         heading: None,
+        opening: None,
     };
     let mut section = Section::default();
     // Running headers and footers are page furniture, not answers.
@@ -74,6 +75,7 @@ pub fn passages(
         numbering.follow(block, &section);
         if let Some(found) = question_heading(block, call, max, &section, &numbering) {
             cutter.flush(&section);
+            cutter.unopened(&section);
             section = found;
             cutter.heading = Some(block.text.clone());
             cutter.buffer.push(block);
@@ -82,23 +84,30 @@ pub fn passages(
         match block.kind {
             BlockKind::Heading { level } => {
                 cutter.flush(&section);
+                cutter.unopened(&section);
                 // A heading as high as the question's own starts another topic; any heading
                 // is above a numbered list item that opened a question.
                 if section.level.is_some_and(|l| level <= l) || section.from_list {
                     section = Section::default();
                 }
+                // A topical heading stands above the passage it opens, not in its text:
+                // it answers no question itself.
                 cutter.heading = Some(block.text.clone());
-                cutter.buffer.push(block);
+                cutter.opening = Some(block);
             }
             BlockKind::Footnote => {
-                // A footnote is a reference, not an answer: its own passage, untagged.
+                // A footnote is a reference, not an answer: its own passage, untagged (a
+                // heading waiting for its text goes on waiting).
                 cutter.flush(&section);
+                let opening = cutter.opening.take();
                 cutter.buffer.push(block);
                 cutter.flush(&Section::default());
+                cutter.opening = opening;
             }
             _ if is_closing(&block.text) => {
                 // "Geneva, 4 April 2024", "Yours sincerely": the answers are over.
                 cutter.flush(&section);
+                cutter.unopened(&section);
                 section = Section::default();
                 cutter.heading = None;
                 cutter.buffer.push(block);
@@ -134,6 +143,7 @@ pub fn passages(
         }
     }
     cutter.flush(&section);
+    cutter.unopened(&section);
     cutter.out
 }
 
@@ -149,17 +159,35 @@ struct Cutter<'a> {
     out: Vec<Passage>,
     buffer: Vec<&'a Block>,
     heading: Option<String>,
+    /// A topical heading whose text has not come yet: it opens the next passage.
+    opening: Option<&'a Block>,
 }
 
 impl<'a> Cutter<'a> {
+    /// Words of the passage being cut, the heading it opens with included (a passage is cut
+    /// where it was when that heading was its first line).
     fn words(&self) -> usize {
-        self.buffer.iter().map(|b| word_count(&b.text)).sum()
+        self.buffer
+            .iter()
+            .chain(self.opening.as_ref())
+            .map(|b| word_count(&b.text))
+            .sum()
+    }
+
+    /// A topical heading no text followed (another heading came, or the end): a passage
+    /// of its own, as it was written.
+    fn unopened(&mut self, section: &Section) {
+        if let Some(heading) = self.opening.take() {
+            self.buffer.push(heading);
+            self.flush(section);
+        }
     }
 
     fn flush(&mut self, section: &Section) {
         let Some(first) = self.buffer.first() else {
             return;
         };
+        let opens_section = self.opening.take().is_some();
         let text = self
             .buffer
             .iter()
@@ -199,25 +227,20 @@ impl<'a> Cutter<'a> {
             paragraph: first.paragraph,
             language,
             questions,
-            mentioned_countries: self.gazetteer.mentions(&text),
+            mentioned_countries: match (&self.heading, opens_section) {
+                (Some(heading), true) => self.gazetteer.mentions(&format!("{heading}\n{text}")),
+                _ => self.gazetteer.mentions(&text),
+            },
             duplicate_of: None,
             key: false,
+            opens_section,
             text,
         });
         self.buffer.clear();
     }
 }
 
-/// Stable passage id: submission id, ordinal, and 32 bits of FNV-1a over the text, so an
-/// unchanged file keeps its ids and links.
-pub fn passage_id(submission_id: &str, ordinal: u32, text: &str) -> String {
-    let mut hash: u32 = 0x811c_9dc5;
-    for byte in text.bytes() {
-        hash ^= u32::from(byte);
-        hash = hash.wrapping_mul(0x0100_0193);
-    }
-    format!("{submission_id}-{ordinal:03}-{hash:08x}")
-}
+pub use cfi_core::passage_id;
 
 /// Cutting and tagging, end to end: headings, lists, furniture, and what the classifier
 /// is left to decide.
@@ -363,6 +386,57 @@ mod tests {
         let about = format!("Question 3 is the hardest to answer, because {LONG}");
         let blocks = vec![para(1, &run_in), para(2, &about), para(3, &spanish)];
         assert_eq!(tags(&cut(&blocks)), vec![vec![5], vec![5], vec![8]]);
+    }
+
+    #[test]
+    fn a_topical_heading_stands_above_the_passage_it_opens() {
+        let short = "Rural schools have no connection at all.";
+        let blocks = vec![
+            block(1, BlockKind::Heading { level: 1 }, "Access in rural areas"),
+            block(2, BlockKind::Footnote, "1 A footnote."),
+            para(3, LONG),
+            para(4, LONG),
+            block(5, BlockKind::Heading { level: 1 }, "II. Observations"),
+            block(6, BlockKind::Heading { level: 2 }, "Costs"),
+            para(7, short),
+            para(8, LONG),
+            block(9, BlockKind::Heading { level: 2 }, "Question 2"),
+            para(10, LONG),
+        ];
+        let ps = cut(&blocks);
+        let shown: Vec<(&str, Option<&str>, bool)> = ps
+            .iter()
+            .map(|p| {
+                (
+                    p.text.lines().next().unwrap_or_default(),
+                    p.heading.as_deref(),
+                    p.opens_section,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("1 A footnote.", Some("Access in rural areas"), false),
+                (LONG, Some("Access in rural areas"), true),
+                (LONG, Some("Access in rural areas"), false),
+                // No text followed it: a passage of its own, as written.
+                ("II. Observations", Some("II. Observations"), false),
+                (short, Some("Costs"), true),
+                // A heading naming a question is the first line of the text it tags.
+                ("Question 2", Some("Question 2"), false),
+            ]
+        );
+        // Its words are searched and classified with the passage, which keeps the length
+        // it had with the heading as its first line ("Costs" and the short paragraph
+        // still wait for the next one).
+        assert_eq!(
+            ps[1].full_text(),
+            format!("Access in rural areas\n{LONG}").as_str()
+        );
+        assert_eq!(ps[4].text, format!("{short}\n{LONG}"));
+        assert!(ps[4].questions.is_empty());
+        assert_eq!(tags(&ps).last(), Some(&vec![2]));
     }
 
     #[test]
@@ -534,7 +608,7 @@ mod tests {
             cut.unnamed
                 .iter()
                 .filter_map(|&i| cut.passages.get(i))
-                .map(|p| p.text.lines().next().unwrap_or_default().to_string())
+                .map(|p| p.full_text().lines().next().unwrap_or_default().to_string())
                 .collect()
         };
         // An essay: its first paragraph under the title presents the submitter.

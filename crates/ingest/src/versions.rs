@@ -90,6 +90,7 @@ mod tests {
             mentioned_countries: Vec::new(),
             duplicate_of: None,
             key: false,
+            opens_section: false,
         }
     }
 

@@ -149,6 +149,14 @@ function marks(p) {
   return [p.key ? keyMarker() : null, ...tags(p)].filter(Boolean);
 }
 
+// The topical heading a passage sits under, shown above it (a heading naming a question
+// is the first line of its text already).
+function sectionHeading(p) {
+  const heading = (p.heading || "").trim();
+  if (!heading || (p.text || "").startsWith(heading)) return null;
+  return el("div", { class: "section-heading", text: heading });
+}
+
 function meta(p) {
   const s = p.submission;
   const parts = [s.category, s.country, place(p), p.language, s.kind === "annex" ? "annex" : null].filter(Boolean);
@@ -237,6 +245,7 @@ async function renderSearch(s) {
     const hit = el("li", { class: "hit" },
       el("h3", {}, open),
       meta(h),
+      sectionHeading(h),
       snippet,
       hitMarks(h, h.others),
       versionsLine(h),
@@ -396,6 +405,7 @@ async function renderPassage(s) {
     el("h2", {}, p.submission.submitter, " ", p.submission.confidential ? el("span", { class: "confidential", text: "CONFIDENTIAL" }) : null),
     el("p", { class: "meta", text: [submission.category, submission.country, submission.language, submission.pages ? submission.pages + " pages" : null, submission.received ? "received " + submission.received : null, submission.file].filter(Boolean).join(" · ") }),
     ...body.before.map((b) => el("div", { class: "context", text: b.text })),
+    sectionHeading(p),
     el("div", { class: "passage-main", id: "passage-text" }, passageMarks(p), p.text),
     ...body.after.map((b) => el("div", { class: "context", text: b.text })),
     el("p", { class: "citation", id: "citation", text: p.citation }),

@@ -19,7 +19,7 @@ use crate::params::{ExportFormat, ExportParams, Query};
 use crate::{ApiError, AppState};
 
 /// The columns of an export, in order: the JSON names of [`ExportRow`]'s fields.
-pub const EXPORT_COLUMNS: [&str; 17] = [
+pub const EXPORT_COLUMNS: [&str; 18] = [
     "passageId",
     "submissionId",
     "call",
@@ -36,6 +36,7 @@ pub const EXPORT_COLUMNS: [&str; 17] = [
     "citation",
     "permalink",
     "confidential",
+    "heading",
     "text",
 ];
 
@@ -77,6 +78,9 @@ pub struct ExportRow {
     pub permalink: String,
     /// Whether the submission was sent in confidence (only staff exports hold these).
     pub confidential: bool,
+    /// The heading it sits under (a heading naming a question is also the first line of
+    /// the text; a topical heading is not).
+    pub heading: Option<String>,
     /// The full text.
     pub text: String,
 }
@@ -105,12 +109,13 @@ impl ExportRow {
             citation: citation(record, catalog),
             permalink: format!("/?view=passage&id={}", p.id),
             confidential: s.confidential,
+            heading: p.heading.clone(),
             text: p.text.clone(),
         }
     }
 
     /// The row's cells as text, in the order of [`EXPORT_COLUMNS`].
-    pub fn cells(&self) -> [String; 17] {
+    pub fn cells(&self) -> [String; 18] {
         let questions: Vec<String> = self
             .questions
             .iter()
@@ -133,6 +138,7 @@ impl ExportRow {
             self.citation.clone(),
             self.permalink.clone(),
             self.confidential.to_string(),
+            self.heading.clone().unwrap_or_default(),
             self.text.clone(),
         ]
     }
@@ -329,6 +335,7 @@ mod tests {
             citation: "S, p. 3.".into(),
             permalink: "/?view=passage&id=p".into(),
             confidential: false,
+            heading: Some("Access".into()),
             text: "a, \"b\"".into(),
         };
         // Serialised in field order: each column's key comes after the one before.

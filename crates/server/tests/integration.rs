@@ -128,6 +128,7 @@ fn corpus_with(configure: impl FnOnce(cfi_server::AppState) -> cfi_server::AppSt
                 source: TagSource::Heading,
                 confidence: 1.0,
             }],
+            opens_section: false,
         };
         let path = files.join(format!("{id}.pdf"));
         std::fs::write(&path, format!("%PDF-1.4 file of {id}")).expect("write");

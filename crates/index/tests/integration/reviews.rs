@@ -161,3 +161,46 @@ fn concurrent_reviews_of_one_passage_leave_one_whole_review_that_the_index_agree
         .expect("present");
     assert_eq!(record.passage.key, last.key);
 }
+
+#[test]
+fn a_review_follows_its_passage_when_the_heading_it_opens_moves_out_of_its_text() {
+    let (dir, index) = build();
+    // As cut before: the topical heading was the first line of the text, and in the id.
+    let body = "Reports of livestreamed abuse rose sharply in the last two years.";
+    let mut before = passage(
+        "alliance",
+        1,
+        "en",
+        &[],
+        &format!("Trends in reports\n{body}"),
+    );
+    before.id = cfi_core::passage_id("alliance", 1, &before.text);
+    before.heading = Some("Trends in reports".into());
+    reingest(&index, &[before.clone(), alliance_passages()[1].clone()]);
+    index
+        .review(&before.id, review(Some(vec![1]), true))
+        .expect("review");
+
+    // As cut now: the heading stands above the text, and the id follows the text.
+    let mut now = before.clone();
+    now.text = body.into();
+    now.opens_section = true;
+    now.id = cfi_core::passage_id("alliance", 1, body);
+    assert_ne!(now.id, before.id);
+    assert_eq!(now.former_id().as_deref(), Some(before.id.as_str()));
+    reingest(&index, &[now.clone(), alliance_passages()[1].clone()]);
+
+    assert_eq!(tags(&index, &now.id), vec![(1, TagSource::Staff)]);
+    assert!(index.orphaned_reviews().expect("orphans").is_empty());
+    let listed = index.reviews().expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].review.passage, now.id);
+    // Kept in the file too, and the heading's words still find the passage.
+    drop(index);
+    let index = PassageIndex::open(dir.path()).expect("reopen");
+    assert_eq!(tags(&index, &now.id), vec![(1, TagSource::Staff)]);
+    assert_eq!(
+        search(&index, q("\"trends in reports\"")),
+        vec![now.id.clone()]
+    );
+}

@@ -225,6 +225,7 @@ async fn an_untagged_submission_that_reads_like_the_answers_is_offered_for_revie
                 })
                 .into_iter()
                 .collect(),
+            opens_section: false,
         };
         let info = SubmissionInfo {
             submission,

@@ -108,6 +108,7 @@ fn meaning_corpus() -> (tempfile::TempDir, axum::Router) {
                 source: TagSource::Heading,
                 confidence: 1.0,
             }],
+            opens_section: false,
         };
         let info = SubmissionInfo {
             submission,

@@ -61,6 +61,7 @@ fn with_versions(c: &Corpus) -> axum::Router {
                 source: TagSource::Heading,
                 confidence: 1.0,
             }],
+            opens_section: false,
         };
         let info = SubmissionInfo {
             submission,
