@@ -115,6 +115,7 @@ fn index() -> &'static PassageIndex {
                     ordinal: n,
                     text: row.5.into(),
                     heading: None,
+                    opens_section: false,
                     page: Some(n),
                     page_end: None,
                     page_label: None,
