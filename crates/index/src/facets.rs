@@ -259,8 +259,8 @@ pub(crate) struct SegmentCounts {
     estimated: Arc<AtomicBool>,
     fields: Vec<(&'static str, Arc<SegmentFacet>, Vec<u32>)>,
     /// The hits counted once, and those counted as [`SAMPLE_EVERY`]: each field's values
-    /// are counted over them at the end, one field after the other (one array read in
-    /// document order at a time, rather than six interleaved per hit).
+    /// are counted over them every [`CHUNK`] hits, one field after the other (one array read
+    /// in document order at a time, rather than six interleaved per hit).
     counted: Vec<DocId>,
     sampled: Vec<DocId>,
 }
@@ -288,7 +288,7 @@ impl Collector for FacetCounts {
             exact: (self.exact as f64 * share).ceil() as usize,
             estimated: Arc::clone(&self.estimated),
             fields,
-            counted: Vec::new(),
+            counted: Vec::with_capacity(CHUNK),
             sampled: Vec::new(),
         })
     }
@@ -316,6 +316,38 @@ impl Collector for FacetCounts {
     }
 }
 
+/// Hits gathered before their values are counted: a few pages of memory, reused.
+const CHUNK: usize = 4096;
+
+impl SegmentCounts {
+    /// Counts the values of the hits gathered with `weight` (1: `counted`, else `sampled`),
+    /// one field after the other, and empties that list.
+    fn count(&mut self, weight: u32) {
+        let docs = if weight == 1 {
+            &mut self.counted
+        } else {
+            &mut self.sampled
+        };
+        for (_, facets, counters) in &mut self.fields {
+            match &facets.dense {
+                Some(dense) => dense.count_all(docs, counters, weight),
+                None => {
+                    for &doc in docs.iter() {
+                        for ord in facets.reader.facet_ords(doc) {
+                            if let Some(counter) =
+                                usize::try_from(ord).ok().and_then(|i| counters.get_mut(i))
+                            {
+                                *counter += weight;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        docs.clear();
+    }
+}
+
 impl SegmentCollector for SegmentCounts {
     type Fruit = Fruit;
 
@@ -323,8 +355,14 @@ impl SegmentCollector for SegmentCounts {
         self.hits += 1;
         if self.hits <= self.exact {
             self.counted.push(doc);
+            if self.counted.len() >= CHUNK {
+                self.count(1);
+            }
         } else if sampled(doc) {
             self.sampled.push(doc);
+            if self.sampled.len() >= CHUNK {
+                self.count(SAMPLE_EVERY as u32);
+            }
         }
     }
 
@@ -332,24 +370,8 @@ impl SegmentCollector for SegmentCounts {
         if self.hits > self.exact {
             self.estimated.store(true, Ordering::Relaxed);
         }
-        for (_, facets, counters) in &mut self.fields {
-            for (docs, weight) in [(&self.counted, 1), (&self.sampled, SAMPLE_EVERY as u32)] {
-                match &facets.dense {
-                    Some(dense) => dense.count_all(docs, counters, weight),
-                    None => {
-                        for &doc in docs {
-                            for ord in facets.reader.facet_ords(doc) {
-                                if let Some(counter) =
-                                    usize::try_from(ord).ok().and_then(|i| counters.get_mut(i))
-                                {
-                                    *counter += weight;
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        self.count(1);
+        self.count(SAMPLE_EVERY as u32);
         let mut out = Counts::new();
         for (name, facets, counters) in self.fields {
             let values = out.entry(name.to_string()).or_default();
