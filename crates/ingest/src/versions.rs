@@ -38,7 +38,7 @@ impl Versions {
         let texts = self.texts.entry(entry.id.clone()).or_default();
         for passage in passages {
             texts
-                .entry(fold(&passage.text))
+                .entry(fold(&passage.full_text()))
                 .or_insert_with(|| passage.id.clone());
         }
     }
@@ -49,7 +49,9 @@ impl Versions {
             return;
         };
         for passage in passages {
-            passage.duplicate_of = texts.get(&fold(&passage.text)).cloned();
+            // With the heading a passage opens: one rendering may read as a heading what the
+            // other reads as the passage's first line.
+            passage.duplicate_of = texts.get(&fold(&passage.full_text())).cloned();
         }
     }
 }
@@ -124,13 +126,24 @@ mod tests {
                 passage("chile-2", "Otra cosa."),
             ],
         );
+        // The first version read "Marco legal" as a heading above its passage; the later one
+        // as the passage's first line.
+        let mut headed = passage("chile-3", "La ley protege a los niños en línea.");
+        headed.heading = Some("Marco legal".into());
+        headed.opens_section = true;
+        versions.remember(&first, &[headed]);
         let mut passages = [
             passage("chile-pdf-1", "Ley N°  21.575 - \"delitos\ninformáticos\""),
             passage("chile-pdf-2", "Una página nueva."),
+            passage(
+                "chile-pdf-3",
+                "Marco legal\nLa ley protege a los niños en línea.",
+            ),
         ];
         versions.fold(&later, &mut passages);
         assert_eq!(passages[0].duplicate_of.as_deref(), Some("chile-1"));
         assert_eq!(passages[1].duplicate_of, None);
+        assert_eq!(passages[2].duplicate_of.as_deref(), Some("chile-3"));
         // A file with no later version is not remembered.
         let mut other = Versions::new(&[entry("spain", None)]);
         other.remember(&entry("spain", None), &[passage("spain-1", "x")]);
