@@ -464,6 +464,13 @@ fn search(args: SearchArgs, model: Option<&Path>) -> anyhow::Result<ExitCode> {
             questions.join(" "),
             p.id
         )?;
+        // The topical heading a passage sits under stands above it, as on the page.
+        if let Some(heading) = p.heading.as_deref().map(str::trim)
+            && !heading.is_empty()
+            && !p.text.starts_with(heading)
+        {
+            writeln!(out, "  § {heading}")?;
+        }
         writeln!(out, "  {}", hit.snippet.marked("[", "]", str::to_string))?;
     }
     out.flush()?;

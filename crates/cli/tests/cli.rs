@@ -1129,3 +1129,35 @@ fn eval_can_leave_out_the_topical_headings_that_open_passages() {
         "{text}"
     );
 }
+
+/// A hit under a topical heading shows the heading on a line of its own above its snippet:
+/// the heading stands above the passage, not in its text, and its words find the passage.
+#[test]
+fn search_shows_the_topical_heading_above_a_hit() {
+    let demo =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/calls/sr-children-digital-2024");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    let index_arg = index.to_str().expect("utf8");
+    let (ok, stdout, _) = cfi(&["ingest", &demo.to_string_lossy(), "--index", index_arg]);
+    assert!(ok, "{stdout}");
+    let (ok, stdout, stderr) = cfi(&[
+        "search",
+        "\"trends in reports\"",
+        "--semantic",
+        "0",
+        "--index",
+        index_arg,
+    ]);
+    assert!(ok, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| *l == "  § Trends in reports")
+        .unwrap_or_else(|| panic!("no heading line: {stdout}"));
+    let snippet = lines.get(at + 1).copied().unwrap_or_default();
+    assert!(
+        snippet.starts_with("  ") && !snippet.contains("Trends in reports"),
+        "{stdout}"
+    );
+}
