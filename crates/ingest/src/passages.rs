@@ -187,7 +187,6 @@ impl<'a> Cutter<'a> {
         let Some(first) = self.buffer.first() else {
             return;
         };
-        let opens_section = self.opening.take().is_some();
         let text = self
             .buffer
             .iter()
@@ -196,9 +195,11 @@ impl<'a> Cutter<'a> {
             .collect::<Vec<_>>()
             .join("\n");
         if text.is_empty() {
+            // Nothing to open: a heading waiting for its text goes on waiting.
             self.buffer.clear();
             return;
         }
+        let opens_section = self.opening.take().is_some();
         let page = first.page;
         let page_end = self
             .buffer
