@@ -546,7 +546,7 @@ async fn staff_use_the_page_in_a_real_browser() {
         .expect("open");
     until(&client, "the section heading above the hit", "const h = document.querySelector('#hits .hit .section-heading'); return h !== null && h.textContent === 'Trends in reports'").await;
     click(&client, "#hits .hit h3 a").await;
-    until(&client, "the section heading above the passage", "const t = document.getElementById('passage-text'); const h = document.querySelector('#view-passage .section-heading'); return t !== null && h !== null && h.textContent === 'Trends in reports' && !t.textContent.includes('Trends in reports')").await;
+    until(&client, "the section heading above the passage", "const t = document.getElementById('passage-text'); const h = t && t.previousElementSibling; return h !== null && h.className === 'section-heading' && h.textContent === 'Trends in reports' && !t.textContent.includes('Trends in reports')").await;
     shot(&client, "10-section-heading").await;
 
     client.close().await.expect("close");

@@ -400,14 +400,25 @@ async function renderPassage(s) {
     similarList.append(el("li", { class: "hit" }, el("h3", {}, link), meta(h), el("p", { class: "snippet", text: h.text.slice(0, 300) + (h.text.length > 300 ? "…" : "") })));
   }
   if (!similar.results.length) similarList.append(el("li", { class: "meta", text: "No similar passages in other submissions." }));
+  // Around the passage, a heading where a section starts (the passage's own always shows).
+  let section = null;
+  const newSection = (b) => {
+    const heading = (b.heading || "").trim();
+    const starts = heading !== section;
+    section = heading;
+    return starts ? sectionHeading(b) : null;
+  };
+  const before = body.before.flatMap((b) => [newSection(b), el("div", { class: "context", text: b.text })]);
+  section = (p.heading || "").trim();
+  const after = body.after.flatMap((b) => [newSection(b), el("div", { class: "context", text: b.text })]);
   // Filtered: replaceChildren would show a null as the text "null".
   box.replaceChildren(...[
     el("h2", {}, p.submission.submitter, " ", p.submission.confidential ? el("span", { class: "confidential", text: "CONFIDENTIAL" }) : null),
     el("p", { class: "meta", text: [submission.category, submission.country, submission.language, submission.pages ? submission.pages + " pages" : null, submission.received ? "received " + submission.received : null, submission.file].filter(Boolean).join(" · ") }),
-    ...body.before.map((b) => el("div", { class: "context", text: b.text })),
+    ...before,
     sectionHeading(p),
     el("div", { class: "passage-main", id: "passage-text" }, passageMarks(p), p.text),
-    ...body.after.map((b) => el("div", { class: "context", text: b.text })),
+    ...after,
     el("p", { class: "citation", id: "citation", text: p.citation }),
     el("div", { class: "actions" }, copyButton, original),
     token() ? el("h3", { text: "Review" }) : null,
