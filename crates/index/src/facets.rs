@@ -184,7 +184,10 @@ impl FacetColumns {
         let (generation, live) = searcher;
         let key = (reader.segment_id(), field);
         if let Ok(mut kept) = self.kept.lock() {
-            if kept.0 != generation {
+            // Only a newer generation lets columns go: a search still on an older searcher
+            // reads what is kept, and what it opens is not kept (else two generations in
+            // use would read each other's segments again and again).
+            if generation > kept.0 {
                 kept.0 = generation;
                 kept.1.retain(|(segment, _), _| live.contains(segment));
             }
@@ -320,13 +323,13 @@ impl Collector for FacetCounts {
 const CHUNK: usize = 4096;
 
 impl SegmentCounts {
-    /// Counts the values of the hits gathered with `weight` (1: `counted`, else `sampled`),
-    /// one field after the other, and empties that list.
-    fn count(&mut self, weight: u32) {
-        let docs = if weight == 1 {
-            &mut self.counted
+    /// Counts the values of the hits gathered once (`sampled` false) or as a sample, one
+    /// field after the other, and empties that list.
+    fn count(&mut self, sampled: bool) {
+        let (docs, weight) = if sampled {
+            (&mut self.sampled, SAMPLE_EVERY as u32)
         } else {
-            &mut self.sampled
+            (&mut self.counted, 1)
         };
         for (_, facets, counters) in &mut self.fields {
             match &facets.dense {
@@ -356,12 +359,12 @@ impl SegmentCollector for SegmentCounts {
         if self.hits <= self.exact {
             self.counted.push(doc);
             if self.counted.len() >= CHUNK {
-                self.count(1);
+                self.count(false);
             }
         } else if sampled(doc) {
             self.sampled.push(doc);
             if self.sampled.len() >= CHUNK {
-                self.count(SAMPLE_EVERY as u32);
+                self.count(true);
             }
         }
     }
@@ -370,8 +373,8 @@ impl SegmentCollector for SegmentCounts {
         if self.hits > self.exact {
             self.estimated.store(true, Ordering::Relaxed);
         }
-        self.count(1);
-        self.count(SAMPLE_EVERY as u32);
+        self.count(false);
+        self.count(true);
         let mut out = Counts::new();
         for (name, facets, counters) in self.fields {
             let values = out.entry(name.to_string()).or_default();
@@ -477,6 +480,27 @@ mod tests {
             assert_eq!(by_dense, by_column);
             assert!(by_column.iter().sum::<u32>() > 500);
         }
+    }
+
+    /// Columns are let go only at a newer generation: a search on an older searcher does not
+    /// drop what the newer one reads.
+    #[test]
+    fn only_a_newer_generation_lets_columns_go() {
+        let index = index();
+        let searcher = index.reader().expect("reader").searcher();
+        let (a, b) = (searcher.segment_reader(0), searcher.segment_reader(1));
+        let ids = [a.segment_id(), b.segment_id()];
+        let columns = FacetColumns::default();
+        let kept = |columns: &FacetColumns| columns.kept.lock().map(|k| k.1.len()).unwrap_or(0);
+        columns.get((5, &ids), a, "kind").expect("a");
+        columns.get((5, &ids), b, "kind").expect("b");
+        assert_eq!(kept(&columns), 2);
+        // An older searcher that held only the first segment.
+        columns.get((3, &ids[..1]), a, "kind").expect("a");
+        assert_eq!(kept(&columns), 2);
+        // A newer one without the second segment (merged away).
+        columns.get((6, &ids[..1]), a, "kind").expect("a");
+        assert_eq!(kept(&columns), 1);
     }
 
     #[test]

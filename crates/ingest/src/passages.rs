@@ -218,7 +218,7 @@ impl<'a> Cutter<'a> {
                 confidence: section.confidence,
             })
             .collect();
-        self.out.push(Passage {
+        let mut passage = Passage {
             id: passage_id(self.submission_id, ordinal, &text),
             ordinal,
             heading: self.heading.clone(),
@@ -228,15 +228,15 @@ impl<'a> Cutter<'a> {
             paragraph: first.paragraph,
             language,
             questions,
-            mentioned_countries: match (&self.heading, opens_section) {
-                (Some(heading), true) => self.gazetteer.mentions(&format!("{heading}\n{text}")),
-                _ => self.gazetteer.mentions(&text),
-            },
+            mentioned_countries: Vec::new(),
             duplicate_of: None,
             key: false,
             opens_section,
             text,
-        });
+        };
+        // The heading the passage opens names countries too ("The situation in Kenya").
+        passage.mentioned_countries = self.gazetteer.mentions(&passage.full_text());
+        self.out.push(passage);
         self.buffer.clear();
     }
 }
