@@ -8,12 +8,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use cfi_embed::TextKind;
+use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::index::SegmentId;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScorer, EmptyScorer, EnableScoring, Explanation, Occur, Query,
     Scorer, Weight,
 };
-use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
+use tantivy::{
+    DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED,
+};
 
 use crate::compile::Compiled;
 use crate::nearest::MeaningFilter;
@@ -165,6 +168,100 @@ impl Weight for Candidates {
             },
             if found { 1.0 } else { 0.0 },
         ))
+    }
+}
+
+/// Which of the passages a search by meaning brought in the words match as well, noted
+/// while the words' hits are collected: what meaning alone adds is then counted over the
+/// rest, without matching the words a second time.
+pub(crate) struct AlsoByWords {
+    /// The passages found by meaning, by segment ordinal, in document order.
+    docs: Vec<Vec<DocId>>,
+}
+
+impl AlsoByWords {
+    pub(crate) fn new(searcher: &Searcher, near: &[(Score, DocAddress)]) -> AlsoByWords {
+        let mut docs = vec![Vec::new(); searcher.segment_readers().len()];
+        for (_, address) in near {
+            if let Some(segment) = docs.get_mut(address.segment_ord as usize) {
+                segment.push(address.doc_id);
+            }
+        }
+        for segment in &mut docs {
+            segment.sort_unstable();
+            segment.dedup();
+        }
+        AlsoByWords { docs }
+    }
+}
+
+impl Collector for AlsoByWords {
+    /// The passages found by meaning that the words matched.
+    type Fruit = Vec<DocAddress>;
+    type Child = AlsoByWordsSegment;
+
+    fn for_segment(
+        &self,
+        segment_ord: SegmentOrdinal,
+        _reader: &SegmentReader,
+    ) -> tantivy::Result<AlsoByWordsSegment> {
+        Ok(AlsoByWordsSegment {
+            docs: self
+                .docs
+                .get(segment_ord as usize)
+                .cloned()
+                .unwrap_or_default(),
+            at: 0,
+            matched: Vec::new(),
+            segment_ord,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<DocAddress>>) -> tantivy::Result<Vec<DocAddress>> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+pub(crate) struct AlsoByWordsSegment {
+    docs: Vec<DocId>,
+    /// The first of `docs` not below the documents collected so far (hits come in order).
+    at: usize,
+    matched: Vec<DocId>,
+    segment_ord: SegmentOrdinal,
+}
+
+impl SegmentCollector for AlsoByWordsSegment {
+    type Fruit = Vec<DocAddress>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        while self.docs.get(self.at).is_some_and(|&d| d < doc) {
+            self.at += 1;
+        }
+        if self.docs.get(self.at) == Some(&doc) {
+            self.matched.push(doc);
+            self.at += 1;
+        }
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        if self.at >= self.docs.len() {
+            return;
+        }
+        for &doc in docs {
+            self.collect(doc, 0.0);
+        }
+    }
+
+    fn harvest(self) -> Vec<DocAddress> {
+        let ord = self.segment_ord;
+        self.matched
+            .into_iter()
+            .map(|doc| DocAddress::new(ord, doc))
+            .collect()
     }
 }
 

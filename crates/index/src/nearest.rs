@@ -101,15 +101,21 @@ impl MeaningCache {
         Ok(computed)
     }
 
+    /// A segment's vectors, where they were opened already.
+    fn kept(&self, reader: &SegmentReader) -> Option<Arc<SegmentVectors>> {
+        let id = reader.segment_id();
+        self.files.lock().ok().and_then(|f| f.get(&id).cloned())
+    }
+
     fn file(
         &self,
         reader: &SegmentReader,
         open: impl FnOnce() -> Result<SegmentVectors>,
     ) -> Result<Arc<SegmentVectors>> {
-        let id = reader.segment_id();
-        if let Some(found) = self.files.lock().ok().and_then(|f| f.get(&id).cloned()) {
+        if let Some(found) = self.kept(reader) {
             return Ok(found);
         }
+        let id = reader.segment_id();
         let opened = Arc::new(open()?);
         if let Ok(mut files) = self.files.lock() {
             files.insert(id, Arc::clone(&opened));
@@ -198,8 +204,15 @@ impl PassageIndex {
             .map(|set| set.iter().map(DocBits::count).sum())
             .collect();
         let none = DocBits::default();
-        let vectors: Vec<Arc<SegmentVectors>> =
-            self.per_segment(segments, |_, reader| self.segment_vectors(reader))?;
+        // Opened once per segment and kept: on every core only when one is opened now.
+        let kept: Vec<Option<Arc<SegmentVectors>>> = segments
+            .iter()
+            .map(|reader| self.meaning_cache.kept(reader))
+            .collect();
+        let vectors: Vec<Arc<SegmentVectors>> = match kept.into_iter().collect() {
+            Some(all) => all,
+            None => self.per_segment(segments, |_, reader| self.segment_vectors(reader))?,
+        };
         let exhaustive = self.meaning_cache.exhaustive.load(Ordering::Relaxed);
         let grouped = |ord: usize| !exhaustive && vectors.get(ord).is_some_and(|v| v.partitioned());
         // Filters allowing many passages: in a segment grouped by meaning, the groups
@@ -230,8 +243,11 @@ impl PassageIndex {
             })
             .collect::<Result<_>>()?;
         let widest = many.iter().map(|(_, cut)| *cut).max().unwrap_or(0);
+        let all_grouped = (0..segments.len()).all(grouped);
         let within: Vec<Vec<(u16, DocId)>> = match many.as_slice() {
             [] => Vec::new(),
+            // Every segment is grouped: nothing to pass over.
+            _ if all_grouped => Vec::new(),
             [(only, _)] => {
                 let set = sets.get(*only);
                 self.per_segment(segments, |ord, reader| {
@@ -263,6 +279,11 @@ impl PassageIndex {
                     .within(bits, query, u16::MAX - 1))
             })
         };
+        // The order the query visits each grouped segment's groups in: worked out by the
+        // first filter that probes the segment, and kept for the others.
+        let orders: Vec<std::sync::OnceLock<Vec<u32>>> = (0..segments.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
         let floor = self.embedder.min_similarity().max(MIN_SIMILARITY);
         let mut found = Vec::with_capacity(sets.len());
         for (i, (set, &total)) in sets.iter().zip(&totals).enumerate() {
@@ -283,7 +304,12 @@ impl PassageIndex {
                         let want = (bits.count() as f64 * probed).ceil() as usize;
                         return Ok(vectors
                             .get(ord)
-                            .map(|v| v.probe(bits, query, want))
+                            .map(|v| {
+                                let order = orders
+                                    .get(ord)
+                                    .map_or(&[][..], |o| o.get_or_init(|| v.order(query)));
+                                v.probe(bits, query, order, want)
+                            })
                             .unwrap_or_default());
                     }
                     Ok(within

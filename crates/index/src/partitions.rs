@@ -17,7 +17,7 @@
 use tantivy::DocId;
 
 use crate::nearest::DocBits;
-use crate::vectors::{VectorQuery, dequantize, quantize};
+use crate::vectors::{VectorQuery, dequantize, quantize, squared_norm};
 
 /// Segments with fewer passages are scanned whole: the straight pass over them costs less
 /// than a tenth of a millisecond.
@@ -43,6 +43,8 @@ pub(crate) struct Partitions {
     /// query visits the partitions in the order of its cosine with them (the order of the
     /// Hamming distance to the centres misjudges more).
     means: Vec<u8>,
+    /// Each mean's squared length, so a query's cosines need one pass over the means.
+    mean_norms: Vec<u32>,
     dim: usize,
 }
 
@@ -175,34 +177,44 @@ impl Partitions {
             }
             means.extend(quantize(&sum));
         }
+        let mean_norms = means.chunks_exact(dim.max(1)).map(squared_norm).collect();
         Some(Partitions {
             starts,
             docs: order,
             codes,
             means,
+            mean_norms,
             dim,
         })
     }
 
-    /// The allowed passages of the partitions closest to `query`, each with its sketch
-    /// distance, partition by partition until at least `want` are found (or none is left).
+    /// The partitions in the order a query visits them: closest mean first.
+    pub(crate) fn order(&self, query: &VectorQuery) -> Vec<u32> {
+        let mut order: Vec<(f32, u32)> = self
+            .means
+            .chunks_exact(self.dim.max(1))
+            .zip(&self.mean_norms)
+            .enumerate()
+            .map(|(p, (mean, &norm))| (-query.cosine_with(mean, norm), p as u32))
+            .collect();
+        order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        order.into_iter().map(|(_, p)| p).collect()
+    }
+
+    /// The allowed passages of the partitions closest to `query`, visited in `order` (see
+    /// [`Partitions::order`]), each with its sketch distance, partition by partition until
+    /// at least `want` are found (or none is left).
     pub(crate) fn probe(
         &self,
         query: &VectorQuery,
+        order: &[u32],
         allowed: &DocBits,
         want: usize,
     ) -> Vec<(u16, DocId)> {
         let sketch = query.sketch();
         let q: Code = std::array::from_fn(|i| sketch.get(i).copied().unwrap_or(0));
-        let mut order: Vec<(f32, u32)> = self
-            .means
-            .chunks_exact(self.dim.max(1))
-            .enumerate()
-            .map(|(p, mean)| (-query.cosine(mean), p as u32))
-            .collect();
-        order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let mut found = Vec::with_capacity(want + PASSAGES_PER_PARTITION);
-        for (_, p) in order {
+        for &p in order {
             let p = p as usize;
             let (Some(&from), Some(&to)) = (self.starts.get(p), self.starts.get(p + 1)) else {
                 continue;
@@ -307,7 +319,7 @@ mod tests {
         // them, reading a small part of the segment.
         let query = VectorQuery::new(&c.topics[5]).expect("query");
         let on_topic = (0..n).filter(|d| d % 64 == 5).count();
-        let found = parts.probe(&query, &all(n), on_topic);
+        let found = parts.probe(&query, &parts.order(&query), &all(n), on_topic);
         let right = found.iter().filter(|(_, doc)| doc % 64 == 5).count();
         assert!(right >= on_topic * 9 / 10, "{right} of {on_topic}");
         assert!(found.len() < n / 8, "read {} of {n}", found.len());
@@ -320,11 +332,12 @@ mod tests {
         let parts = build(&c).expect("partitioned");
         let allowed = DocBits::from_docs(n as DocId, (0..n as DocId).filter(|d| d % 3 == 0));
         let query = VectorQuery::new(&c.topics[0]).expect("query");
-        let found = parts.probe(&query, &allowed, 100);
+        let order = parts.order(&query);
+        let found = parts.probe(&query, &order, &allowed, 100);
         assert!(found.len() >= 100);
         assert!(found.iter().all(|(_, doc)| doc % 3 == 0));
         // Asking for more than are allowed reads them all.
-        let everything = parts.probe(&query, &allowed, n);
+        let everything = parts.probe(&query, &order, &allowed, n);
         assert_eq!(everything.len(), allowed.count());
     }
 }

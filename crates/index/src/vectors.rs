@@ -352,15 +352,30 @@ impl SegmentVectors {
     /// where there are as many, with their sketch distances (as
     /// [`SegmentVectors::distance`]); every allowed passage where the segment is not
     /// grouped.
+    ///
+    /// `order` is the groups' order for this query ([`SegmentVectors::order`]), worked out
+    /// once for every filter a search probes with.
     pub(crate) fn probe(
         &self,
         allowed: &DocBits,
         query: &VectorQuery,
+        order: &[u32],
         want: usize,
     ) -> Vec<(u16, DocId)> {
         match &self.partitions {
-            Some(partitions) if query.dim() == self.dim => partitions.probe(query, allowed, want),
+            Some(partitions) if query.dim() == self.dim => {
+                partitions.probe(query, order, allowed, want)
+            }
             _ => self.within(allowed, query, u16::MAX - 1),
+        }
+    }
+
+    /// The order in which a query visits the segment's groups, closest first (none where
+    /// the segment is not grouped).
+    pub(crate) fn order(&self, query: &VectorQuery) -> Vec<u32> {
+        match &self.partitions {
+            Some(partitions) if query.dim() == self.dim => partitions.order(query),
+            _ => Vec::new(),
         }
     }
 
@@ -383,6 +398,16 @@ impl SegmentVectors {
             return Vec::new();
         }
         docs.sort_unstable();
+        // The vectors lie far apart: read a byte of each of their cache lines first. These
+        // reads depend on nothing, so the processor has many of them in flight at once,
+        // where the products below would wait for each vector in turn.
+        let mut touched = 0u8;
+        for &doc in docs.iter() {
+            for &byte in self.vector(doc).unwrap_or_default().iter().step_by(64) {
+                touched ^= byte;
+            }
+        }
+        std::hint::black_box(touched);
         docs.iter()
             .filter_map(|&doc| {
                 let vector = self.vector(doc)?;
