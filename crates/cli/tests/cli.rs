@@ -671,8 +671,8 @@ fn guiding_question_tags_score_above_their_floors_on_both_labelled_calls() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/calls");
     let bare = tempfile::tempdir().expect("tempdir");
     for (call, plain, structured, essays) in [
-        ("sr-children-digital-2024", false, 0.92, 0.77),
-        ("sr-sale-children-digital-2024", false, 0.95, 0.86),
+        ("sr-children-digital-2024", false, 0.92, 0.79),
+        ("sr-sale-children-digital-2024", false, 0.95, 0.84),
         ("sr-children-digital-2024", true, 0.89, 0.80),
         ("sr-sale-children-digital-2024", true, 0.95, 0.82),
     ] {

@@ -118,6 +118,70 @@ pub struct QuestionClassifier {
     /// Stems in the texts of at least half the questions: the call's subject ("children",
     /// "online"), which tells no question apart from another.
     topic: BTreeSet<String>,
+    /// The question asking for recommendations, where the call has one.
+    recommends: Option<u32>,
+}
+
+/// Word starts asking someone to act: what a recommendation says, whatever its subject
+/// ("States should", "nous recommandons", "se insta a", "следует").
+const ASKING: [&str; 30] = [
+    "should",
+    "ought to",
+    "recommend",
+    "we urge",
+    "urges",
+    "we call on",
+    "calls on",
+    "call upon",
+    "calls upon",
+    "we encourage",
+    "debería",
+    "deberían",
+    "recomend",
+    "insta ",
+    "instamos",
+    "exhort",
+    "devrait",
+    "devraient",
+    "recommand",
+    "appelons",
+    "appelle les",
+    "appelle le",
+    "il convient",
+    "invitons",
+    "следует",
+    "рекоменд",
+    "призыва",
+    "предлагаем",
+    "необходимо обеспечить",
+    "должны",
+];
+
+/// What each request to act ([`ASKING`]) adds to the log-likelihood of the question asking
+/// for recommendations, for at most [`ASKS_COUNTED`] of them: chosen on the studied calls
+/// (1.5-4 and one to three requests gave +0.01 to +0.03 F1 on their essays; the sale call,
+/// whose essays recommend in every paragraph whatever they answer, loses up to 0.016).
+const ASKING_WEIGHT: f32 = 2.0;
+const ASKS_COUNTED: usize = 2;
+
+/// How many times `text` asks someone to act ([`ASKING`]).
+fn asks(text: &str) -> usize {
+    let lower = text.to_lowercase();
+    ASKING.iter().map(|a| lower.matches(a).count()).sum()
+}
+
+/// The question of `call` asking for recommendations, in any of its languages.
+fn recommendations_question(call: &Call) -> Option<u32> {
+    const WORDS: [&str; 4] = ["recommend", "recomend", "recommand", "рекоменд"];
+    call.questions
+        .iter()
+        .find(|q| {
+            std::iter::once(&q.short).chain(q.text.values()).any(|t| {
+                let lower = t.to_lowercase();
+                WORDS.iter().any(|w| lower.contains(w))
+            })
+        })
+        .map(|q| q.number)
 }
 
 /// A multinomial naive Bayes model of the passages answering each question (which stems a
@@ -406,6 +470,7 @@ impl QuestionClassifier {
             concepts,
             boilerplate: BTreeSet::new(),
             topic,
+            recommends: recommendations_question(call),
         };
         model.learned = model.learn(&Evidence::default());
         model
@@ -422,6 +487,7 @@ impl QuestionClassifier {
             concepts: self.concepts.clone(),
             boilerplate: evidence.boilerplate(),
             topic: self.topic.clone(),
+            recommends: self.recommends,
         }
     }
 
@@ -521,7 +587,18 @@ impl QuestionClassifier {
             return None;
         }
         let present: BTreeSet<&String> = words.iter().collect();
-        Some(self.learned.scores(&present))
+        let mut scores = self.learned.scores(&present);
+        // A text asking someone to act is a recommendation, whatever its subject: the words
+        // of a recommendation on data protection are those of the data question.
+        if let Some(r) = self.recommends {
+            let asked = asks(text).min(ASKS_COUNTED) as f32;
+            for (q, s) in &mut scores {
+                if *q == r {
+                    *s += ASKING_WEIGHT * asked;
+                }
+            }
+        }
+        Some(scores)
     }
 
     /// The tags `scores` (from [`QuestionClassifier::scores`]) give, best first, each with
@@ -671,6 +748,36 @@ keywords.en = ["consultation", "participation", "youth panel", "child participat
                        y que las fuerzas del orden no pueden detectar ni eliminar los materiales alojados en el extranjero.";
         assert_eq!(c.classify(spanish).first().map(|t| t.0), Some(4));
         assert!(c.classify("Yours sincerely, the Ministry of Foreign Affairs, Geneva, 30 April 2024, with our highest consideration for the Special Rapporteur.").is_empty());
+    }
+
+    /// A text asking someone to act is a recommendation, though its words are another
+    /// question's; telling what happened in those words answers that question.
+    #[test]
+    fn a_text_asking_someone_to_act_answers_the_call_s_recommendations_question() {
+        let text = r#"
+[[questions]]
+number = 5
+short = "Companies and data protection"
+text.en = "What role do technology companies play in protecting the personal data of children who learn online?"
+[[questions]]
+number = 9
+short = "Recommendations"
+text.en = "What recommendations would you make to States, schools and other actors?"
+"#;
+        let c = QuestionClassifier::new(&crate::test_call(&["en"], text));
+        assert_eq!(c.recommends, Some(9));
+        // The same words, told and asked.
+        let told = "Last year the platforms used in rural schools kept the data of every \
+                    pupil for years, and nobody in the ministry or in the schools knew where it was \
+                    stored or who could read it.";
+        assert_eq!(c.classify(told).first().map(|t| t.0), Some(5));
+        let asked = "The platforms used in rural schools should keep the data of every \
+                     pupil for a term only, and the ministry should know where it is stored and who \
+                     may read it, as every school should.";
+        assert_eq!(c.classify(asked).first().map(|t| t.0), Some(9));
+        // A call without a recommendations question: the words decide.
+        let without = QuestionClassifier::new(&call());
+        assert_eq!(without.recommends, None);
     }
 
     fn answer(question: u32, text: &str) -> Passage {

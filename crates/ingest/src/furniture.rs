@@ -1,7 +1,9 @@
 //! Page furniture and letter closings: lines that are not part of any answer (page
 //! numbers, "Geneva, 30 April 2024", "Yours sincerely").
 
-const MONTHS: [&str; 48] = [
+/// Month names as dates write them: Russian in the genitive ("4 апреля 2024") and in the
+/// nominative ("апрель 2024").
+const MONTHS: [&str; 60] = [
     "january",
     "february",
     "march",
@@ -50,8 +52,20 @@ const MONTHS: [&str; 48] = [
     "октября",
     "ноября",
     "декабря",
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
 ];
-const CLOSINGS: [&str; 19] = [
+const CLOSINGS: [&str; 40] = [
     "pour le ministère",
     "pour la mission",
     "por el ministerio",
@@ -71,6 +85,27 @@ const CLOSINGS: [&str; 19] = [
     "с уважением",
     "please accept the assurances",
     "the permanent mission of",
+    "kind regards",
+    "best regards",
+    "with best regards",
+    "with respect",
+    "in solidarity",
+    "with gratitude",
+    "saludos cordiales",
+    "un saludo cordial",
+    "con respeto",
+    "con todo respeto",
+    "respetuosamente",
+    "en solidaridad",
+    "fraternalmente",
+    "bien cordialement",
+    "respectueusement",
+    "solidairement",
+    "en toute solidarité",
+    "avec nos salutations",
+    "с наилучшими пожеланиями",
+    "с искренним уважением",
+    "с благодарностью",
 ];
 
 /// Openings of a last line giving a contact ("For further information, please contact…"),
@@ -154,7 +189,12 @@ pub(crate) fn is_page_number(text: &str) -> bool {
 
 /// A closing line: a place and date ("Geneva, 4 April 2024") or a complimentary close.
 pub(crate) fn is_closing(text: &str) -> bool {
-    let lower = text.trim().to_lowercase();
+    // "Contact : …": French sets a space (often a narrow one) before a colon.
+    let lower = text
+        .trim()
+        .to_lowercase()
+        .replace(['\u{a0}', '\u{202f}'], " ")
+        .replace(" :", ":");
     let words = lower.split_whitespace().count();
     if words <= 20 && CLOSINGS.iter().any(|c| lower.starts_with(c)) {
         return true;
@@ -165,13 +205,34 @@ pub(crate) fn is_closing(text: &str) -> bool {
     if words <= 60 && COURTESIES.iter().any(|c| lower.contains(c)) {
         return true;
     }
+    if is_place_and_date(&lower) {
+        return true;
+    }
+    // A place and date that opens a short last paragraph, ending its first sentence
+    // ("Issued at Lyon, May 2024. For further information…").
+    words <= 40
+        && lower.split_once(". ").is_some_and(|(first, _)| {
+            let ends_in_year = first
+                .trim_end_matches(|c: char| !c.is_ascii_digit())
+                .rsplit(|c: char| !c.is_ascii_digit())
+                .next()
+                .is_some_and(|year| year.len() == 4)
+                && first
+                    .trim_end_matches(['.', ' ', 'г'])
+                    .ends_with(|c: char| c.is_ascii_digit());
+            ends_in_year && is_place_and_date(first)
+        })
+}
+
+/// "Geneva, 4 April 2024", "Lima, abril de 2024": a few words, a comma, a month, a year.
+fn is_place_and_date(lower: &str) -> bool {
     let has_year = lower
         .split(|c: char| !c.is_ascii_digit())
         .any(|d| d.len() == 4 && (d.starts_with("19") || d.starts_with("20")));
     let has_month = lower
         .split(|c: char| !c.is_alphabetic())
         .any(|w| MONTHS.contains(&w));
-    words <= 12 && has_year && has_month && lower.contains(',')
+    lower.split_whitespace().count() <= 12 && has_year && has_month && lower.contains(',')
 }
 
 #[cfg(test)]
@@ -188,12 +249,18 @@ mod tests {
             "Le Collectif se tient à la disposition de la Rapporteuse spéciale.",
             "Yours sincerely,",
             "Geneva, 4 April 2024",
+            "Contact : coordination@example.org",
+            "Issued at Lyon, May 2024. For further information, please write to the secretariat.",
+            "Министерство труда, Москва, апрель 2024",
+            "In solidarity, the board of the Example Union.",
+            "Con respeto, la coordinación de la Red Ejemplo.",
         ] {
             assert!(is_closing(line), "{line}");
         }
         for line in [
             "Hotlines received more reports than ever; for further information see the table below, which sets out the number of reports by year, by platform and by the age of the child concerned, as collected by the national hotline and the police over the last three years in all regions of the country and abroad.",
             "Tenants who contact the tribunal wait a year for a hearing.",
+            "In May 2024, the court ruled that evictions need notice. Since then, tenants have won most of their cases, which the ministry, in its 2025 report, confirms.",
         ] {
             assert!(!is_closing(line), "{line}");
         }
