@@ -205,12 +205,15 @@ pub(crate) fn is_closing(text: &str) -> bool {
     if words <= 60 && COURTESIES.iter().any(|c| lower.contains(c)) {
         return true;
     }
-    if is_place_and_date(&lower) {
-        return true;
-    }
-    // A place and date that opens a short last paragraph, ending its first sentence
-    // ("Issued at Lyon, May 2024. For further information…").
-    words <= 40
+    is_place_and_date(&lower)
+}
+
+/// A short paragraph opening with a place and date that ends its first sentence ("Issued
+/// at Lyon, May 2024. For further information…"): a closing where a document ends, not
+/// where a dated paragraph opens a section.
+pub(crate) fn opens_with_place_and_date(text: &str) -> bool {
+    let lower = text.trim().to_lowercase();
+    lower.split_whitespace().count() <= 40
         && lower.split_once(". ").is_some_and(|(first, _)| {
             let ends_in_year = first
                 .trim_end_matches(|c: char| !c.is_ascii_digit())
@@ -250,7 +253,6 @@ mod tests {
             "Yours sincerely,",
             "Geneva, 4 April 2024",
             "Contact : coordination@example.org",
-            "Issued at Lyon, May 2024. For further information, please write to the secretariat.",
             "Министерство труда, Москва, апрель 2024",
             "In solidarity, the board of the Example Union.",
             "Con respeto, la coordinación de la Red Ejemplo.",
@@ -260,9 +262,14 @@ mod tests {
         for line in [
             "Hotlines received more reports than ever; for further information see the table below, which sets out the number of reports by year, by platform and by the age of the child concerned, as collected by the national hotline and the police over the last three years in all regions of the country and abroad.",
             "Tenants who contact the tribunal wait a year for a hearing.",
-            "In May 2024, the court ruled that evictions need notice. Since then, tenants have won most of their cases, which the ministry, in its 2025 report, confirms.",
         ] {
             assert!(!is_closing(line), "{line}");
         }
+        assert!(opens_with_place_and_date(
+            "Issued at Lyon, May 2024. For further information, please write to the secretariat."
+        ));
+        assert!(!opens_with_place_and_date(
+            "In May 2024, the court ruled that evictions need notice. Since then, tenants have won most of their cases."
+        ));
     }
 }

@@ -7,7 +7,7 @@ use cfi_core::{Call, Passage, QuestionTag, TagSource};
 use cfi_extract::{Block, BlockKind};
 
 use crate::countries::Gazetteer;
-use crate::furniture::{is_closing, is_page_number};
+use crate::furniture::{is_closing, is_page_number, opens_with_place_and_date};
 use crate::headings::{Numbering, is_own_section_number, names_a_question, question_heading};
 use crate::language::LanguageDetector;
 
@@ -59,9 +59,12 @@ pub fn passages(
     };
     let mut section = Section::default();
     // Running headers and footers are page furniture, not answers.
-    let body = blocks
+    let body: Vec<&Block> = blocks
         .iter()
-        .filter(|b| b.kind != BlockKind::Running && !is_page_number(&b.text));
+        .filter(|b| b.kind != BlockKind::Running && !is_page_number(&b.text))
+        .collect();
+    // The last few blocks, where a dated paragraph signs the document off.
+    let last_few = body.len().saturating_sub(3);
     // A document that numbers its own sections ("1. Introduction", "2. Background") does
     // not number them by the questions: its bare numbers name no question. Nor does one
     // that names the questions in words ("Guiding question 2"): its "II." is its own.
@@ -71,7 +74,7 @@ pub fn passages(
             .any(|b| is_own_section_number(b) || names_a_question(b, max)),
         in_sublist: false,
     };
-    for block in body {
+    for (at, block) in body.into_iter().enumerate() {
         numbering.follow(block, &section);
         if let Some(found) = question_heading(block, call, max, &section, &numbering) {
             cutter.flush(&section);
@@ -104,7 +107,9 @@ pub fn passages(
                 cutter.flush(&Section::default());
                 cutter.opening = opening;
             }
-            _ if is_closing(&block.text) => {
+            _ if is_closing(&block.text)
+                || (at >= last_few && opens_with_place_and_date(&block.text)) =>
+            {
                 // "Geneva, 4 April 2024", "Yours sincerely": the answers are over.
                 cutter.flush(&section);
                 cutter.unopened(&section);
