@@ -682,8 +682,9 @@ impl Learned {
     }
 }
 
-/// Words of a cover letter or an introduction presenting the submission.
-const INTRODUCTION: [&str; 22] = [
+/// Phrases of a cover letter or of the paragraph presenting the submitter, in the four
+/// languages of the calls.
+const INTRODUCTION: [&str; 35] = [
     "presents its compliments",
     "saluda atentamente",
     "présente ses compliments",
@@ -706,6 +707,19 @@ const INTRODUCTION: [&str; 22] = [
     "fue fundada",
     "a été fondée",
     "research note",
+    "свидетельствует свое уважение",
+    "свидетельствует своё уважение",
+    "имеет честь представить",
+    "приветствует возможность",
+    "в ответ на призыв",
+    "настоящий вклад",
+    "настоящее представление",
+    "является неправительственной",
+    "является независимым",
+    "является независимой",
+    "была основана",
+    "был основан",
+    "было основано",
 ];
 
 fn is_introduction(text: &str) -> bool {
