@@ -833,12 +833,20 @@ fn write_tagging(
             &report.by_structure,
         ),
         (
+            "by structure as labelled (the call folder's structure.csv)",
+            "structure",
+            &report.by_labelled_structure,
+        ),
+        (
             "by language of the document",
             "language",
             &report.by_language,
         ),
         ("by stakeholder category", "category", &report.by_category),
     ] {
+        if groups.is_empty() {
+            continue;
+        }
         writeln!(out, "\n{title}:")?;
         writeln!(
             out,

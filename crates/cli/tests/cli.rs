@@ -1081,6 +1081,48 @@ fn a_question_brief_names_nine_in_ten_submitters_whose_text_answers_it() {
     assert!(!ok && stderr.contains("has no question 12"), "{stderr}");
 }
 
+/// Where a call folder says how each file was written (`structure.csv`), the scores are
+/// also grouped that way, whatever the tagger makes of the files; without one, no such
+/// group is reported.
+#[test]
+fn eval_groups_documents_by_the_structure_their_labeller_gave_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let from =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/calls/sr-children-digital-2024");
+    let call = dir.path().join("call");
+    copy_dir(&from, &call);
+    let run = || -> serde_json::Value {
+        let (ok, out, err) = cfi(&["eval", "tagging", "--json", &call.to_string_lossy()]);
+        assert!(ok, "eval failed: {err}");
+        serde_json::from_str(&out).expect("json")
+    };
+    let without = run();
+    assert_eq!(without["byLabelledStructure"], serde_json::json!({}));
+    std::fs::write(
+        call.join("structure.csv"),
+        "file,structure\nfiles/states-chile.pdf,structured\nfiles/academia-eastmoor.pdf,essay\n",
+    )
+    .expect("structure.csv");
+    let with = run();
+    let groups = with["byLabelledStructure"].as_object().expect("groups");
+    assert_eq!(
+        groups.keys().collect::<Vec<_>>(),
+        ["essay", "structured"],
+        "{groups:?}"
+    );
+    for (group, _) in groups {
+        assert_eq!(
+            with["byLabelledStructure"][group]["documents"], 1,
+            "{group}"
+        );
+        assert!(with["byLabelledStructure"][group]["aligned"].as_u64() > Some(0));
+    }
+    // The other groupings are the tagger's own, as before.
+    assert_eq!(with["byStructure"], without["byStructure"]);
+    let (ok, text, _) = cfi(&["eval", "tagging", &call.to_string_lossy()]);
+    assert!(ok && text.contains("by structure as labelled"), "{text}");
+}
+
 /// `--skip-topical-headings` leaves out exactly the labelled paragraphs that are the
 /// topical heading opening a passage, says how many, and the default scores them.
 #[test]

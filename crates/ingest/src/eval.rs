@@ -116,6 +116,10 @@ pub struct TaggingReport {
     /// Per structure: "headed" (question headings only decide), "mixed" (question
     /// headings and the classifier), "essay" (the classifier alone).
     pub by_structure: BTreeMap<String, CategoryScores>,
+    /// Per structure as the labeller saw it, where the call folder has a `structure.csv`
+    /// (`file,structure`: structured, mixed or essay): the same documents in the same group
+    /// whatever the tagger makes of them, so two taggers compare group by group.
+    pub by_labelled_structure: BTreeMap<String, CategoryScores>,
     /// How often the classifier's tags are right, by the confidence it gave them: does a
     /// confidence read as a probability?
     pub reliability: Vec<ReliabilityBin>,
@@ -189,6 +193,33 @@ fn opens_with_topical_heading(passage: &cfi_core::Passage, paragraph: &str) -> b
             .is_some_and(|h| fold(h).starts_with(paragraph))
 }
 
+/// The structure each file was written in, from the call folder's `structure.csv` where
+/// it has one (`file,structure`); empty where it has none.
+fn read_structure(folder: &Path) -> Result<BTreeMap<String, String>> {
+    let path = folder.join("structure.csv");
+    if !path.is_file() {
+        return Ok(BTreeMap::new());
+    }
+    let fail = |message: String| {
+        Error::Call(cfi_core::Error::Call {
+            path: path.clone(),
+            message,
+        })
+    };
+    let mut reader = csv::Reader::from_path(&path).map_err(|e| fail(e.to_string()))?;
+    let mut found = BTreeMap::new();
+    for (n, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| fail(e.to_string()))?;
+        match (row.get(0), row.get(1)) {
+            (Some(file), Some(structure)) if !file.trim().is_empty() => {
+                found.insert(file.trim().to_string(), structure.trim().to_string());
+            }
+            _ => return Err(fail(format!("row {}: expected `file,structure`", n + 2))),
+        }
+    }
+    Ok(found)
+}
+
 /// Reads the call folder's inputs, tags them as an ingest would, and scores the tags
 /// against `labels.jsonl`.
 pub fn evaluate_tagging(folder: &Path) -> Result<TaggingReport> {
@@ -226,6 +257,7 @@ pub fn evaluate_tagging_with(
         })?;
         labels.entry(label.file.clone()).or_default().push(label);
     }
+    let labelled_structure = read_structure(folder)?;
     let analyzer = Analyzer::new(&call.call);
     let mut report = TaggingReport::default();
     // As an ingest does, through the same reader: every file cut first, the model learned
@@ -288,15 +320,18 @@ pub fn evaluate_tagging_with(
                 .max_by_key(|(_, n)| *n)
                 .map_or_else(|| "unknown".to_string(), |(l, _)| l.to_string())
         });
+        let labelled = labelled_structure.get(&entry.file).cloned();
         for (map, key) in [
-            (&mut report.by_language, language.clone()),
-            (&mut report.by_structure, structure.to_string()),
+            (&mut report.by_language, Some(language.clone())),
+            (&mut report.by_structure, Some(structure.to_string())),
+            (&mut report.by_labelled_structure, labelled.clone()),
         ] {
+            let Some(key) = key else { continue };
             let scores = map.entry(key).or_default();
             scores.documents += 1;
             scores.structured += usize::from(structured);
         }
-        let mut extra: Vec<Counts> = vec![Counts::default(); 2];
+        let mut extra: Vec<Counts> = vec![Counts::default(); 3];
         let mut extra_aligned = 0;
         let category = report
             .by_category
@@ -367,10 +402,16 @@ pub fn evaluate_tagging_with(
                 label.questions.iter().copied().filter(|&q| q > 0).collect();
             for q in expected.union(got) {
                 let counts = group.per_question.entry(*q).or_default();
-                let [by_language, by_structure] = extra.as_mut_slice() else {
+                let [by_language, by_structure, by_labelled] = extra.as_mut_slice() else {
                     continue;
                 };
-                for counts in [counts, &mut category.counts, by_language, by_structure] {
+                for counts in [
+                    counts,
+                    &mut category.counts,
+                    by_language,
+                    by_structure,
+                    by_labelled,
+                ] {
                     match (expected.contains(q), got.contains(q)) {
                         (true, true) => counts.true_positives += 1,
                         (false, true) => counts.false_positives += 1,
@@ -411,12 +452,18 @@ pub fn evaluate_tagging_with(
                 }
             }
         }
+        let no_group = String::new();
         for (map, key, counts) in [
             (&mut report.by_language, &language, extra.first().copied()),
             (
                 &mut report.by_structure,
                 &structure.to_string(),
                 extra.get(1).copied(),
+            ),
+            (
+                &mut report.by_labelled_structure,
+                labelled.as_ref().unwrap_or(&no_group),
+                extra.get(2).copied(),
             ),
         ] {
             if let (Some(scores), Some(counts)) = (map.get_mut(key), counts) {
