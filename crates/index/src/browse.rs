@@ -98,7 +98,7 @@ impl PassageIndex {
             Versions::All,
         );
         let addresses = searcher
-            .run(&*query, &DocSetCollector)
+            .run(&query, &DocSetCollector)
             .map_err(|source| self.err(source))?;
         let mut records = addresses
             .into_iter()
@@ -207,17 +207,39 @@ impl PassageIndex {
         if ids.is_empty() {
             return Ok(found);
         }
+        // Only segments holding a later version are searched: in the others each of the
+        // ids' terms would open an empty dictionary of its own (tantivy keeps none).
+        let duplicate_of = self.fields.duplicate_of;
+        let versioned = self
+            .query_cache
+            .versioned(searcher.generation().generation_id(), || {
+                searcher
+                    .segment_readers()
+                    .iter()
+                    .filter(|r| {
+                        r.inverted_index(duplicate_of)
+                            .is_ok_and(|index| index.terms().num_terms() > 0)
+                    })
+                    .map(|r| r.segment_id())
+                    .collect()
+            });
+        if versioned.is_empty() {
+            return Ok(found);
+        }
         let any: Vec<(Occur, Box<dyn Query>)> = ids
             .iter()
-            .map(|id| (Occur::Should, self.term(self.fields.duplicate_of, id)))
+            .map(|id| (Occur::Should, self.term(duplicate_of, id)))
             .collect();
-        let query = self.visible(
-            Box::new(BooleanQuery::new(any)),
-            include_confidential,
-            Versions::All,
+        let query = crate::run::InSegments::new(
+            self.visible(
+                Box::new(BooleanQuery::new(any)),
+                include_confidential,
+                Versions::All,
+            ),
+            versioned,
         );
         let addresses = searcher
-            .run(&*query, &DocSetCollector)
+            .run(&query, &DocSetCollector)
             .map_err(|source| self.err(source))?;
         let mut records = addresses
             .into_iter()

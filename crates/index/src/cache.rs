@@ -67,6 +67,9 @@ pub(crate) struct QueryCache {
     /// The documents and tokens of each language field, for the searcher generation they
     /// were read in (every search's BM25 statistics start from them).
     field_counts: Mutex<Option<(u64, Arc<crate::compile::FieldCounts>)>>,
+    /// The segments holding a later version of some passage, for the searcher generation
+    /// they were read in.
+    versioned: Mutex<Option<(u64, Arc<std::collections::HashSet<SegmentId>>)>>,
     /// The facet columns of the segments searched, for the searcher generation they were
     /// opened in.
     pub(crate) facet_columns: Arc<crate::facets::FacetColumns>,
@@ -96,6 +99,16 @@ impl QueryCache {
         make: impl FnOnce() -> Vec<tantivy::schema::Field>,
     ) -> Arc<Vec<tantivy::schema::Field>> {
         kept_for(&self.live_fields, &generation, |of| *of == generation, make)
+    }
+
+    /// The segments holding a later version of some passage in searcher generation
+    /// `generation`, found by `find` once per generation.
+    pub(crate) fn versioned(
+        &self,
+        generation: u64,
+        find: impl FnOnce() -> std::collections::HashSet<SegmentId>,
+    ) -> Arc<std::collections::HashSet<SegmentId>> {
+        kept_for(&self.versioned, &generation, |of| *of == generation, find)
     }
 
     /// The language fields' counts in searcher generation `generation`, read by `read` once

@@ -50,3 +50,78 @@ impl Run for Searcher {
         self.search_with_executor(query, collector, &Executor::single_thread(), scoring)
     }
 }
+
+/// A query searched only in some segments: elsewhere it matches nothing, and its scorers
+/// are not even made.
+#[derive(Debug)]
+pub(crate) struct InSegments {
+    query: Box<dyn Query>,
+    segments: std::sync::Arc<std::collections::HashSet<tantivy::index::SegmentId>>,
+}
+
+impl InSegments {
+    pub(crate) fn new(
+        query: Box<dyn Query>,
+        segments: std::sync::Arc<std::collections::HashSet<tantivy::index::SegmentId>>,
+    ) -> InSegments {
+        InSegments { query, segments }
+    }
+}
+
+impl Clone for InSegments {
+    fn clone(&self) -> InSegments {
+        InSegments {
+            query: self.query.box_clone(),
+            segments: std::sync::Arc::clone(&self.segments),
+        }
+    }
+}
+
+impl Query for InSegments {
+    fn weight(
+        &self,
+        scoring: EnableScoring<'_>,
+    ) -> tantivy::Result<Box<dyn tantivy::query::Weight>> {
+        Ok(Box::new(InSegmentsWeight {
+            weight: self.query.weight(scoring)?,
+            segments: std::sync::Arc::clone(&self.segments),
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a tantivy::Term, bool)) {
+        self.query.query_terms(visitor);
+    }
+}
+
+struct InSegmentsWeight {
+    weight: Box<dyn tantivy::query::Weight>,
+    segments: std::sync::Arc<std::collections::HashSet<tantivy::index::SegmentId>>,
+}
+
+impl tantivy::query::Weight for InSegmentsWeight {
+    fn scorer(
+        &self,
+        reader: &SegmentReader,
+        boost: tantivy::Score,
+    ) -> tantivy::Result<Box<dyn tantivy::query::Scorer>> {
+        if self.segments.contains(&reader.segment_id()) {
+            self.weight.scorer(reader, boost)
+        } else {
+            Ok(Box::new(tantivy::query::EmptyScorer))
+        }
+    }
+
+    fn explain(
+        &self,
+        reader: &SegmentReader,
+        doc: tantivy::DocId,
+    ) -> tantivy::Result<tantivy::query::Explanation> {
+        if self.segments.contains(&reader.segment_id()) {
+            self.weight.explain(reader, doc)
+        } else {
+            Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} is in a segment this query does not search"
+            )))
+        }
+    }
+}
