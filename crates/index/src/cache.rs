@@ -16,8 +16,18 @@ use crate::catalog::Catalog;
 use crate::vectors::VectorQuery;
 use crate::writer::PassageRecord;
 
+/// A text's terms in one field, each with its position from the first kept word.
+pub(crate) type AnalyzedText = Vec<(usize, tantivy::Term)>;
+
 /// Each glossary entry as its terms' folded words and their original text.
 pub(crate) type Glossary = Vec<Vec<(Vec<String>, String)>>;
+
+/// Query words and phrases kept as each field's analyzer leaves them; beyond, the cache
+/// starts over.
+const ANALYZED: usize = 8192;
+/// Longest text whose analysis is kept (a query's word or phrase; longer ones are analyzed
+/// each time).
+const ANALYZED_BYTES: usize = 256;
 
 /// Query vectors kept; beyond, the cache starts over.
 const VECTORS: usize = 512;
@@ -57,6 +67,10 @@ impl Shown {
 pub(crate) struct QueryCache {
     glossary: Mutex<Option<(Arc<Catalog>, Arc<Glossary>)>>,
     vectors: Mutex<HashMap<String, Option<VectorQuery>>>,
+    /// Query words as each field's analyzer leaves them, with their positions: a query
+    /// compiles each word for every language field several times over (is it a stop word,
+    /// its terms, its phrase), and staff type the same words again and again.
+    analyzed: Mutex<HashMap<(tantivy::schema::Field, String), AnalyzedText>>,
     /// By passage id, with a hash of the text they were made from.
     sentences: Mutex<HashMap<String, (u64, Arc<Sentences>)>>,
     /// The language fields holding any word, for the searcher generation they were read in.
@@ -124,6 +138,32 @@ impl QueryCache {
             |of| *of == generation,
             read,
         )
+    }
+
+    /// `text` as `field`'s analyzer leaves it, made by `analyze` unless made lately.
+    pub(crate) fn analyzed(
+        &self,
+        field: tantivy::schema::Field,
+        text: &str,
+        analyze: impl FnOnce() -> AnalyzedText,
+    ) -> AnalyzedText {
+        if text.len() > ANALYZED_BYTES {
+            return analyze();
+        }
+        let key = (field, text.to_string());
+        if let Ok(kept) = self.analyzed.lock()
+            && let Some(found) = kept.get(&key)
+        {
+            return found.clone();
+        }
+        let made = analyze();
+        if let Ok(mut kept) = self.analyzed.lock() {
+            if kept.len() >= ANALYZED {
+                kept.clear();
+            }
+            kept.insert(key, made.clone());
+        }
+        made
     }
 
     /// The vector of the query `text`, made by `make` unless it was made lately.

@@ -370,17 +370,19 @@ impl PassageIndex {
     }
 
     fn analyze(&self, field: Field, text: &str) -> Vec<(usize, Term)> {
-        let Ok(mut analyzer) = self.index.tokenizer_for_field(field) else {
-            return Vec::new();
-        };
-        let mut stream = analyzer.token_stream(text);
-        let mut terms = Vec::new();
-        while let Some(token) = stream.next() {
-            terms.push((token.position, Term::from_field_text(field, &token.text)));
-        }
-        // Offsets relative to the first kept word, so a leading stop word does not shift.
-        let first = terms.first().map_or(0, |(p, _)| *p);
-        terms.into_iter().map(|(p, t)| (p - first, t)).collect()
+        self.query_cache.analyzed(field, text, || {
+            let Ok(mut analyzer) = self.index.tokenizer_for_field(field) else {
+                return Vec::new();
+            };
+            let mut stream = analyzer.token_stream(text);
+            let mut terms = Vec::new();
+            while let Some(token) = stream.next() {
+                terms.push((token.position, Term::from_field_text(field, &token.text)));
+            }
+            // Offsets relative to the first kept word, so a leading stop word does not shift.
+            let first = terms.first().map_or(0, |(p, _)| *p);
+            terms.into_iter().map(|(p, t)| (p - first, t)).collect()
+        })
     }
 
     fn fold(&self, text: &str) -> Vec<String> {
