@@ -502,6 +502,32 @@ pub(crate) struct FairStatistics<'a> {
 pub(crate) struct FieldCounts {
     docs: BTreeMap<Field, u64>,
     tokens: std::sync::Mutex<BTreeMap<Field, u64>>,
+    /// The passages holding each term searched lately: a term's count is a lookup in
+    /// every segment's dictionary, made for its weight and again for its snippets.
+    doc_freqs: std::sync::Mutex<std::collections::HashMap<Term, u64>>,
+}
+
+/// Terms whose passage counts a searcher generation keeps; beyond, it starts over.
+const DOC_FREQS: usize = 65_536;
+
+impl FieldCounts {
+    /// How many passages of `searcher` hold `term` (`searcher` being of the generation
+    /// these counts were read in).
+    pub(crate) fn doc_freq(&self, searcher: &Searcher, term: &Term) -> tantivy::Result<u64> {
+        if let Ok(kept) = self.doc_freqs.lock()
+            && let Some(&n) = kept.get(term)
+        {
+            return Ok(n);
+        }
+        let n = searcher.doc_freq(term)?;
+        if let Ok(mut kept) = self.doc_freqs.lock() {
+            if kept.len() >= DOC_FREQS {
+                kept.clear();
+            }
+            kept.insert(term.clone(), n);
+        }
+        Ok(n)
+    }
 }
 
 impl<'a> FairStatistics<'a> {
@@ -516,6 +542,7 @@ impl<'a> FairStatistics<'a> {
             Ok(FieldCounts {
                 docs,
                 tokens: std::sync::Mutex::default(),
+                doc_freqs: std::sync::Mutex::default(),
             })
         })?;
         Ok(FairStatistics {
@@ -523,6 +550,11 @@ impl<'a> FairStatistics<'a> {
             total: searcher.num_docs(),
             counts,
         })
+    }
+
+    /// How many passages hold `term`, unscaled.
+    pub(crate) fn raw_doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.counts.doc_freq(self.searcher, term)
     }
 
     fn scale(&self, field: Field, value: u64) -> u64 {
@@ -560,7 +592,7 @@ impl Bm25StatisticsProvider for FairStatistics<'_> {
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        let df = self.searcher.doc_freq(term)?;
+        let df = self.counts.doc_freq(self.searcher, term)?;
         Ok(self.scale(term.field(), df).min(self.total).max(df.min(1)))
     }
 }

@@ -112,9 +112,10 @@ impl<'a> Snippets<'a> {
         meaning: Option<&'a VectorQuery>,
     ) -> Result<Snippets<'a>> {
         let err = |source| index.err(source);
+        let counts = crate::compile::FairStatistics::new(index, searcher).map_err(err)?;
         let mut by_code = BTreeMap::new();
         for (code, field) in &index.fields.text {
-            let terms = query_terms(searcher, query, *field).map_err(err)?;
+            let terms = query_terms(&counts, query, *field).map_err(err)?;
             // A language none of whose passages holds a query term marks nothing: no
             // analyzer is built for it (the exact field's generator answers instead).
             if terms.is_empty() {
@@ -128,7 +129,7 @@ impl<'a> Snippets<'a> {
             by_code.insert(*code, Marker::new(terms, analyzer));
         }
         let exact = index.fields.exact;
-        let terms = query_terms(searcher, query, exact).map_err(err)?;
+        let terms = query_terms(&counts, query, exact).map_err(err)?;
         let analyzer = searcher.index().tokenizer_for_field(exact).map_err(err)?;
         Ok(Snippets {
             by_code,
@@ -209,7 +210,7 @@ impl<'a> Snippets<'a> {
 /// The query's terms in `field`, each scored as tantivy's snippet generator scores them
 /// (rarer terms weigh more): what a snippet looks for.
 fn query_terms(
-    searcher: &Searcher,
+    counts: &crate::compile::FairStatistics<'_>,
     query: &dyn Query,
     field: tantivy::schema::Field,
 ) -> tantivy::Result<BTreeMap<String, f32>> {
@@ -224,7 +225,7 @@ fn query_terms(
         let Some(text) = term.value().as_str().map(str::to_string) else {
             continue;
         };
-        let doc_freq = searcher.doc_freq(&term)?;
+        let doc_freq = counts.raw_doc_freq(&term)?;
         if doc_freq > 0 {
             scored.insert(text, 1.0 / (1.0 + doc_freq as f32));
         }
