@@ -170,17 +170,21 @@ fn asks(text: &str) -> usize {
     ASKING.iter().map(|a| lower.matches(a).count()).sum()
 }
 
-/// The question of `call` asking for recommendations, in any of its languages.
+/// The question of `call` asking for recommendations: its title or its text opens by
+/// asking for them ("Recommendations", "What recommendations would you make…", "¿Qué
+/// recomendaciones…"), in any of its languages. A question that names recommendations
+/// further on ("…harmful content and recommendation algorithms") asks for something else.
 fn recommendations_question(call: &Call) -> Option<u32> {
     const WORDS: [&str; 4] = ["recommend", "recomend", "recommand", "рекоменд"];
+    let opens_asking = |text: &str| {
+        text.to_lowercase()
+            .split_whitespace()
+            .take(4)
+            .any(|word| WORDS.iter().any(|w| word.contains(w)))
+    };
     call.questions
         .iter()
-        .find(|q| {
-            std::iter::once(&q.short).chain(q.text.values()).any(|t| {
-                let lower = t.to_lowercase();
-                WORDS.iter().any(|w| lower.contains(w))
-            })
-        })
+        .find(|q| opens_asking(&q.short) || q.text.values().any(|t| opens_asking(t)))
         .map(|q| q.number)
 }
 
@@ -769,6 +773,10 @@ keywords.en = ["consultation", "participation", "youth panel", "child participat
     #[test]
     fn a_text_asking_someone_to_act_answers_the_call_s_recommendations_question() {
         let text = r#"
+[[questions]]
+number = 4
+short = "Online environments"
+text.en = "How do online platforms shape what children learn, including through their recommendation algorithms?"
 [[questions]]
 number = 5
 short = "Companies and data protection"
