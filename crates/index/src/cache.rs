@@ -66,18 +66,18 @@ impl Shown {
 #[derive(Default)]
 pub(crate) struct QueryCache {
     glossary: Mutex<Option<(Arc<Catalog>, Arc<Glossary>)>>,
-    vectors: Mutex<HashMap<String, Option<VectorQuery>>>,
+    vectors: Recent<String, Option<VectorQuery>, VECTORS>,
     /// Query words as each field's analyzer leaves them, with their positions: a query
     /// compiles each word for every language field several times over (is it a stop word,
     /// its terms, its phrase), and staff type the same words again and again.
-    analyzed: Mutex<HashMap<(tantivy::schema::Field, String), AnalyzedText>>,
+    analyzed: Recent<(tantivy::schema::Field, String), AnalyzedText, ANALYZED>,
     /// By passage id, with a hash of the text they were made from.
     sentences: Mutex<HashMap<String, (u64, Arc<Sentences>)>>,
     /// The language fields holding any word, for the searcher generation they were read in.
     live_fields: Mutex<Option<(u64, Arc<Vec<tantivy::schema::Field>>)>>,
     /// Passages read lately, by segment and document: a segment never changes (a review
     /// or a re-ingest writes the passage into another), so what was read from it holds.
-    shown: Mutex<HashMap<(SegmentId, DocId), Arc<Shown>>>,
+    shown: Recent<(SegmentId, DocId), Arc<Shown>, SHOWN>,
     /// The documents and tokens of each language field, for the searcher generation they
     /// were read in (every search's BM25 statistics start from them).
     field_counts: Mutex<Option<(u64, Arc<crate::compile::FieldCounts>)>>,
@@ -150,20 +150,8 @@ impl QueryCache {
         if text.len() > ANALYZED_BYTES {
             return analyze();
         }
-        let key = (field, text.to_string());
-        if let Ok(kept) = self.analyzed.lock()
-            && let Some(found) = kept.get(&key)
-        {
-            return found.clone();
-        }
-        let made = analyze();
-        if let Ok(mut kept) = self.analyzed.lock() {
-            if kept.len() >= ANALYZED {
-                kept.clear();
-            }
-            kept.insert(key, made.clone());
-        }
-        made
+        self.analyzed
+            .get_or_make(&(field, text.to_string()), analyze)
     }
 
     /// The vector of the query `text`, made by `make` unless it was made lately.
@@ -172,19 +160,7 @@ impl QueryCache {
         text: &str,
         make: impl FnOnce() -> Option<VectorQuery>,
     ) -> Option<VectorQuery> {
-        if let Ok(kept) = self.vectors.lock()
-            && let Some(found) = kept.get(text)
-        {
-            return found.clone();
-        }
-        let made = make();
-        if let Ok(mut kept) = self.vectors.lock() {
-            if kept.len() >= VECTORS {
-                kept.clear();
-            }
-            kept.insert(text.to_string(), made.clone());
-        }
-        made
+        self.vectors.get_or_make(text, make)
     }
 
     /// The passage at `doc` of segment `segment`, read by `read` unless read lately.
@@ -194,19 +170,8 @@ impl QueryCache {
         doc: DocId,
         read: impl FnOnce() -> crate::Result<PassageRecord>,
     ) -> crate::Result<Arc<Shown>> {
-        if let Ok(kept) = self.shown.lock()
-            && let Some(found) = kept.get(&(segment, doc))
-        {
-            return Ok(Arc::clone(found));
-        }
-        let made = Arc::new(Shown::new(read()?));
-        if let Ok(mut kept) = self.shown.lock() {
-            if kept.len() >= SHOWN {
-                kept.clear();
-            }
-            kept.insert((segment, doc), Arc::clone(&made));
-        }
-        Ok(made)
+        self.shown
+            .get_or_try_make(&(segment, doc), || Ok(Arc::new(Shown::new(read()?))))
     }
 
     /// The sentences of the passage `id` holding `text`, made by `make` unless made lately
@@ -240,6 +205,65 @@ impl QueryCache {
 
 /// What `slot` keeps when `same` says it was made for `key`; else made by `make` and kept
 /// for `key` instead.
+/// Values made lately, by key: at most `CAP` of them, beyond which the map starts over.
+pub(crate) struct Recent<K, V, const CAP: usize> {
+    kept: Mutex<HashMap<K, V>>,
+}
+
+impl<K, V, const CAP: usize> Default for Recent<K, V, CAP> {
+    fn default() -> Self {
+        Recent {
+            kept: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone, const CAP: usize> Recent<K, V, CAP> {
+    /// The value kept for `key`, or the one `make` makes, then kept.
+    pub(crate) fn get_or_make<Q>(&self, key: &Q, make: impl FnOnce() -> V) -> V
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        match self.get_or_try_make(key, || Ok::<V, std::convert::Infallible>(make())) {
+            Ok(value) => value,
+            Err(never) => match never {},
+        }
+    }
+
+    /// How many values are kept.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.kept.lock().map(|kept| kept.len()).unwrap_or(0)
+    }
+
+    /// [`Recent::get_or_make`] with a `make` that may fail: a failure is answered and
+    /// nothing is kept.
+    pub(crate) fn get_or_try_make<Q, E>(
+        &self,
+        key: &Q,
+        make: impl FnOnce() -> Result<V, E>,
+    ) -> Result<V, E>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        if let Ok(kept) = self.kept.lock()
+            && let Some(found) = kept.get(key)
+        {
+            return Ok(found.clone());
+        }
+        let made = make()?;
+        if let Ok(mut kept) = self.kept.lock() {
+            if kept.len() >= CAP {
+                kept.clear();
+            }
+            kept.insert(key.to_owned(), made.clone());
+        }
+        Ok(made)
+    }
+}
+
 fn kept_for<K: Clone, V>(
     slot: &Mutex<Option<(K, Arc<V>)>>,
     key: &K,
@@ -295,7 +319,7 @@ mod tests {
         for i in 0..VECTORS * 2 {
             cache.vector(&i.to_string(), || None);
         }
-        assert!(cache.vectors.lock().map(|v| v.len()).unwrap_or(0) <= VECTORS);
+        assert!(cache.vectors.len() <= VECTORS);
     }
 
     #[test]

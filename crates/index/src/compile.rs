@@ -504,7 +504,7 @@ pub(crate) struct FieldCounts {
     tokens: std::sync::Mutex<BTreeMap<Field, u64>>,
     /// The passages holding each term searched lately: a term's count is a lookup in
     /// every segment's dictionary, made for its weight and again for its snippets.
-    doc_freqs: std::sync::Mutex<std::collections::HashMap<Term, u64>>,
+    doc_freqs: crate::cache::Recent<Term, u64, DOC_FREQS>,
 }
 
 /// Terms whose passage counts a searcher generation keeps; beyond, it starts over.
@@ -514,19 +514,8 @@ impl FieldCounts {
     /// How many passages of `searcher` hold `term` (`searcher` being of the generation
     /// these counts were read in).
     pub(crate) fn doc_freq(&self, searcher: &Searcher, term: &Term) -> tantivy::Result<u64> {
-        if let Ok(kept) = self.doc_freqs.lock()
-            && let Some(&n) = kept.get(term)
-        {
-            return Ok(n);
-        }
-        let n = searcher.doc_freq(term)?;
-        if let Ok(mut kept) = self.doc_freqs.lock() {
-            if kept.len() >= DOC_FREQS {
-                kept.clear();
-            }
-            kept.insert(term.clone(), n);
-        }
-        Ok(n)
+        self.doc_freqs
+            .get_or_try_make(term, || searcher.doc_freq(term))
     }
 }
 
@@ -542,7 +531,7 @@ impl<'a> FairStatistics<'a> {
             Ok(FieldCounts {
                 docs,
                 tokens: std::sync::Mutex::default(),
-                doc_freqs: std::sync::Mutex::default(),
+                doc_freqs: crate::cache::Recent::default(),
             })
         })?;
         Ok(FairStatistics {

@@ -117,8 +117,16 @@ pub(crate) struct Candidates {
 
 impl Candidates {
     pub(crate) fn new(searcher: &Searcher, hits: &[(Score, DocAddress)]) -> Candidates {
+        Candidates::of(searcher, hits.iter().map(|(_, address)| *address))
+    }
+
+    /// The passages at `addresses`.
+    pub(crate) fn of(
+        searcher: &Searcher,
+        addresses: impl IntoIterator<Item = DocAddress>,
+    ) -> Candidates {
         let mut docs: HashMap<SegmentId, Vec<DocId>> = HashMap::new();
-        for (_, address) in hits {
+        for address in addresses {
             if let Some(reader) = searcher.segment_readers().get(address.segment_ord as usize) {
                 docs.entry(reader.segment_id())
                     .or_default()
@@ -171,16 +179,16 @@ impl Weight for Candidates {
     }
 }
 
-/// Which of the passages a search by meaning brought in the words match as well, noted
-/// while the words' hits are collected: what meaning alone adds is then counted over the
-/// rest, without matching the words a second time.
-pub(crate) struct AlsoByWords {
+/// Of the passages a search by meaning brought in, those the words do not match: noted
+/// while the words' hits are collected, so that what meaning alone adds is counted without
+/// matching the words a second time.
+pub(crate) struct ByMeaningAlone {
     /// The passages found by meaning, by segment ordinal, in document order.
     docs: Vec<Vec<DocId>>,
 }
 
-impl AlsoByWords {
-    pub(crate) fn new(searcher: &Searcher, near: &[(Score, DocAddress)]) -> AlsoByWords {
+impl ByMeaningAlone {
+    pub(crate) fn new(searcher: &Searcher, near: &[(Score, DocAddress)]) -> ByMeaningAlone {
         let mut docs = vec![Vec::new(); searcher.segment_readers().len()];
         for (_, address) in near {
             if let Some(segment) = docs.get_mut(address.segment_ord as usize) {
@@ -191,28 +199,28 @@ impl AlsoByWords {
             segment.sort_unstable();
             segment.dedup();
         }
-        AlsoByWords { docs }
+        ByMeaningAlone { docs }
     }
 }
 
-impl Collector for AlsoByWords {
-    /// The passages found by meaning that the words matched.
+impl Collector for ByMeaningAlone {
+    /// The passages found by meaning that the words did not match.
     type Fruit = Vec<DocAddress>;
-    type Child = AlsoByWordsSegment;
+    type Child = ByMeaningAloneSegment;
 
     fn for_segment(
         &self,
         segment_ord: SegmentOrdinal,
         _reader: &SegmentReader,
-    ) -> tantivy::Result<AlsoByWordsSegment> {
-        Ok(AlsoByWordsSegment {
+    ) -> tantivy::Result<ByMeaningAloneSegment> {
+        Ok(ByMeaningAloneSegment {
             docs: self
                 .docs
                 .get(segment_ord as usize)
                 .cloned()
                 .unwrap_or_default(),
             at: 0,
-            matched: Vec::new(),
+            alone: Vec::new(),
             segment_ord,
         })
     }
@@ -226,24 +234,23 @@ impl Collector for AlsoByWords {
     }
 }
 
-pub(crate) struct AlsoByWordsSegment {
+pub(crate) struct ByMeaningAloneSegment {
     docs: Vec<DocId>,
-    /// The first of `docs` not below the documents collected so far (hits come in order).
+    /// The first of `docs` not yet passed by the documents collected (hits come in order).
     at: usize,
-    matched: Vec<DocId>,
+    alone: Vec<DocId>,
     segment_ord: SegmentOrdinal,
 }
 
-impl SegmentCollector for AlsoByWordsSegment {
+impl SegmentCollector for ByMeaningAloneSegment {
     type Fruit = Vec<DocAddress>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        while self.docs.get(self.at).is_some_and(|&d| d < doc) {
+        while let Some(&d) = self.docs.get(self.at).filter(|&&d| d <= doc) {
             self.at += 1;
-        }
-        if self.docs.get(self.at) == Some(&doc) {
-            self.matched.push(doc);
-            self.at += 1;
+            if d < doc {
+                self.alone.push(d);
+            }
         }
     }
 
@@ -256,9 +263,12 @@ impl SegmentCollector for AlsoByWordsSegment {
         }
     }
 
-    fn harvest(self) -> Vec<DocAddress> {
+    fn harvest(mut self) -> Vec<DocAddress> {
+        // The passages after the words' last hit were not matched either.
+        self.alone
+            .extend(self.docs.get(self.at..).unwrap_or_default());
         let ord = self.segment_ord;
-        self.matched
+        self.alone
             .into_iter()
             .map(|doc| DocAddress::new(ord, doc))
             .collect()

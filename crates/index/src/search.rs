@@ -382,28 +382,22 @@ impl PassageIndex {
         let estimated = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let (mut total, mut facets);
         if plain && is_hybrid {
-            // The passages found by meaning that the words also match are noted as the
-            // words' hits go by; the others are what meaning adds to the counts.
-            let (top, (words, counts), also) = searcher
+            // The passages found by meaning that the words do not match are noted as the
+            // words' hits go by: what meaning adds to the counts.
+            let (top, (words, counts), alone) = searcher
                 .run_with_statistics(
                     &*compiled.full,
                     &(
                         TopDocs::with_limit(depth).order_by_score(),
                         FacetCounts::new(&COUNTED, &searcher, columns, &estimated),
-                        hybrid::AlsoByWords::new(&searcher, &near),
+                        hybrid::ByMeaningAlone::new(&searcher, &near),
                     ),
                     &statistics,
                 )
                 .map_err(err)?;
-            let also: std::collections::HashSet<DocAddress> = also.into_iter().collect();
-            let alone: Vec<(f32, DocAddress)> = near
-                .iter()
-                .filter(|(_, address)| !also.contains(address))
-                .copied()
-                .collect();
             let (more, more_counts) = searcher
                 .run(
-                    &hybrid::Candidates::new(&searcher, &alone),
+                    &hybrid::Candidates::of(&searcher, alone),
                     &FacetCounts::new(&COUNTED, &searcher, columns, &estimated),
                 )
                 .map_err(err)?;

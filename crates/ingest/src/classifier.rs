@@ -164,10 +164,22 @@ const ASKING: [&str; 30] = [
 const ASKING_WEIGHT: f32 = 2.0;
 const ASKS_COUNTED: usize = 2;
 
-/// How many times `text` asks someone to act ([`ASKING`]).
+/// How many times `text` asks someone to act ([`ASKING`]): one pass over it, and a word
+/// that holds another ("deberían", "debería") counted once.
 fn asks(text: &str) -> usize {
-    let lower = text.to_lowercase();
-    ASKING.iter().map(|a| lower.matches(a).count()).sum()
+    static AUTOMATON: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
+    AUTOMATON
+        .get_or_init(|| {
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(ASKING)
+                .ok()
+        })
+        .as_ref()
+        .map_or(0, |automaton| {
+            automaton.find_iter(&text.to_lowercase()).count()
+        })
 }
 
 /// The question of `call` asking for recommendations: its title or its text opens by
@@ -788,6 +800,11 @@ text.en = "What recommendations would you make to States, schools and other acto
 "#;
         let c = QuestionClassifier::new(&crate::test_call(&["en"], text));
         assert_eq!(c.recommends, Some(9));
+        // A word holding another counts once.
+        assert_eq!(
+            asks("Los Estados deberían actuar; la ley debería cambiar."),
+            2
+        );
         // The same words, told and asked.
         let told = "Last year the platforms used in rural schools kept the data of every \
                     pupil for years, and nobody in the ministry or in the schools knew where it was \

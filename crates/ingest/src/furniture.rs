@@ -215,14 +215,12 @@ pub(crate) fn opens_with_place_and_date(text: &str) -> bool {
     let lower = text.trim().to_lowercase();
     lower.split_whitespace().count() <= 40
         && lower.split_once(". ").is_some_and(|(first, _)| {
+            // The sentence ends in the year ("…, May 2024", "…, апрель 2024 г").
             let ends_in_year = first
-                .trim_end_matches(|c: char| !c.is_ascii_digit())
+                .trim_end_matches(['.', ' ', 'г'])
                 .rsplit(|c: char| !c.is_ascii_digit())
                 .next()
-                .is_some_and(|year| year.len() == 4)
-                && first
-                    .trim_end_matches(['.', ' ', 'г'])
-                    .ends_with(|c: char| c.is_ascii_digit());
+                .is_some_and(|year| year.len() == 4);
             ends_in_year && is_place_and_date(first)
         })
 }
