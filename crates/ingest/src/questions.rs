@@ -58,7 +58,9 @@ const TO: [&str; 4] = ["-", "–", "to", "a"];
 pub fn named_questions(text: &str, max: u32) -> Option<Vec<u32>> {
     let lower = text.trim_start().to_lowercase();
     let rest = strip_label(&lower).1.trim_start();
-    let lead = LEADS.iter().find(|l| rest.starts_with(*l))?;
+    let Some(lead) = LEADS.iter().find(|l| rest.starts_with(*l)) else {
+        return prefixed_questions(rest, max);
+    };
     let after = &rest[lead.len()..];
     // "q" and "q." need a number right after: "Q3", "Q.3", "Q 3" but not "quality".
     if lead.starts_with('q') && lead.len() <= 2 {
@@ -69,11 +71,55 @@ pub fn named_questions(text: &str, max: u32) -> Option<Vec<u32>> {
     } else if after.chars().next().is_some_and(char::is_alphanumeric) {
         return None;
     }
-    let numbers = parse_numbers(after, max);
+    let (numbers, _) = parse_numbers(after, max);
     (!numbers.is_empty()).then_some(numbers)
 }
 
-fn parse_numbers(text: &str, max: u32) -> Vec<u32> {
+/// Words that name a question wherever they stand in a short heading.
+const NOUNS: [&str; 11] = [
+    "questions",
+    "question",
+    "preguntas",
+    "pregunta",
+    "cuestiones",
+    "cuestión",
+    "вопросам",
+    "вопросы",
+    "вопросу",
+    "вопроса",
+    "вопрос",
+];
+
+/// Words (at most) before the question noun in a heading that words its lead its own way:
+/// "Réponse aux questions 2 et 3", "Our answer to question 4", "Comentarios sobre las
+/// preguntas 5 y 6", "Наш ответ на вопрос 3".
+const PREFIX_WORDS: usize = 4;
+
+/// Question numbers in a short heading where a few words of its own come before the
+/// question noun; the numbers must end the heading or be followed by a colon, a dash or a
+/// full stop ("The question 3 asks…" is a sentence, not a heading).
+fn prefixed_questions(text: &str, max: u32) -> Option<Vec<u32>> {
+    let words: Vec<(usize, &str)> = text
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
+        .take(PREFIX_WORDS + 1)
+        .collect();
+    let (at, noun) = words.iter().skip(1).find_map(|&(at, word)| {
+        NOUNS
+            .iter()
+            .find(|n| word.trim_end_matches([':', '.']) == **n)
+            .map(|n| (at, *n))
+    })?;
+    let after = &text[at + noun.len()..];
+    let (numbers, stop) = parse_numbers(after, max);
+    let ends = stop
+        .as_deref()
+        .is_none_or(|t| [":", "-", "–", "—", ".", ")"].contains(&t));
+    (!numbers.is_empty() && ends).then_some(numbers)
+}
+
+/// The question numbers opening `text`, and the token after them (`None` at the end).
+fn parse_numbers(text: &str, max: u32) -> (Vec<u32>, Option<String>) {
     let mut tokens = tokenize(text).into_iter().peekable();
     // Skip "n°", "no.", "nº", "#", ":" before the first number.
     while let Some(t) = tokens.peek() {
@@ -89,6 +135,7 @@ fn parse_numbers(text: &str, max: u32) -> Vec<u32> {
     }
     let mut numbers = Vec::new();
     let mut range_from = None;
+    let mut stop = None;
     while let Some(t) = tokens.next() {
         if let Some(n) = number(&t).filter(|n| (1..=max).contains(n)) {
             match range_from.take() {
@@ -103,14 +150,18 @@ fn parse_numbers(text: &str, max: u32) -> Vec<u32> {
                     tokens.next();
                     range_from = Some(n);
                 }
-                _ => break,
+                _ => {
+                    stop = tokens.next();
+                    break;
+                }
             }
         } else {
+            stop = Some(t);
             break;
         }
     }
     numbers.dedup();
-    numbers
+    (numbers, stop)
 }
 
 fn tokenize(text: &str) -> Vec<String> {
@@ -228,7 +279,7 @@ mod tests {
 
     #[test]
     fn lead_words_in_several_languages() {
-        let cases: [(&str, &[u32]); 25] = [
+        let cases: [(&str, &[u32]); 29] = [
             ("Question 3", &[3]),
             ("QUESTION 3: Gaps in laws", &[3]),
             ("Q3", &[3]),
@@ -257,6 +308,10 @@ mod tests {
             ("К вопросу № 5", &[5]),
             ("К вопросам 4 и 5", &[4, 5]),
             ("Ответ на вопрос 2", &[2]),
+            ("Réponse aux questions 2 et 3", &[2, 3]),
+            ("Our answer to question 4: schools", &[4]),
+            ("Comentarios sobre las preguntas 5 y 6", &[5, 6]),
+            ("Наш ответ на вопрос 3.", &[3]),
         ];
         for (text, want) in cases {
             assert_eq!(named_questions(text, 9).as_deref(), Some(want), "{text}");
@@ -271,6 +326,8 @@ mod tests {
             "Question 12",
             "Q&A",
             "The question 3 asks",
+            "We return to question 3 because it matters",
+            "Many of the questions 3 years ago were about access",
         ] {
             assert_eq!(named_questions(text, 9), None, "{text}");
         }
