@@ -75,7 +75,7 @@ impl Analyzer {
             Some(first) => (i > first || p.heading.as_deref() != title) && p.heading.is_some(),
             None => true,
         };
-        let mut unnamed: Vec<usize> = passages
+        let unnamed: Vec<usize> = passages
             .iter()
             .enumerate()
             .filter(|(i, p)| {
@@ -86,27 +86,36 @@ impl Analyzer {
             .map(|(i, _)| i)
             .collect();
         // The first thing a submission says, under its title (or a heading that presents
-        // the submission, "Input to the call for…"), presents it.
-        let substantive = unnamed.iter().position(|&i| {
-            passages
-                .get(i)
-                .is_some_and(|p| word_count(&p.full_text()) >= MIN_WORDS)
-        });
-        if let Some(first) = substantive
-            && unnamed
-                .get(first)
-                .and_then(|&i| passages.get(i))
-                .is_some_and(|p| {
+        // the submission, "Input to the call for…"), presents it: one of the first two
+        // substantive passages there, the first that is more than the call's boilerplate
+        // (a notice every file opens with), which only the trained model knows.
+        let presenting = unnamed
+            .iter()
+            .copied()
+            .filter(|&i| {
+                passages
+                    .get(i)
+                    .is_some_and(|p| word_count(&p.full_text()) >= MIN_WORDS)
+            })
+            .take(PRESENTING_CANDIDATES)
+            .take_while(|&i| {
+                passages.get(i).is_some_and(|p| {
                     p.heading.is_none()
                         || p.heading.as_deref() == title
                         || p.heading.as_deref().is_some_and(presents_submission)
                 })
-        {
-            unnamed.remove(first);
+            })
+            .collect();
+        Cut {
+            passages,
+            unnamed,
+            presenting,
         }
-        Cut { passages, unnamed }
     }
 }
+
+/// Substantive passages at a submission's start that may be the one presenting it.
+const PRESENTING_CANDIDATES: usize = 2;
 
 /// One submission's passages, tagged by its headings, waiting for the classifier.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -115,6 +124,10 @@ pub struct Cut {
     pub passages: Vec<Passage>,
     /// Those the classifier is to tag.
     pub(crate) unnamed: Vec<usize>,
+    /// Among them, those that may present the submitter, in order: the first that is not
+    /// the call's boilerplate is left untagged.
+    #[serde(default)]
+    pub(crate) presenting: Vec<usize>,
 }
 
 impl Cut {
@@ -124,12 +137,31 @@ impl Cut {
         !self.unnamed.is_empty() || self.passages.iter().any(|p| named(p).len() > 1)
     }
 
+    /// The passages the classifier is to tag: not the one presenting the submitter, nor
+    /// the call's boilerplate before it (the first candidate where all of them are mostly
+    /// boilerplate).
+    pub(crate) fn to_classify(&self, classifier: &QuestionClassifier) -> Vec<usize> {
+        let presentation = self
+            .presenting
+            .iter()
+            .position(|&i| {
+                self.passages.get(i).is_some_and(|p| {
+                    word_count(&classifier.without_boilerplate(&p.full_text())) >= MIN_WORDS
+                })
+            })
+            .unwrap_or(0);
+        let opening = self.presenting.get(..=presentation).unwrap_or_default();
+        self.unnamed
+            .iter()
+            .copied()
+            .filter(|i| !opening.contains(i))
+            .collect()
+    }
+
     /// The passages with the classifier's decisions.
     pub fn tag(self, classifier: &QuestionClassifier) -> Vec<Passage> {
-        let Cut {
-            passages: mut out,
-            unnamed,
-        } = self;
+        let unnamed = self.to_classify(classifier);
+        let mut out = self.passages;
         // Under a heading naming several questions, a passage that clearly answers one of
         // them keeps only that one.
         for passage in &mut out {

@@ -582,19 +582,8 @@ impl QuestionClassifier {
     /// classifier does not judge: too short, or a cover letter or introduction. The
     /// call's boilerplate sentences are left out first.
     pub fn scores(&self, text: &str) -> Option<Vec<(u32, f32)>> {
-        let kept;
-        let text = if self.boilerplate.is_empty() {
-            text
-        } else {
-            kept = sentences(text)
-                .filter(|(_, words)| {
-                    sentence_hash(words).is_none_or(|h| !self.boilerplate.contains(&h))
-                })
-                .map(|(sentence, _)| sentence)
-                .collect::<Vec<_>>()
-                .join(" ");
-            kept.as_str()
-        };
+        let text = self.without_boilerplate(text);
+        let text = text.as_ref();
         if text.split_whitespace().count() < MIN_CLASSIFY_WORDS || is_introduction(text) {
             return None;
         }
@@ -615,6 +604,22 @@ impl QuestionClassifier {
             }
         }
         Some(scores)
+    }
+
+    /// `text` without the call's boilerplate sentences (a notice or template that opens
+    /// many of its files).
+    pub fn without_boilerplate<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if self.boilerplate.is_empty() {
+            return text.into();
+        }
+        sentences(text)
+            .filter(|(_, words)| {
+                sentence_hash(words).is_none_or(|h| !self.boilerplate.contains(&h))
+            })
+            .map(|(sentence, _)| sentence)
+            .collect::<Vec<_>>()
+            .join(" ")
+            .into()
     }
 
     /// The tags `scores` (from [`QuestionClassifier::scores`]) give, best first, each with

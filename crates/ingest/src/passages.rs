@@ -611,7 +611,7 @@ mod tests {
         let analyzer = Analyzer::new(&call());
         let h = |n, text| block(n, BlockKind::Heading { level: 1 }, text);
         let text_of = |cut: &Cut| -> Vec<String> {
-            cut.unnamed
+            cut.to_classify(analyzer.classifier())
                 .iter()
                 .filter_map(|&i| cut.passages.get(i))
                 .map(|p| p.full_text().lines().next().unwrap_or_default().to_string())
@@ -656,6 +656,69 @@ mod tests {
         let cut = analyzer.cut("s", &mixed, Some("en"));
         assert_eq!(text_of(&cut), vec!["Trends in reports", "Generative AI"]);
         assert!(cut.needs_classifier());
+    }
+
+    #[test]
+    fn the_presentation_after_a_notice_every_file_opens_with_is_not_tagged() {
+        let analyzer = Analyzer::new(&call());
+        let h = |n, text: &str| block(n, BlockKind::Heading { level: 1 }, text);
+        let notice = "This document was written for an evaluation exercise and every figure in it \
+                      is illustrative only. The organisation named below and all its programmes on \
+                      children and online services are described for testing, not taken from any \
+                      real submission.";
+        let presentation = |name: &str| {
+            format!(
+                "The {name} brings together forty organisations working with children and \
+                 families in nine regions, and has run a helpline on online harm since 2019; this \
+                 paper draws on its casework and on a workshop with sixty adolescents held in March."
+            )
+        };
+        let document = |title: &str, name: &str| {
+            [
+                h(1, title),
+                para(2, notice),
+                para(3, &presentation(name)),
+                h(4, "Trends in reports"),
+                para(5, LONG),
+            ]
+        };
+        // Untrained, the first substantive passage (the notice) is taken for the presentation.
+        let cut = analyzer.cut(
+            "s",
+            &document("Input of the Example Network", "Example Network"),
+            Some("en"),
+        );
+        let first_lines = |indices: Vec<usize>| -> Vec<String> {
+            indices
+                .iter()
+                .filter_map(|&i| cut.passages.get(i))
+                .map(|p| {
+                    p.text
+                        .split_whitespace()
+                        .take(3)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect()
+        };
+        assert_eq!(
+            first_lines(cut.to_classify(analyzer.classifier())),
+            vec!["The Example Network", "This paragraph has"]
+        );
+        // Once the call shows that five files open with the notice, it is boilerplate: the
+        // presentation after it is the one left out, and the notice with it.
+        let mut evidence = crate::Evidence::default();
+        for n in 0..5 {
+            let name = format!("Network number {n}");
+            let title = format!("Input of the {name}");
+            let other = analyzer.cut("s", &document(&title, &name), Some("en"));
+            evidence.learn(analyzer.classifier(), &other.passages);
+        }
+        let trained = analyzer.classifier().trained(&evidence);
+        assert_eq!(
+            first_lines(cut.to_classify(&trained)),
+            vec!["This paragraph has"]
+        );
     }
 
     #[test]
