@@ -124,7 +124,7 @@ pub struct QuestionClassifier {
 
 /// Word starts asking someone to act: what a recommendation says, whatever its subject
 /// ("States should", "nous recommandons", "se insta a", "следует").
-const ASKING: [&str; 30] = [
+const ASKING: [&str; 41] = [
     "should",
     "ought to",
     "recommend",
@@ -135,6 +135,17 @@ const ASKING: [&str; 30] = [
     "call upon",
     "calls upon",
     "we encourage",
+    "we ask",
+    "we suggest",
+    "asks the",
+    "pedimos",
+    "solicitamos",
+    "proponemos",
+    "encourageons",
+    "suggérons",
+    "demandons",
+    "просим",
+    "призываем",
     "debería",
     "deberían",
     "recomend",
