@@ -258,6 +258,13 @@ pub(crate) fn names_a_question(block: &Block, max: u32) -> bool {
     headingish && questions::named_questions(&block.text, max).is_some()
 }
 
+/// Words (at most) of a question copied as a heading.
+const QUESTION_WORDS: usize = 60;
+/// Share of a question's content words (of its text, its first sentence or that sentence
+/// without asides) that a numbered heading ending in a question mark must use to be taken
+/// for it.
+const QUESTION_RESEMBLANCE: f32 = 0.3;
+
 /// The section a block opens, when it is a question heading.
 pub(crate) fn question_heading(
     block: &Block,
@@ -301,6 +308,23 @@ pub(crate) fn question_heading(
         BlockKind::ListItem { level: 0, label } => item_number(label.as_deref(), &block.text),
         _ => None,
     };
+    // A question of the call copied as a numbered heading ("3. Les services publics … sont-ils
+    // accessibles … ?"): a short text ending in a question mark, numbered as a question it
+    // resembles, further on than the current one (a submission answers a few questions).
+    if let (Some(n), body) = questions::strip_label(&block.text)
+        && (1..=max).contains(&n)
+        && words <= QUESTION_WORDS
+        && body.trim_end().ends_with(['?', '？'])
+        && current.questions.iter().all(|&q| q < n)
+        && questions::resemblance(call, n, body) >= QUESTION_RESEMBLANCE
+    {
+        return Some(Section {
+            questions: vec![n],
+            confidence: 0.9,
+            level,
+            from_list: false,
+        });
+    }
     let in_list = matches!(block.kind, BlockKind::ListItem { .. });
     let n = label
         .filter(|n| (1..=max).contains(n))

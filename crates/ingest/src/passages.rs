@@ -89,8 +89,8 @@ pub fn passages(
                 cutter.flush(&section);
                 cutter.unopened(&section);
                 // A heading as high as the question's own starts another topic; any heading
-                // is above a numbered list item that opened a question.
-                if section.level.is_some_and(|l| level <= l) || section.from_list {
+                // is above a numbered list item or a paragraph that opened a question.
+                if section.level.is_none_or(|l| level <= l) || section.from_list {
                     section = Section::default();
                 }
                 // A topical heading stands above the passage it opens, not in its text:
@@ -339,6 +339,45 @@ mod tests {
         );
         assert_eq!(ps[1].heading.as_deref(), Some("Question 2"));
         assert!(ps.iter().all(|p| p.language.as_deref() == Some("en")));
+    }
+
+    #[test]
+    fn a_question_copied_as_a_numbered_heading_opens_it_even_several_questions_on() {
+        let blocks = vec![
+            block(1, BlockKind::Heading { level: 2 }, "Question 2"),
+            para(2, LONG),
+            // Question 7 in other words, numbered and asked: five questions further on.
+            para(
+                3,
+                "7. What challenges do generative AI and encryption raise for this work?",
+            ),
+            para(4, LONG),
+        ];
+        assert_eq!(tags(&cut(&blocks)), vec![vec![2], vec![7]]);
+        // Not a question (no question mark): a numbered point of the answer to question 2.
+        let point = vec![
+            block(1, BlockKind::Heading { level: 2 }, "Question 2"),
+            para(2, LONG),
+            para(
+                3,
+                "7. Generative AI and encryption raise challenges for this work.",
+            ),
+            para(4, LONG),
+        ];
+        assert_eq!(tags(&cut(&point)), vec![vec![2], vec![2]]);
+    }
+
+    #[test]
+    fn a_heading_ends_a_question_a_paragraph_named() {
+        let blocks = vec![
+            para(1, "Question 7"),
+            para(2, LONG),
+            block(2, BlockKind::Heading { level: 2 }, "Our commitments"),
+            para(3, LONG),
+        ];
+        let passages = cut(&blocks);
+        assert_eq!(tags(&passages), vec![vec![7], vec![]]);
+        assert_eq!(passages[1].heading.as_deref(), Some("Our commitments"));
     }
 
     #[test]

@@ -247,8 +247,60 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// What a heading may restate of a question's text: all of it, its first sentence (the
+/// question proper, before "Please describe…"), and that sentence without its asides
+/// ("— such as wheelchairs, hearing aids… —", "(for example …)").
+fn restatable(text: &str) -> Vec<String> {
+    let first = text
+        .char_indices()
+        .find(|&(at, c)| {
+            matches!(c, '?' | '.' | '!')
+                && text[at + c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_none_or(char::is_whitespace)
+        })
+        .map_or(text, |(at, c)| &text[..at + c.len_utf8()]);
+    let mut plain = String::with_capacity(first.len());
+    let mut aside = None;
+    for c in first.chars() {
+        match (aside, c) {
+            (None, '—' | '–') => aside = Some(c),
+            (None, '(') => aside = Some(')'),
+            (Some(close), _) if c == close => aside = None,
+            (Some(_), _) => {}
+            (None, _) => plain.push(c),
+        }
+    }
+    let mut out = vec![text.to_string()];
+    for candidate in [first.to_string(), plain] {
+        if !out.contains(&candidate) {
+            out.push(candidate);
+        }
+    }
+    out
+}
+
+/// The largest share of question `number`'s content words (of its text, its first sentence
+/// or that sentence without asides, in any language of the call) that `text` uses.
+pub fn resemblance(call: &Call, number: u32, text: &str) -> f32 {
+    let have = words(text);
+    call.questions
+        .iter()
+        .filter(|q| q.number == number)
+        .flat_map(|q| q.text.values())
+        .flat_map(|t| restatable(t))
+        .map(|t| {
+            let want = words(&t);
+            let found = want.iter().filter(|w| have.contains(w)).count();
+            found as f32 / want.len().max(1) as f32
+        })
+        .fold(0.0, f32::max)
+}
+
 /// The question whose text (in any language of the call) `text` restates: most of the
-/// question's content words present in it.
+/// question's content words present in it (of its whole text, of its first sentence, or of
+/// that sentence without its asides).
 pub fn restated_question(call: &Call, text: &str) -> Option<u32> {
     let have = words(text);
     if have.len() < 4 || have.len() > 120 {
@@ -256,8 +308,8 @@ pub fn restated_question(call: &Call, text: &str) -> Option<u32> {
     }
     let mut best: Option<(u32, f32)> = None;
     for q in &call.questions {
-        for question_text in q.text.values() {
-            let want = words(question_text);
+        for question_text in q.text.values().flat_map(|t| restatable(t)) {
+            let want = words(&question_text);
             if want.is_empty() {
                 continue;
             }
@@ -331,6 +383,28 @@ mod tests {
         ] {
             assert_eq!(named_questions(text, 9), None, "{text}");
         }
+    }
+
+    #[test]
+    fn a_heading_may_restate_only_the_question_proper() {
+        let call = crate::test_call(
+            &["en"],
+            "[[questions]]\nnumber = 2\nshort = \"Assistive products\"\ntext.en = \"How available, \
+             affordable and suitable are assistive products — such as wheelchairs, hearing aids and \
+             communication aids — for children with disabilities? Please describe who pays, how \
+             needs are assessed and which barriers families face.\"\n",
+        );
+        for heading in [
+            "How available, affordable and suitable are assistive products for children with disabilities?",
+            "How available, affordable and suitable are assistive products — such as wheelchairs, hearing aids and communication aids — for children with disabilities?",
+        ] {
+            assert_eq!(restated_question(&call, heading), Some(2), "{heading}");
+        }
+        assert_eq!(
+            restated_question(&call, "Wheelchairs and hearing aids in rural schools"),
+            None
+        );
+        assert!(resemblance(&call, 2, "Are assistive products affordable?") >= 0.3);
     }
 
     #[test]
