@@ -225,6 +225,28 @@ pub(crate) fn opens_with_place_and_date(text: &str) -> bool {
         })
 }
 
+/// Openings of a line signing for the submitter ("For the Federation: Dr. …", "Pour le
+/// Collectif, la coordinatrice…"), in a short line among a document's last ones.
+const SIGNING: [&str; 10] = [
+    "for the ",
+    "on behalf of ",
+    "pour le ",
+    "pour la ",
+    "pour l'",
+    "au nom de ",
+    "por el ",
+    "por la ",
+    "от имени ",
+    "по поручению ",
+];
+
+/// A short line signing for the submitter: a closing where a document ends (elsewhere
+/// "For the first time…" opens a sentence).
+pub(crate) fn signs_for(text: &str) -> bool {
+    let lower = text.trim().to_lowercase().replace('’', "'");
+    lower.split_whitespace().count() <= 30 && SIGNING.iter().any(|s| lower.starts_with(s))
+}
+
 /// "Geneva, 4 April 2024", "Lima, abril de 2024": a few words, a comma, a month, a year.
 fn is_place_and_date(lower: &str) -> bool {
     let has_year = lower
@@ -268,6 +290,15 @@ mod tests {
         ));
         assert!(!opens_with_place_and_date(
             "In May 2024, the court ruled that evictions need notice. Since then, tenants have won most of their cases."
+        ));
+        assert!(signs_for(
+            "For the Federation: Dr. A. Example, President, and B. Example, General Secretary"
+        ));
+        assert!(signs_for(
+            "Pour le Collectif, la coordinatrice nationale, A. Exemple"
+        ));
+        assert!(!signs_for(
+            "Hotlines received more reports than ever before, and the figures below set out how many came in each year from every region, by platform, by the age of the child and by the kind of material reported to them."
         ));
     }
 }

@@ -7,7 +7,7 @@ use cfi_core::{Call, Passage, QuestionTag, TagSource};
 use cfi_extract::{Block, BlockKind};
 
 use crate::countries::Gazetteer;
-use crate::furniture::{is_closing, is_page_number, opens_with_place_and_date};
+use crate::furniture::{is_closing, is_page_number, opens_with_place_and_date, signs_for};
 use crate::headings::{Numbering, is_own_section_number, names_a_question, question_heading};
 use crate::language::LanguageDetector;
 
@@ -108,7 +108,8 @@ pub fn passages(
                 cutter.opening = opening;
             }
             _ if is_closing(&block.text)
-                || (at >= last_few && opens_with_place_and_date(&block.text)) =>
+                || (at >= last_few
+                    && (opens_with_place_and_date(&block.text) || signs_for(&block.text))) =>
             {
                 // "Geneva, 4 April 2024", "Yours sincerely": the answers are over.
                 cutter.flush(&section);

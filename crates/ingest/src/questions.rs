@@ -145,6 +145,13 @@ fn parse_numbers(text: &str, max: u32) -> (Vec<u32>, Option<String>) {
             match tokens.peek().map(String::as_str) {
                 Some(c) if AND.contains(&c) => {
                     tokens.next();
+                    // "Q.6 and Q.8", "Question 4 et question 5": the lead said again.
+                    while tokens
+                        .peek()
+                        .is_some_and(|t| t == "." || NOUNS.contains(&t.as_str()) || t == "q")
+                    {
+                        tokens.next();
+                    }
                 }
                 Some(c) if TO.contains(&c) => {
                     tokens.next();
@@ -331,7 +338,7 @@ mod tests {
 
     #[test]
     fn lead_words_in_several_languages() {
-        let cases: [(&str, &[u32]); 29] = [
+        let cases: [(&str, &[u32]); 31] = [
             ("Question 3", &[3]),
             ("QUESTION 3: Gaps in laws", &[3]),
             ("Q3", &[3]),
@@ -364,6 +371,8 @@ mod tests {
             ("Our answer to question 4: schools", &[4]),
             ("Comentarios sobre las preguntas 5 y 6", &[5, 6]),
             ("Наш ответ на вопрос 3.", &[3]),
+            ("Q.6 and Q.8 – Companies, standards and data", &[6, 8]),
+            ("Pregunta 4 y pregunta 5", &[4, 5]),
         ];
         for (text, want) in cases {
             assert_eq!(named_questions(text, 9).as_deref(), Some(want), "{text}");
