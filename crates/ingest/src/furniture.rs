@@ -247,6 +247,36 @@ pub(crate) fn signs_for(text: &str) -> bool {
     lower.split_whitespace().count() <= 30 && SIGNING.iter().any(|s| lower.starts_with(s))
 }
 
+/// Labels opening a run-in list of references ("References: A. Author, Title, 2028").
+const REFERENCES: [&str; 10] = [
+    "references:",
+    "sources:",
+    "bibliography:",
+    "referencias:",
+    "fuentes:",
+    "bibliografía:",
+    "références:",
+    "bibliographie:",
+    "источники:",
+    "литература:",
+];
+
+/// A reference written as a paragraph: an endnote ("[2] A. Author, Title, 2029.") or a
+/// run-in list of references. Like a footnote, it answers no question.
+pub(crate) fn is_reference(text: &str) -> bool {
+    let lower = text
+        .trim_start()
+        .to_lowercase()
+        .replace(['\u{a0}', '\u{202f}'], " ")
+        .replace(" :", ":");
+    let endnote = lower.strip_prefix('[').is_some_and(|rest| {
+        rest.split_once(']').is_some_and(|(n, _)| {
+            (1..=3).contains(&n.len()) && n.chars().all(|c| c.is_ascii_digit())
+        })
+    });
+    endnote || REFERENCES.iter().any(|r| lower.starts_with(r))
+}
+
 /// "Geneva, 4 April 2024", "Lima, abril de 2024": a few words, a comma, a month, a year.
 fn is_place_and_date(lower: &str) -> bool {
     let has_year = lower
@@ -293,6 +323,18 @@ mod tests {
         ));
         assert!(signs_for(
             "For the Federation: Dr. A. Example, President, and B. Example, General Secretary"
+        ));
+        assert!(is_reference(
+            "[2] Example Network, A survey of 1,200 young people, 2029."
+        ));
+        assert!(is_reference(
+            "Références : Observatoire, Rapport annuel, 2028."
+        ));
+        assert!(!is_reference(
+            "[Translated from Spanish] The Ministry reports that…"
+        ));
+        assert!(!is_reference(
+            "Sources of funding are scarce in rural districts."
         ));
         assert!(signs_for(
             "Pour le Collectif, la coordinatrice nationale, A. Exemple"

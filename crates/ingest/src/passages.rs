@@ -7,7 +7,9 @@ use cfi_core::{Call, Passage, QuestionTag, TagSource};
 use cfi_extract::{Block, BlockKind};
 
 use crate::countries::Gazetteer;
-use crate::furniture::{is_closing, is_page_number, opens_with_place_and_date, signs_for};
+use crate::furniture::{
+    is_closing, is_page_number, is_reference, opens_with_place_and_date, signs_for,
+};
 use crate::headings::{Numbering, is_own_section_number, names_a_question, question_heading};
 use crate::language::LanguageDetector;
 
@@ -98,7 +100,9 @@ pub fn passages(
                 cutter.heading = Some(block.text.clone());
                 cutter.opening = Some(block);
             }
-            BlockKind::Footnote => {
+            _ if block.kind == BlockKind::Footnote
+                || (block.kind == BlockKind::Paragraph && is_reference(&block.text)) =>
+            {
                 // A footnote is a reference, not an answer: its own passage, untagged (a
                 // heading waiting for its text goes on waiting).
                 cutter.flush(&section);
