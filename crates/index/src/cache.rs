@@ -46,6 +46,8 @@ const SHOWN: usize = 8192;
 pub(crate) struct Shown {
     pub(crate) record: PassageRecord,
     shingles: OnceLock<Vec<u64>>,
+    /// Its words as its snippets mark them, read the first time it is shown by words.
+    words: OnceLock<crate::snippet::Words>,
 }
 
 impl Shown {
@@ -53,7 +55,15 @@ impl Shown {
         Shown {
             record,
             shingles: OnceLock::new(),
+            words: OnceLock::new(),
         }
+    }
+
+    pub(crate) fn words(
+        &self,
+        read: impl FnOnce() -> crate::snippet::Words,
+    ) -> &crate::snippet::Words {
+        self.words.get_or_init(read)
     }
 
     /// The hashes of its text's five-word windows ([`crate::search::shingle_set`]).

@@ -187,33 +187,21 @@ impl Fields {
     }
 }
 
-/// The analyzer of language `code`'s field with `candidates` just before its stemmer, so
-/// that a snippet stems only the words that may match the query ([`crate::snippet`]); `None`
-/// for a field without a stemmer. The rest is [`register_tokenizers`]' pipeline, word for
-/// word (a test in `snippet` marks the same words with both in four languages).
-pub(crate) fn snippet_analyzer(
-    code: &str,
-    candidates: crate::snippet::Candidates,
-) -> Option<TextAnalyzer> {
+/// The analyzer of language `code`'s field up to its stop words (no stemmer): which words
+/// the field drops ([`crate::snippet::Words`]); `None` for a language without stop words.
+/// The rest is [`register_tokenizers`]' pipeline, word for word (a test in `snippet` marks
+/// the same words as tantivy's own snippets in four languages).
+pub(crate) fn stop_analyzer(code: &str) -> Option<TextAnalyzer> {
     let at = LANGUAGES.iter().position(|(c, _)| *c == code)?;
-    let (_, language) = LANGUAGES.get(at)?;
-    // The candidates after the stop words, which are dropped (no token at all, so that
-    // fragments end and start where tantivy's own generator has them), before the stemmer.
-    let base = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(64))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter);
-    Some(match stop_words().get(at).cloned().flatten() {
-        Some(stop) => base
+    let stop = stop_words().get(at).cloned().flatten()?;
+    Some(
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(64))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
             .filter(stop)
-            .filter(candidates)
-            .filter(Stemmer::new(*language))
             .build(),
-        None => base
-            .filter(candidates)
-            .filter(Stemmer::new(*language))
-            .build(),
-    })
+    )
 }
 
 /// Each language's stop-word filter, in the order of [`LANGUAGES`], built once: a filter

@@ -583,7 +583,7 @@ impl PassageIndex {
                 continue;
             }
             let by_meaning_alone = meaning_only.get(at).copied().unwrap_or(false);
-            let snippet = snippets.make(&record, !by_meaning_alone);
+            let snippet = snippets.make(&shown, !by_meaning_alone);
             hits.push(Hit {
                 record,
                 score,

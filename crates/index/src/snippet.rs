@@ -11,20 +11,100 @@ use tantivy::query::Query;
 use tantivy::tokenizer::TextAnalyzer;
 
 use crate::Result;
+use crate::cache::Shown;
 use crate::vectors::{VectorQuery, quantize};
-use crate::writer::{PassageIndex, PassageRecord};
+use crate::writer::PassageIndex;
 
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 240;
 
-/// The query's terms in one field, and that field's analyzer: finds the best fragment of a
-/// text as tantivy's `SnippetGenerator` does (the same fragments, scores and ties), without
-/// a lowercased copy of every word of every hit (the analyzer's words are lowercase already;
-/// those it emptied are not looked up).
+/// A passage's words as the exact field reads them (lowercase, accents folded), each with
+/// its byte range in the passage's text and whether the passage's language field drops it
+/// as a stop word: all that marking a snippet needs, whatever the query. Read once for each
+/// passage shown and kept with it ([`crate::cache::Shown`]), so that a passage shown again,
+/// for any query, is not read again (tokenizing every hit was a fifth of a search's CPU).
+#[derive(Debug, Default)]
+pub(crate) struct Words {
+    /// The words, one after another.
+    folded: String,
+    tokens: Vec<WordAt>,
+}
+
+/// One word of [`Words`].
+#[derive(Debug, Clone, Copy)]
+struct WordAt {
+    /// Its byte range in the passage's text.
+    from: usize,
+    to: usize,
+    /// Its byte range in [`Words::folded`].
+    start: u32,
+    end: u32,
+    /// Dropped by the language field's stop-word filter.
+    stop: bool,
+}
+
+impl Words {
+    /// The words of `text`: `exact` is the exact field's analyzer, `stops` the passage's
+    /// language field's analyzer up to its stop words (`None` for a language without them).
+    pub(crate) fn read(
+        text: &str,
+        exact: &mut TextAnalyzer,
+        stops: Option<&mut TextAnalyzer>,
+    ) -> Words {
+        let mut words = Words::default();
+        let mut stream = exact.token_stream(text);
+        while let Some(token) = stream.next() {
+            let start = u32::try_from(words.folded.len()).unwrap_or(u32::MAX);
+            words.folded.push_str(&token.text);
+            let end = u32::try_from(words.folded.len()).unwrap_or(u32::MAX);
+            words.tokens.push(WordAt {
+                from: token.offset_from,
+                to: token.offset_to,
+                start,
+                end,
+                stop: false,
+            });
+        }
+        drop(stream);
+        if let Some(stops) = stops {
+            // The same words, less the stop words, in the same order: those missing are the
+            // stop words.
+            let mut kept = Vec::with_capacity(words.tokens.len());
+            let mut stream = stops.token_stream(text);
+            while let Some(token) = stream.next() {
+                kept.push(token.offset_from);
+            }
+            let mut kept = kept.into_iter().peekable();
+            for word in &mut words.tokens {
+                if kept.peek() == Some(&word.from) {
+                    kept.next();
+                } else {
+                    word.stop = true;
+                }
+            }
+        }
+        words
+    }
+
+    fn word(&self, at: &WordAt) -> &str {
+        self.folded
+            .get(at.start as usize..at.end as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// The query's terms in one field: finds the best fragment of a passage's [`Words`] as
+/// tantivy's `SnippetGenerator` does with the field's analyzer (the same fragments, scores
+/// and ties), stemming only the words that may stem to a query term.
 pub(crate) struct Marker {
-    analyzer: TextAnalyzer,
-    /// Looked up for every word of every hit (SipHash was a tenth of making snippets).
+    /// Looked up for every candidate word of every hit (SipHash was a tenth of making
+    /// snippets).
     terms: rustc_hash::FxHashMap<String, f32>,
+    /// The words that may be (or stem to) a query term.
+    candidates: Candidates,
+    /// A language field's stemmer (its stop words are skipped); `None` for a field that
+    /// neither stems nor drops stop words (the exact field, "other").
+    stemmer: Option<frostem::Stemmer>,
 }
 
 /// A fragment of a text: where it is, its score and the words marked in it.
@@ -35,21 +115,23 @@ struct Fragment {
 }
 
 impl Marker {
-    pub(crate) fn new(terms: BTreeMap<String, f32>, analyzer: TextAnalyzer) -> Marker {
+    /// `code`: the language of the field, `None` for the exact field.
+    pub(crate) fn new(terms: BTreeMap<String, f32>, code: Option<&str>) -> Marker {
         Marker {
-            analyzer,
+            candidates: Candidates::of(terms.keys()),
             terms: terms.into_iter().collect(),
+            stemmer: code.and_then(stemmer_of).map(frostem::Stemmer::new),
         }
     }
 
-    /// The best fragment of `text` (at most [`SNIPPET_CHARS`] bytes), as the byte range of
-    /// `text` it spans and the query's words in it (byte ranges of the fragment, in order,
-    /// not overlapping); `None` when none of the words is in `text`.
-    pub(crate) fn best(&mut self, text: &str) -> Option<(Range<usize>, Vec<Range<usize>>)> {
+    /// The best fragment of the text `words` were read from (at most [`SNIPPET_CHARS`]
+    /// bytes), as the byte range of the text it spans and the query's words in it (byte
+    /// ranges of the fragment, in order, not overlapping); `None` when none of the words is
+    /// in the text.
+    pub(crate) fn best(&self, words: &Words) -> Option<(Range<usize>, Vec<Range<usize>>)> {
         if self.terms.is_empty() {
             return None;
         }
-        let mut stream = self.analyzer.token_stream(text);
         let mut best: Option<Fragment> = None;
         let mut current = Fragment {
             score: 0.0,
@@ -62,22 +144,32 @@ impl Marker {
                 *best = Some(fragment);
             }
         };
-        while let Some(token) = stream.next() {
-            if token.offset_to - current.range.start > SNIPPET_CHARS {
+        for at in &words.tokens {
+            // A stop word is no token at all to a language field: fragments end and start
+            // where tantivy's own generator has them.
+            if at.stop && self.stemmer.is_some() {
+                continue;
+            }
+            if at.to.saturating_sub(current.range.start) > SNIPPET_CHARS {
                 let next = Fragment {
                     score: 0.0,
-                    range: token.offset_from..token.offset_from,
+                    range: at.from..at.from,
                     marked: Vec::new(),
                 };
                 close(std::mem::replace(&mut current, next), &mut best);
             }
-            current.range.end = token.offset_to;
-            if token.text.is_empty() {
+            current.range.end = at.to;
+            let word = words.word(at);
+            if !self.candidates.keeps(word) {
                 continue;
             }
-            if let Some(score) = self.terms.get(&token.text) {
+            let score = match &self.stemmer {
+                Some(stemmer) => self.terms.get(stemmer.stem(word).as_ref()),
+                None => self.terms.get(word),
+            };
+            if let Some(score) = score {
                 current.score += score;
-                current.marked.push(token.offset_from..token.offset_to);
+                current.marked.push(at.from..at.to);
             }
         }
         close(current, &mut best);
@@ -95,10 +187,42 @@ impl Marker {
     }
 }
 
+/// The stemmer of language field `code` (as [`crate::schema::register_tokenizers`] gives
+/// it one).
+fn stemmer_of(code: &str) -> Option<frostem::Algorithm> {
+    use frostem::Algorithm as A;
+    use tantivy::tokenizer::Language as L;
+    let (_, language) = crate::schema::LANGUAGES.iter().find(|(c, _)| *c == code)?;
+    Some(match language {
+        L::English => A::English,
+        L::Spanish => A::Spanish,
+        L::French => A::French,
+        L::Russian => A::Russian,
+        L::Arabic => A::Arabic,
+        L::Portuguese => A::Portuguese,
+        L::German => A::German,
+        L::Italian => A::Italian,
+        L::Dutch => A::Dutch,
+        L::Swedish => A::Swedish,
+        L::Turkish => A::Turkish,
+        L::Greek => A::Greek,
+        L::Danish => A::Danish,
+        L::Finnish => A::Finnish,
+        L::Hungarian => A::Hungarian,
+        L::Norwegian => A::Norwegian,
+        L::Romanian => A::Romanian,
+        L::Tamil => A::Tamil,
+    })
+}
+
 /// Snippet markers per language field, made once per search.
 pub(crate) struct Snippets<'a> {
     by_code: BTreeMap<&'static str, Marker>,
     exact: Marker,
+    /// The exact field's analyzer, and each language's up to its stop words, for the
+    /// passages whose [`Words`] are not read yet.
+    exact_analyzer: TextAnalyzer,
+    stops: BTreeMap<&'static str, Option<TextAnalyzer>>,
     index: &'a PassageIndex,
     meaning: Option<&'a VectorQuery>,
 }
@@ -116,40 +240,55 @@ impl<'a> Snippets<'a> {
         let mut by_code = BTreeMap::new();
         for (code, field) in &index.fields.text {
             let terms = query_terms(&counts, query, *field).map_err(err)?;
-            // A language none of whose passages holds a query term marks nothing: no
-            // analyzer is built for it (the exact field's generator answers instead).
+            // A language none of whose passages holds a query term marks nothing (the exact
+            // field's marker answers instead).
             if terms.is_empty() {
                 continue;
             }
-            let candidates = Candidates::of(terms.keys());
-            let analyzer = match crate::schema::snippet_analyzer(code, candidates) {
-                Some(analyzer) => analyzer,
-                None => searcher.index().tokenizer_for_field(*field).map_err(err)?,
-            };
-            by_code.insert(*code, Marker::new(terms, analyzer));
+            by_code.insert(*code, Marker::new(terms, Some(code)));
         }
         let exact = index.fields.exact;
         let terms = query_terms(&counts, query, exact).map_err(err)?;
-        let analyzer = searcher.index().tokenizer_for_field(exact).map_err(err)?;
+        let exact_analyzer = searcher.index().tokenizer_for_field(exact).map_err(err)?;
         Ok(Snippets {
             by_code,
-            exact: Marker::new(terms, analyzer),
+            exact: Marker::new(terms, None),
+            exact_analyzer,
+            stops: BTreeMap::new(),
             index,
             meaning,
+        })
+    }
+
+    /// The words of a passage shown, read now if they were not before.
+    fn words<'s>(&mut self, shown: &'s Shown, code: &'static str) -> &'s Words {
+        let Snippets {
+            exact_analyzer,
+            stops,
+            ..
+        } = self;
+        shown.words(|| {
+            let stops = stops
+                .entry(code)
+                .or_insert_with(|| crate::schema::stop_analyzer(code))
+                .as_mut();
+            Words::read(&shown.record.passage.text, exact_analyzer, stops)
         })
     }
 
     /// The snippet of a hit: the best fragment and where the query's words are in it.
     /// `by_words`: whether the query's words may be in it (false for a hit found by meaning
     /// alone, whose snippet is then its sentence closest to the query).
-    pub(crate) fn make(&mut self, record: &PassageRecord, by_words: bool) -> Snippet {
+    pub(crate) fn make(&mut self, shown: &Shown, by_words: bool) -> Snippet {
+        let record = &shown.record;
         let text = &record.passage.text;
         let code = crate::schema::language_field_code(record.passage.language.as_deref());
         let best = if by_words {
+            let words = self.words(shown, code);
             self.by_code
-                .get_mut(code)
-                .and_then(|m| m.best(text))
-                .or_else(|| self.exact.best(text))
+                .get(code)
+                .and_then(|m| m.best(words))
+                .or_else(|| self.exact.best(words))
         } else {
             None
         };
@@ -239,7 +378,6 @@ fn query_terms(
 /// on the few words that may. Accents are folded before it, so a Latin word is checked by
 /// its ASCII letters; a word that still starts outside ASCII (Cyrillic, Greek, Arabic) is
 /// always kept (Arabic stemmers cut prefixes).
-#[derive(Clone)]
 pub(crate) struct Candidates {
     /// One bit per pair of ASCII bytes (128 x 128), looked up for every word of every hit.
     starts: std::sync::Arc<[u64; 256]>,
@@ -280,64 +418,6 @@ impl Candidates {
             }
             _ => true,
         }
-    }
-}
-
-impl tantivy::tokenizer::TokenFilter for Candidates {
-    type Tokenizer<T: tantivy::tokenizer::Tokenizer> = CandidateTokenizer<T>;
-
-    fn transform<T: tantivy::tokenizer::Tokenizer>(self, tokenizer: T) -> CandidateTokenizer<T> {
-        CandidateTokenizer {
-            inner: tokenizer,
-            candidates: self,
-        }
-    }
-}
-
-/// [`Candidates`] over a tokenizer.
-#[derive(Clone)]
-pub(crate) struct CandidateTokenizer<T> {
-    inner: T,
-    candidates: Candidates,
-}
-
-impl<T: tantivy::tokenizer::Tokenizer> tantivy::tokenizer::Tokenizer for CandidateTokenizer<T> {
-    type TokenStream<'a> = CandidateStream<'a, T::TokenStream<'a>>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        CandidateStream {
-            inner: self.inner.token_stream(text),
-            candidates: &self.candidates,
-        }
-    }
-}
-
-/// The tokens of [`CandidateTokenizer`].
-pub(crate) struct CandidateStream<'a, S> {
-    inner: S,
-    candidates: &'a Candidates,
-}
-
-impl<S: tantivy::tokenizer::TokenStream> tantivy::tokenizer::TokenStream
-    for CandidateStream<'_, S>
-{
-    fn advance(&mut self) -> bool {
-        if !self.inner.advance() {
-            return false;
-        }
-        let token = self.inner.token_mut();
-        if !self.candidates.keeps(&token.text) {
-            token.text.clear();
-        }
-        true
-    }
-
-    fn token(&self) -> &tantivy::tokenizer::Token {
-        self.inner.token()
-    }
-
-    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
-        self.inner.token_mut()
     }
 }
 
@@ -524,14 +604,17 @@ mod candidates {
 
     use super::*;
 
-    /// The snippet of `text` for `query` in language `code`: through the field's own analyzer,
-    /// and through the one that stems only candidates.
-    fn both(code: &str, query: &str, text: &str) -> (String, String) {
+    /// The snippet of `text` for `query` in field `code` (a language, or `None` for the exact
+    /// field): through tantivy's generator with the field's own analyzer, and through
+    /// [`Words`] and [`Marker`].
+    fn both_in(code: Option<&str>, query: &str, text: &str) -> (String, String) {
         let manager = TokenizerManager::default();
         crate::schema::register_tokenizers(&manager);
-        let mut full = manager
-            .get(&crate::schema::tokenizer_name(code))
-            .expect("registered");
+        let name = match code {
+            Some(code) => crate::schema::tokenizer_name(code),
+            None => crate::schema::EXACT_TOKENIZER.to_string(),
+        };
+        let mut full = manager.get(&name).expect("registered");
         let mut terms = BTreeMap::new();
         {
             let mut stream = full.token_stream(query);
@@ -540,13 +623,16 @@ mod candidates {
             }
         }
         let field = tantivy::schema::Field::from_field_id(0);
-        let fast = crate::schema::snippet_analyzer(code, Candidates::of(terms.keys()))
-            .expect("a stemmed language");
         let expected = SnippetGenerator::new(terms.clone(), full.clone(), field, SNIPPET_CHARS)
             .snippet(text)
             .to_html();
+        let mut exact = manager
+            .get(crate::schema::EXACT_TOKENIZER)
+            .expect("registered");
+        let mut stops = code.and_then(crate::schema::stop_analyzer);
+        let words = Words::read(text, &mut exact, stops.as_mut());
         // The same fragment and marks through `Marker`, written as tantivy writes them.
-        let got = match Marker::new(terms, fast).best(text) {
+        let got = match Marker::new(terms, code).best(&words) {
             Some((range, marked)) => {
                 let fragment = text.get(range).unwrap_or_default();
                 Snippet {
@@ -566,8 +652,12 @@ mod candidates {
         (expected, got)
     }
 
+    fn both(code: &str, query: &str, text: &str) -> (String, String) {
+        both_in(Some(code), query, text)
+    }
+
     #[test]
-    fn stemming_only_candidates_marks_the_same_words() {
+    fn words_read_once_mark_what_the_field_analyzers_mark() {
         let cases = [
             (
                 "en",
@@ -600,6 +690,9 @@ mod candidates {
             let (full, fast) = both(code, query, text);
             assert_eq!(full, fast, "{code}: {query}");
             assert!(full.contains("<b>") || query == "zzz", "{code}: {full}");
+            // The exact field (accents folded, nothing stemmed, no stop words) too.
+            let (full, fast) = both_in(None, query, text);
+            assert_eq!(full, fast, "exact: {query}");
         }
     }
 
@@ -618,6 +711,10 @@ mod candidates {
         ) {
             let text = words.join(" ");
             let (expected, got) = both("en", query, &text);
+            proptest::prop_assert_eq!(expected, got);
+            let (expected, got) = both("fr", query, &text);
+            proptest::prop_assert_eq!(expected, got);
+            let (expected, got) = both_in(None, query, &text);
             proptest::prop_assert_eq!(expected, got);
         }
     }
