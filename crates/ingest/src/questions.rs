@@ -137,7 +137,8 @@ fn parse_numbers(text: &str, max: u32) -> (Vec<u32>, Option<String>) {
     let mut range_from = None;
     let mut stop = None;
     while let Some(t) = tokens.next() {
-        if let Some(n) = number(&t).filter(|n| (1..=max).contains(n)) {
+        let n = number(&t).or_else(|| number_word(&t));
+        if let Some(n) = n.filter(|n| (1..=max).contains(n)) {
             match range_from.take() {
                 Some(from) if from < n => numbers.extend((from + 1)..=n),
                 _ => numbers.push(n),
@@ -206,6 +207,139 @@ fn tokenize(text: &str) -> Vec<String> {
 
 fn number(token: &str) -> Option<u32> {
     token.parse().ok().or_else(|| roman(token))
+}
+
+/// Numbers one to ten as words, cardinal or ordinal, in the calls' languages, as a
+/// question's lead writes them ("Question one", "Pregunta primera", "Вопрос первый").
+const NUMBER_WORDS: [&[&str]; 10] = [
+    &[
+        "one",
+        "first",
+        "uno",
+        "una",
+        "primero",
+        "primera",
+        "primer",
+        "un",
+        "une",
+        "premier",
+        "première",
+        "один",
+        "одна",
+    ],
+    &[
+        "two",
+        "second",
+        "dos",
+        "segundo",
+        "segunda",
+        "deux",
+        "deuxième",
+        "seconde",
+        "два",
+        "две",
+    ],
+    &[
+        "three",
+        "third",
+        "tres",
+        "tercero",
+        "tercera",
+        "tercer",
+        "trois",
+        "troisième",
+        "три",
+    ],
+    &[
+        "four",
+        "fourth",
+        "cuatro",
+        "cuarto",
+        "cuarta",
+        "quatre",
+        "quatrième",
+        "четыре",
+    ],
+    &[
+        "five",
+        "fifth",
+        "cinco",
+        "quinto",
+        "quinta",
+        "cinq",
+        "cinquième",
+        "пять",
+    ],
+    &["six", "sixth", "seis", "sexto", "sexta", "sixième", "шесть"],
+    &[
+        "seven",
+        "seventh",
+        "siete",
+        "séptimo",
+        "séptima",
+        "sept",
+        "septième",
+        "семь",
+    ],
+    &[
+        "eight",
+        "eighth",
+        "ocho",
+        "octavo",
+        "octava",
+        "huit",
+        "huitième",
+        "восемь",
+    ],
+    &[
+        "nine",
+        "ninth",
+        "nueve",
+        "noveno",
+        "novena",
+        "neuf",
+        "neuvième",
+        "девять",
+    ],
+    &[
+        "ten",
+        "tenth",
+        "diez",
+        "décimo",
+        "décima",
+        "dix",
+        "dixième",
+        "десять",
+    ],
+];
+
+/// Stems of the Russian ordinals one to ten, whatever their case and gender ("первый",
+/// "первому", "третьего").
+const RUSSIAN_ORDINALS: [&str; 10] = [
+    "перв",
+    "втор",
+    "трет",
+    "четв",
+    "пят",
+    "шест",
+    "седьм",
+    "восьм",
+    "девят",
+    "десят",
+];
+
+/// The number a word names: [`NUMBER_WORDS`], or a Russian ordinal.
+fn number_word(token: &str) -> Option<u32> {
+    let lower = token.to_lowercase();
+    let at = NUMBER_WORDS
+        .iter()
+        .position(|words| words.contains(&lower.as_str()))
+        .or_else(|| {
+            RUSSIAN_ORDINALS
+                .iter()
+                .position(|stem| lower.starts_with(stem))
+        })?;
+    u32::try_from(at + 1).ok()
 }
 
 /// Value of a Roman numeral up to XX.
@@ -338,7 +472,7 @@ mod tests {
 
     #[test]
     fn lead_words_in_several_languages() {
-        let cases: [(&str, &[u32]); 31] = [
+        let cases: [(&str, &[u32]); 35] = [
             ("Question 3", &[3]),
             ("QUESTION 3: Gaps in laws", &[3]),
             ("Q3", &[3]),
@@ -373,6 +507,10 @@ mod tests {
             ("Наш ответ на вопрос 3.", &[3]),
             ("Q.6 and Q.8 – Companies, standards and data", &[6, 8]),
             ("Pregunta 4 y pregunta 5", &[4, 5]),
+            ("Вопрос первый", &[1]),
+            ("По вопросу третьему", &[3]),
+            ("Question two: access", &[2]),
+            ("Pregunta novena", &[9]),
         ];
         for (text, want) in cases {
             assert_eq!(named_questions(text, 9).as_deref(), Some(want), "{text}");
