@@ -132,9 +132,15 @@ pub struct Cut {
 
 impl Cut {
     /// Whether the classifier has anything to decide here: passages under no question, or
-    /// under a heading naming several.
+    /// under a heading naming several. A lone passage that may present the submitter is
+    /// never classified ([`Cut::to_classify`]), so it decides nothing.
     pub fn needs_classifier(&self) -> bool {
-        !self.unnamed.is_empty() || self.passages.iter().any(|p| named(p).len() > 1)
+        let lone = match self.presenting.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        };
+        self.unnamed.iter().any(|&i| Some(i) != lone)
+            || self.passages.iter().any(|p| named(p).len() > 1)
     }
 
     /// The passages the classifier is to tag: not the one presenting the submitter, nor

@@ -189,12 +189,7 @@ pub(crate) fn is_page_number(text: &str) -> bool {
 
 /// A closing line: a place and date ("Geneva, 4 April 2024") or a complimentary close.
 pub(crate) fn is_closing(text: &str) -> bool {
-    // "Contact : …": French sets a space (often a narrow one) before a colon.
-    let lower = text
-        .trim()
-        .to_lowercase()
-        .replace(['\u{a0}', '\u{202f}'], " ")
-        .replace(" :", ":");
+    let lower = lowercase_colons(text.trim());
     let words = lower.split_whitespace().count();
     if words <= 20 && CLOSINGS.iter().any(|c| lower.starts_with(c)) {
         return true;
@@ -264,17 +259,23 @@ const REFERENCES: [&str; 10] = [
 /// A reference written as a paragraph: an endnote ("[2] A. Author, Title, 2029.") or a
 /// run-in list of references. Like a footnote, it answers no question.
 pub(crate) fn is_reference(text: &str) -> bool {
-    let lower = text
-        .trim_start()
-        .to_lowercase()
-        .replace(['\u{a0}', '\u{202f}'], " ")
-        .replace(" :", ":");
+    // Only its opening is looked at, and every paragraph is.
+    let opening: String = text.trim_start().chars().take(24).collect();
+    let lower = lowercase_colons(&opening);
     let endnote = lower.strip_prefix('[').is_some_and(|rest| {
         rest.split_once(']').is_some_and(|(n, _)| {
             (1..=3).contains(&n.len()) && n.chars().all(|c| c.is_ascii_digit())
         })
     });
     endnote || REFERENCES.iter().any(|r| lower.starts_with(r))
+}
+
+/// `text` lowercased, with a colon after its word as English writes it: French sets a space
+/// (often a no-break or narrow one) before it ("Contact : …", "Références : …").
+fn lowercase_colons(text: &str) -> String {
+    text.to_lowercase()
+        .replace(['\u{a0}', '\u{202f}'], " ")
+        .replace(" :", ":")
 }
 
 /// "Geneva, 4 April 2024", "Lima, abril de 2024": a few words, a comma, a month, a year.

@@ -2,7 +2,6 @@
 //! number ("3.", "III.") where the document does not number its own sections; and the
 //! headings that frame a submission (introduction, references) rather than answer.
 
-use cfi_core::Call;
 use cfi_extract::{Block, BlockKind};
 
 use crate::passages::{Section, word_count};
@@ -268,7 +267,7 @@ const QUESTION_RESEMBLANCE: f32 = 0.3;
 /// The section a block opens, when it is a question heading.
 pub(crate) fn question_heading(
     block: &Block,
-    call: &Call,
+    forms: &questions::QuestionForms,
     max: u32,
     current: &Section,
     numbering: &Numbering,
@@ -292,7 +291,7 @@ pub(crate) fn question_heading(
             from_list: false,
         });
     }
-    if let Some(n) = questions::restated_question(call, &block.text) {
+    if let Some(n) = forms.restated(&block.text) {
         return Some(Section {
             questions: vec![n],
             confidence: 0.9,
@@ -316,7 +315,7 @@ pub(crate) fn question_heading(
         && words <= QUESTION_WORDS
         && body.trim_end().ends_with(['?', '？'])
         && current.questions.iter().all(|&q| q < n)
-        && questions::resemblance(call, n, body) >= QUESTION_RESEMBLANCE
+        && forms.resemblance(n, body) >= QUESTION_RESEMBLANCE
     {
         return Some(Section {
             questions: vec![n],

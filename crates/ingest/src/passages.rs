@@ -39,6 +39,7 @@ pub fn passages(
     gazetteer: &Gazetteer,
 ) -> Vec<Passage> {
     let max = call.questions.iter().map(|q| q.number).max().unwrap_or(0);
+    let forms = crate::questions::QuestionForms::of(call);
     let document_language = {
         let sample: String = blocks
             .iter()
@@ -78,7 +79,7 @@ pub fn passages(
     };
     for (at, block) in body.into_iter().enumerate() {
         numbering.follow(block, &section);
-        if let Some(found) = question_heading(block, call, max, &section, &numbering) {
+        if let Some(found) = question_heading(block, &forms, max, &section, &numbering) {
             cutter.flush(&section);
             cutter.unopened(&section);
             section = found;
@@ -762,6 +763,32 @@ mod tests {
         assert_eq!(
             first_lines(cut.to_classify(&trained)),
             vec!["This paragraph has"]
+        );
+    }
+
+    #[test]
+    fn a_headed_document_whose_only_other_passage_presents_it_waits_for_no_classifier() {
+        let analyzer = Analyzer::new(&call());
+        let h = |n, text: &str| block(n, BlockKind::Heading { level: 1 }, text);
+        let headed = [
+            h(1, "Input of the Example Network"),
+            para(2, LONG),
+            h(3, "Question 7"),
+            para(4, LONG),
+        ];
+        assert!(!analyzer.cut("s", &headed, Some("en")).needs_classifier());
+        let with_topic = [
+            h(1, "Input of the Example Network"),
+            para(2, LONG),
+            h(3, "Question 7"),
+            para(4, LONG),
+            h(5, "Generative AI"),
+            para(6, LONG),
+        ];
+        assert!(
+            analyzer
+                .cut("s", &with_topic, Some("en"))
+                .needs_classifier()
         );
     }
 

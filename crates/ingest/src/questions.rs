@@ -422,48 +422,64 @@ fn restatable(text: &str) -> Vec<String> {
     out
 }
 
-/// The largest share of question `number`'s content words (of its text, its first sentence
-/// or that sentence without asides, in any language of the call) that `text` uses.
-pub fn resemblance(call: &Call, number: u32, text: &str) -> f32 {
-    let have = words(text);
-    call.questions
-        .iter()
-        .filter(|q| q.number == number)
-        .flat_map(|q| q.text.values())
-        .flat_map(|t| restatable(t))
-        .map(|t| {
-            let want = words(&t);
-            let found = want.iter().filter(|w| have.contains(w)).count();
-            found as f32 / want.len().max(1) as f32
-        })
-        .fold(0.0, f32::max)
+/// The content words of every form a heading may restate of each question's text, in every
+/// language of the call ([`restatable`]): read once per document, not for each of its
+/// blocks.
+pub struct QuestionForms {
+    forms: Vec<(u32, Vec<String>)>,
 }
 
-/// The question whose text (in any language of the call) `text` restates: most of the
-/// question's content words present in it (of its whole text, of its first sentence, or of
-/// that sentence without its asides).
-pub fn restated_question(call: &Call, text: &str) -> Option<u32> {
-    let have = words(text);
-    if have.len() < 4 || have.len() > 120 {
-        return None;
+impl QuestionForms {
+    /// The forms of `call`'s questions.
+    pub fn of(call: &Call) -> QuestionForms {
+        let forms = call
+            .questions
+            .iter()
+            .flat_map(|q| {
+                q.text
+                    .values()
+                    .flat_map(|t| restatable(t))
+                    .map(|form| (q.number, words(&form)))
+                    .filter(|(_, want)| !want.is_empty())
+            })
+            .collect();
+        QuestionForms { forms }
     }
-    let mut best: Option<(u32, f32)> = None;
-    for q in &call.questions {
-        for question_text in q.text.values().flat_map(|t| restatable(t)) {
-            let want = words(&question_text);
-            if want.is_empty() {
-                continue;
-            }
+
+    /// The largest share of question `number`'s content words (of its text, its first
+    /// sentence or that sentence without asides, in any language) that `text` uses.
+    pub fn resemblance(&self, number: u32, text: &str) -> f32 {
+        let have = words(text);
+        self.forms
+            .iter()
+            .filter(|(n, _)| *n == number)
+            .map(|(_, want)| {
+                let found = want.iter().filter(|w| have.contains(w)).count();
+                found as f32 / want.len().max(1) as f32
+            })
+            .fold(0.0, f32::max)
+    }
+
+    /// The question whose text (in any language of the call) `text` restates: most of the
+    /// question's content words present in it (of its whole text, of its first sentence, or
+    /// of that sentence without its asides).
+    pub fn restated(&self, text: &str) -> Option<u32> {
+        let have = words(text);
+        if have.len() < 4 || have.len() > 120 {
+            return None;
+        }
+        let mut best: Option<(u32, f32)> = None;
+        for (number, want) in &self.forms {
             let found = want.iter().filter(|w| have.contains(w)).count();
             let coverage = found as f32 / want.len() as f32;
             // The heading must be mostly the question, not a long paragraph quoting it.
             let share = found as f32 / have.len() as f32;
             if coverage >= 0.7 && share >= 0.5 && best.is_none_or(|(_, c)| coverage > c) {
-                best = Some((q.number, coverage));
+                best = Some((*number, coverage));
             }
         }
+        best.map(|(n, _)| n)
     }
-    best.map(|(n, _)| n)
 }
 
 #[cfg(test)]
@@ -541,17 +557,18 @@ mod tests {
              communication aids — for children with disabilities? Please describe who pays, how \
              needs are assessed and which barriers families face.\"\n",
         );
+        let forms = QuestionForms::of(&call);
         for heading in [
             "How available, affordable and suitable are assistive products for children with disabilities?",
             "How available, affordable and suitable are assistive products — such as wheelchairs, hearing aids and communication aids — for children with disabilities?",
         ] {
-            assert_eq!(restated_question(&call, heading), Some(2), "{heading}");
+            assert_eq!(forms.restated(heading), Some(2), "{heading}");
         }
         assert_eq!(
-            restated_question(&call, "Wheelchairs and hearing aids in rural schools"),
+            forms.restated("Wheelchairs and hearing aids in rural schools"),
             None
         );
-        assert!(resemblance(&call, 2, "Are assistive products affordable?") >= 0.3);
+        assert!(forms.resemblance(2, "Are assistive products affordable?") >= 0.3);
     }
 
     #[test]
