@@ -62,8 +62,9 @@ fn is_submission_name(name: &str, top: bool) -> bool {
     if stem.is_empty() || !SUBMISSION_EXTENSIONS.contains(&extension) {
         return false;
     }
-    // The call folder's own files, and notes that travel with downloads.
-    let own = (top && (stem == "manifest" || stem == "call" || stem == "labels"))
+    // The call folder's own files (`labels.jsonl` and `structure.csv` are what `cfi eval
+    // tagging` reads), and notes that travel with downloads.
+    let own = (top && ["manifest", "call", "labels", "structure"].contains(&stem))
         || stem == "readme"
         || lower.starts_with("~$");
     !own
@@ -230,6 +231,7 @@ mod tests {
             "call.toml",
             "manifest.csv",
             "labels.jsonl",
+            "structure.csv",
             "README.md",
             "a.pdf",
             "x/y/Réponse (annexe).docx",
