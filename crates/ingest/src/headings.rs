@@ -232,10 +232,15 @@ pub(crate) fn is_own_section_number(block: &Block) -> bool {
 }
 
 /// The questions a long paragraph names in a run-in lead: "Guiding question 2 – We
-/// recommend…", "Pregunta 5: La cooperación…". The lead is a few words ending in the
-/// number, then a colon, a dash or a full stop; "Question 3 is hard because…" is a
-/// sentence about the question, not a lead.
+/// recommend…", "Pregunta 5: La cooperación…", or a lead of more than the question noun
+/// whatever follows it ("S'agissant de la question 7, le Parlement…").
 fn run_in_lead(text: &str, max: u32) -> Option<Vec<u32>> {
+    punctuated_lead(text, max).or_else(|| questions::explicit_lead(text, max))
+}
+
+/// A few words ending in the number, then a colon, a dash or a full stop; "Question 3 is
+/// hard because…" is a sentence about the question, not a lead.
+fn punctuated_lead(text: &str, max: u32) -> Option<Vec<u32>> {
     let head: String = text.chars().take(80).collect();
     let cut = head.find([':', '–', '—', '-', '.', ')'])?;
     let lead = head.get(..cut)?;

@@ -5,7 +5,7 @@
 use cfi_core::Call;
 
 /// Words that introduce a question number, lowercased, longest first where they overlap.
-const LEADS: [&str; 41] = [
+const LEADS: [&str; 57] = [
     "guiding questions",
     "guiding question",
     "preguntas orientadoras",
@@ -18,18 +18,34 @@ const LEADS: [&str; 41] = [
     "en réponse à la question",
     "réponse à la question",
     "reponse a la question",
+    "s'agissant de la question",
+    "s’agissant de la question",
+    "en ce qui concerne la question",
+    "quant à la question",
     "sur la question",
     "concernant la question",
+    "en respuesta a la pregunta",
     "respuesta a la pregunta",
+    "en relación con la pregunta",
+    "con respecto a la pregunta",
     "en cuanto a la pregunta",
     "respecto de la pregunta",
     "respecto a la pregunta",
+    "sobre la pregunta",
     "in response to question",
+    "in reply to question",
+    "with regard to question",
+    "with respect to question",
+    "as regards question",
+    "turning to question",
     "regarding question",
     "on question",
     "ответы на вопросы",
     "ответ на вопросы",
+    "в ответ на вопрос",
     "ответ на вопрос",
+    "что касается вопроса",
+    "относительно вопроса",
     "по вопросам",
     "по вопросу",
     "к вопросам",
@@ -59,7 +75,7 @@ pub fn named_questions(text: &str, max: u32) -> Option<Vec<u32>> {
     let lower = text.trim_start().to_lowercase();
     let rest = strip_label(&lower).1.trim_start();
     let Some(lead) = LEADS.iter().find(|l| rest.starts_with(*l)) else {
-        return prefixed_questions(rest, max);
+        return prefixed_questions(rest, max).or_else(|| parenthesized_questions(rest, max));
     };
     let after = &rest[lead.len()..];
     // "q" and "q." need a number right after: "Q3", "Q.3", "Q 3" but not "quality".
@@ -116,6 +132,56 @@ fn prefixed_questions(text: &str, max: u32) -> Option<Vec<u32>> {
         .as_deref()
         .is_none_or(|t| [":", "-", "–", "—", ".", ")"].contains(&t));
     (!numbers.is_empty() && ends).then_some(numbers)
+}
+
+/// Words (at most) of a title before the question it answers, named in brackets.
+const TITLE_WORDS: usize = 12;
+
+/// Question numbers named in brackets at the end of a short title: "Recomendaciones
+/// (pregunta 9)", "Children's voices (Q7)", "Дети и школа (вопросы 3 и 4)".
+fn parenthesized_questions(text: &str, max: u32) -> Option<Vec<u32>> {
+    let inner = text.trim_end().strip_suffix([')', ']'])?;
+    let open = inner.rfind(['(', '['])?;
+    let (title, named) = (inner.get(..open)?, inner.get(open + 1..)?);
+    if title.trim().is_empty() || word_count(title) > TITLE_WORDS {
+        return None;
+    }
+    let named = named.trim_start();
+    LEADS.iter().find(|l| named.starts_with(*l))?;
+    named_questions(named, max)
+}
+
+/// A lead of more than its question noun ("In response to question", "S'agissant de la
+/// question", "В ответ на вопрос"): at the start of a paragraph it names the question
+/// whatever follows the number ("En respuesta a la pregunta 3, el Equipo constató…"), where
+/// a bare "Question 3" may be a sentence about the question.
+pub fn explicit_lead(text: &str, max: u32) -> Option<Vec<u32>> {
+    let lower: String = text
+        .trim_start()
+        .chars()
+        .take(80)
+        .collect::<String>()
+        .to_lowercase();
+    let rest = strip_label(&lower).1.trim_start();
+    let lead = LEADS
+        .iter()
+        .find(|l| l.contains(' ') && rest.starts_with(*l))?;
+    let after = rest.get(lead.len()..)?;
+    // "In response to questions 4 and 5".
+    let after = after.strip_prefix('s').unwrap_or(after);
+    if !after.starts_with(' ') {
+        return None;
+    }
+    let (numbers, stop) = parse_numbers(after, max);
+    // "…question 6 %" or "question 6.2" is not a lead.
+    let stop_ok = stop
+        .as_deref()
+        .is_none_or(|t| !["%", "°", "º"].contains(&t));
+    (!numbers.is_empty() && stop_ok).then_some(numbers)
+}
+
+fn word_count(text: &str) -> usize {
+    text.split_whitespace().count()
 }
 
 /// The question numbers opening `text`, and the token after them (`None` at the end).
@@ -545,6 +611,62 @@ mod tests {
             "Many of the questions 3 years ago were about access",
         ] {
             assert_eq!(named_questions(text, 9), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_title_may_name_its_question_in_brackets() {
+        let cases: [(&str, &[u32]); 4] = [
+            ("Recomendaciones (pregunta 9)", &[9]),
+            ("Children's own voices (Q7)", &[7]),
+            ("Дети и школа (вопросы 3 и 4)", &[3, 4]),
+            (
+                "Recommendations to States, companies and donors [question 9]",
+                &[9],
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(named_questions(text, 9).as_deref(), Some(want), "{text}");
+        }
+        for text in ["Schools (2031)", "(question 4)", "Quality (Q&A)"] {
+            assert_eq!(named_questions(text, 9), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_paragraph_opening_with_a_lead_of_several_words_names_its_question() {
+        let cases: [(&str, &[u32]); 5] = [
+            (
+                "En respuesta a la pregunta 3, el Equipo constató que al menos nueve países suspendieron clases.",
+                &[3],
+            ),
+            (
+                "S'agissant de la question 7, le Parlement des enfants a consacré sa session au climat.",
+                &[7],
+            ),
+            (
+                "В ответ на вопрос 6 Комиссия отмечает, что население оповещается главным образом по радио.",
+                &[6],
+            ),
+            (
+                "Что касается вопроса 7, ни в одном из районов дети не участвовали в планировании.",
+                &[7],
+            ),
+            (
+                "With regard to questions 4 and 5, the Ministry reports that clinics reopened within a week.",
+                &[4, 5],
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(explicit_lead(text, 9).as_deref(), Some(want), "{text}");
+        }
+        for text in [
+            "Question 3 is hard to answer because data are scarce in every region we studied.",
+            "On question 12 we have nothing to add beyond what the Ministry has published already.",
+            "In response to question 6% of the respondents said they had never heard of the alerts.",
+            "Regarding questionnaires, 40 schools answered in time and the others did not at all.",
+        ] {
+            assert_eq!(explicit_lead(text, 9), None, "{text}");
         }
     }
 
