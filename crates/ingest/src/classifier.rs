@@ -173,6 +173,15 @@ const ASKING: [&str; 41] = [
 /// (1.5-4 and one to three requests gave +0.01 to +0.03 F1 on their essays; the sale call,
 /// whose essays recommend in every paragraph whatever they answer, loses up to 0.016).
 const ASKING_WEIGHT: f32 = 2.0;
+/// What a request to act within a text's first [`OPENING_WORDS`] words adds besides: a
+/// paragraph that opens by asking ("We ask the county governments…", "Мы просим…", "Les
+/// gouvernements devraient…") is a recommendation, whatever it asks about. Of the essay
+/// paragraphs in nine labelled calls that open so, 96% (136 of 142) answer the
+/// recommendations question; later in a paragraph, a request is one in three. 4, 8 and 20
+/// all gained on the studied essays (+0.01 to +0.05 F1); at 20 the demo and sale calls'
+/// mixed documents lost 0.012-0.02.
+const OPENING_ASK_WEIGHT: f32 = 8.0;
+const OPENING_WORDS: usize = 8;
 const ASKS_COUNTED: usize = 2;
 
 /// How many times `text` asks someone to act ([`ASKING`]): one pass over it, and a word
@@ -608,9 +617,19 @@ impl QuestionClassifier {
         // of a recommendation on data protection are those of the data question.
         if let Some(r) = self.recommends {
             let asked = asks(text).min(ASKS_COUNTED) as f32;
+            let opening: String = text
+                .split_whitespace()
+                .take(OPENING_WORDS)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let opens = if asks(&opening) > 0 {
+                OPENING_ASK_WEIGHT
+            } else {
+                0.0
+            };
             for (q, s) in &mut scores {
                 if *q == r {
-                    *s += ASKING_WEIGHT * asked;
+                    *s += ASKING_WEIGHT * asked + opens;
                 }
             }
         }
@@ -830,6 +849,24 @@ text.en = "What recommendations would you make to States, schools and other acto
                      pupil for a term only, and the ministry should know where it is stored and who \
                      may read it, as every school should.";
         assert_eq!(c.classify(asked).first().map(|t| t.0), Some(9));
+        // A request weighs more where the paragraph opens with it.
+        let score = |text: &str| {
+            let scores = c.scores(text).expect("judged");
+            let of = |q: u32| scores.iter().find(|s| s.0 == q).map_or(0.0, |s| s.1);
+            of(9) - of(5)
+        };
+        let opens = score(
+            "We ask that the platforms used in rural schools keep the data of every pupil \
+             for a term only, and that the ministry knows where it is stored and who reads it.",
+        );
+        let closes = score(
+            "The platforms used in rural schools keep the data of every pupil for a term \
+             only, and the ministry knows where it is stored and who reads it, we ask.",
+        );
+        assert!(
+            (opens - closes - OPENING_ASK_WEIGHT).abs() < 1e-3,
+            "{opens} {closes}"
+        );
         // A call without a recommendations question: the words decide.
         let without = QuestionClassifier::new(&call());
         assert_eq!(without.recommends, None);
