@@ -7,9 +7,10 @@ use cfi_extract::Block;
 
 use crate::classifier::QuestionClassifier;
 use crate::countries::Gazetteer;
+use crate::furniture::is_closing;
 use crate::headings::{is_framing_heading, presents_submission};
 use crate::language::LanguageDetector;
-use crate::passages::{MIN_WORDS, passages, word_count};
+use crate::passages::{MIN_WORDS, SIGN_OFF_WORDS, passages, word_count};
 
 /// Everything needed to cut and tag the passages of one call's submissions, built once.
 pub struct Analyzer {
@@ -75,6 +76,7 @@ impl Analyzer {
             Some(first) => (i > first || p.heading.as_deref() != title) && p.heading.is_some(),
             None => true,
         };
+        let last = passages.len().saturating_sub(1);
         let unnamed: Vec<usize> = passages
             .iter()
             .enumerate()
@@ -82,6 +84,7 @@ impl Analyzer {
                 p.questions.is_empty()
                     && classify(*i, p)
                     && !p.heading.as_deref().is_some_and(is_framing_heading)
+                    && !signs_off(p, *i == last)
             })
             .map(|(i, _)| i)
             .collect();
@@ -112,6 +115,21 @@ impl Analyzer {
             presenting,
         }
     }
+}
+
+/// A passage that closes the document rather than answers: it opens with a closing ("We
+/// remain at your disposal…", "Geneva, 4 April 2024"), or it is the document's last and a
+/// short paragraph that asks no one to act (a signature, "The Panel thanks the Special
+/// Rapporteur…", "Correspondence: …"; see `passages::signs_off_last`), not a table.
+fn signs_off(passage: &Passage, last: bool) -> bool {
+    let first_line = passage.text.lines().next().unwrap_or_default();
+    let opens_capital = first_line.chars().next().is_some_and(char::is_uppercase);
+    is_closing(first_line)
+        || (last
+            && opens_capital
+            && passage.text.lines().count() == 1
+            && word_count(&passage.text) <= SIGN_OFF_WORDS
+            && crate::classifier::asks(&passage.text) == 0)
 }
 
 /// Substantive passages at a submission's start that may be the one presenting it.

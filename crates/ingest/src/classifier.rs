@@ -186,7 +186,7 @@ const ASKS_COUNTED: usize = 2;
 
 /// How many times `text` asks someone to act ([`ASKING`]): one pass over it, and a word
 /// that holds another ("deberían", "debería") counted once.
-fn asks(text: &str) -> usize {
+pub(crate) fn asks(text: &str) -> usize {
     static AUTOMATON: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
         std::sync::OnceLock::new();
     AUTOMATON

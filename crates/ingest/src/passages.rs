@@ -68,6 +68,7 @@ pub fn passages(
         .collect();
     // The last few blocks, where a dated paragraph signs the document off.
     let last_few = body.len().saturating_sub(3);
+    let body_len = body.len();
     // A document that numbers its own sections ("1. Introduction", "2. Background") does
     // not number them by the questions: its bare numbers name no question. Nor does one
     // that names the questions in words ("Guiding question 2"): its "II." is its own.
@@ -114,7 +115,8 @@ pub fn passages(
             }
             _ if is_closing(&block.text)
                 || (at >= last_few
-                    && (opens_with_place_and_date(&block.text) || signs_for(&block.text))) =>
+                    && (opens_with_place_and_date(&block.text) || signs_for(&block.text)))
+                || (at + 1 == body_len && signs_off_last(block)) =>
             {
                 // "Geneva, 4 April 2024", "Yours sincerely": the answers are over.
                 cutter.flush(&section);
@@ -156,6 +158,28 @@ pub fn passages(
     cutter.flush(&section);
     cutter.unopened(&section);
     cutter.out
+}
+
+/// Words (at most) of a document's last paragraph that signs it off when it asks nothing.
+pub(crate) const SIGN_OFF_WORDS: usize = 30;
+
+/// A document's last block, when a short paragraph asking no one to act: a signature
+/// ("Председатель Национальной комиссии…, г. Душанбе"), thanks, a contact. Of the short
+/// last paragraphs in nine labelled calls, 118 of 119 answer no question; the one that
+/// does asks.
+fn signs_off_last(block: &Block) -> bool {
+    // A signature opens with a capital; a list's last item ("• поддержать…", "- Destinar…"),
+    // which a PDF may give as a paragraph, does not.
+    let opens_capital = block
+        .text
+        .trim_start()
+        .chars()
+        .next()
+        .is_some_and(char::is_uppercase);
+    block.kind == BlockKind::Paragraph
+        && opens_capital
+        && word_count(&block.text) <= SIGN_OFF_WORDS
+        && crate::classifier::asks(&block.text) == 0
 }
 
 pub(crate) fn word_count(text: &str) -> usize {
@@ -308,6 +332,28 @@ mod tests {
             .iter()
             .map(|p| p.questions.iter().map(|t| t.number).collect())
             .collect()
+    }
+
+    #[test]
+    fn a_short_last_paragraph_asking_nothing_signs_the_document_off() {
+        let h = |n, t| block(n, BlockKind::Heading { level: 2 }, t);
+        let signed = cut(&[
+            h(1, "Question 9"),
+            para(2, LONG),
+            para(
+                3,
+                "Председатель Национальной комиссии по правам человека, г. Душанбе",
+            ),
+        ]);
+        assert_eq!(tags(&signed), vec![vec![9], vec![]]);
+        // A request, or a list's last item given as a paragraph, is still the answer.
+        for last in [
+            "Donors should also fund backup power for schools used as shelters.",
+            "• поддержать региональный обмен опытом между странами Центральной Азии.",
+        ] {
+            let answered = cut(&[h(1, "Question 9"), para(2, LONG), para(3, last)]);
+            assert!(tags(&answered).iter().all(|t| t == &vec![9]), "{last}");
+        }
     }
 
     #[test]
