@@ -76,7 +76,8 @@ impl Analyzer {
             Some(first) => (i > first || p.heading.as_deref() != title) && p.heading.is_some(),
             None => true,
         };
-        let last = passages.len().saturating_sub(1);
+        // A document of a notice, an answer and a sign-off, at least.
+        let last = (passages.len() >= 3).then(|| passages.len() - 1);
         let unnamed: Vec<usize> = passages
             .iter()
             .enumerate()
@@ -84,7 +85,7 @@ impl Analyzer {
                 p.questions.is_empty()
                     && classify(*i, p)
                     && !p.heading.as_deref().is_some_and(is_framing_heading)
-                    && !signs_off(p, *i == last)
+                    && !signs_off(p, Some(*i) == last)
             })
             .map(|(i, _)| i)
             .collect();
@@ -127,6 +128,7 @@ fn signs_off(passage: &Passage, last: bool) -> bool {
     is_closing(first_line)
         || (last
             && opens_capital
+            && !passage.opens_section
             && passage.text.lines().count() == 1
             && word_count(&passage.text) <= SIGN_OFF_WORDS
             && crate::classifier::asks(&passage.text) == 0)

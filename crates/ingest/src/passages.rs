@@ -78,9 +78,17 @@ pub fn passages(
             .any(|b| is_own_section_number(b) || names_a_question(b, max)),
         in_sublist: false,
     };
+    // Whether the block before this one is text, not a heading (a heading's first
+    // paragraph answers it, however short: it does not sign off).
+    let mut text_before = false;
     for (at, block) in body.into_iter().enumerate() {
+        let after_text = std::mem::replace(
+            &mut text_before,
+            !matches!(block.kind, BlockKind::Heading { .. }),
+        );
         numbering.follow(block, &section);
         if let Some(found) = question_heading(block, &forms, max, &section, &numbering) {
+            text_before = false;
             cutter.flush(&section);
             cutter.unopened(&section);
             section = found;
@@ -116,7 +124,7 @@ pub fn passages(
             _ if is_closing(&block.text)
                 || (at >= last_few
                     && (opens_with_place_and_date(&block.text) || signs_for(&block.text)))
-                || (at + 1 == body_len && signs_off_last(block)) =>
+                || (at + 1 == body_len && after_text && signs_off_last(block)) =>
             {
                 // "Geneva, 4 April 2024", "Yours sincerely": the answers are over.
                 cutter.flush(&section);
@@ -346,6 +354,16 @@ mod tests {
             ),
         ]);
         assert_eq!(tags(&signed), vec![vec![9], vec![]]);
+        // A heading's only paragraph answers it, however short.
+        let short = "Offenders contact children on gaming platforms first.";
+        assert_eq!(
+            tags(&cut(&[
+                para(1, "SYNTHETIC TEST DOCUMENT"),
+                h(2, "Question 9"),
+                para(3, short)
+            ])),
+            vec![vec![], vec![9]]
+        );
         // A request, or a list's last item given as a paragraph, is still the answer.
         for last in [
             "Donors should also fund backup power for schools used as shelters.",
