@@ -857,6 +857,43 @@ mod tests {
     }
 
     #[test]
+    fn a_topical_section_answers_other_questions_than_those_the_document_heads() {
+        let analyzer = Analyzer::new(&call());
+        let h = |n, text| block(n, BlockKind::Heading { level: 1 }, text);
+        let topical = "In the case of generative Artificial Intelligence and end-to-end \
+                       encryption, the challenges are many, and we propose practical \
+                       recommendations for States and the technology industry on them.";
+        let scores = analyzer.classifier().scores(topical).expect("judged");
+        let best = scores
+            .iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|s| s.0);
+        assert_eq!(
+            best,
+            Some(7),
+            "alone, the text reads as question 7: {scores:?}"
+        );
+        let blocks = [
+            h(1, "Question 7"),
+            para(2, LONG),
+            h(3, "Our proposals"),
+            para(4, topical),
+        ];
+        let passages = analyzer
+            .cut("s", &blocks, Some("en"))
+            .tag(analyzer.classifier());
+        let proposals = passages
+            .iter()
+            .find(|p| p.text.starts_with("In the case"))
+            .expect("passage");
+        assert_eq!(
+            proposals.questions.first().map(|q| q.number),
+            Some(2),
+            "{passages:#?}"
+        );
+    }
+
+    #[test]
     fn a_table_too_short_to_judge_takes_what_its_short_section_says() {
         let analyzer = Analyzer::new(&call());
         let h = |n, text| block(n, BlockKind::Heading { level: 1 }, text);
