@@ -7,7 +7,7 @@ use cfi_extract::Block;
 
 use crate::classifier::QuestionClassifier;
 use crate::countries::Gazetteer;
-use crate::furniture::is_closing;
+use crate::furniture::{is_closing, is_reference};
 use crate::headings::{is_framing_heading, presents_submission};
 use crate::language::LanguageDetector;
 use crate::passages::{MIN_WORDS, SIGN_OFF_WORDS, passages, word_count};
@@ -77,7 +77,12 @@ impl Analyzer {
             None => true,
         };
         // A document of a notice, an answer and a sign-off, at least.
-        let last = (passages.len() >= 3).then(|| passages.len() - 1);
+        // A document of a notice, an answer and a sign-off, at least: its last passage when
+        // it signs off.
+        let signed_from = match passages.last() {
+            Some(last) if passages.len() >= 3 && signs_off(last) => passages.len() - 1,
+            _ => passages.len(),
+        };
         let unnamed: Vec<usize> = passages
             .iter()
             .enumerate()
@@ -85,7 +90,9 @@ impl Analyzer {
                 p.questions.is_empty()
                     && classify(*i, p)
                     && !p.heading.as_deref().is_some_and(is_framing_heading)
-                    && !signs_off(p, Some(*i) == last)
+                    && *i < signed_from
+                    && !opens_with(p, is_closing)
+                    && !opens_with(p, is_reference)
             })
             .map(|(i, _)| i)
             .collect();
@@ -118,20 +125,23 @@ impl Analyzer {
     }
 }
 
-/// A passage that closes the document rather than answers: it opens with a closing ("We
-/// remain at your disposal…", "Geneva, 4 April 2024"), or it is the document's last and a
-/// short paragraph that asks no one to act (a signature, "The Panel thanks the Special
-/// Rapporteur…", "Correspondence: …"; see `passages::signs_off_last`), not a table.
-fn signs_off(passage: &Passage, last: bool) -> bool {
-    let first_line = passage.text.lines().next().unwrap_or_default();
-    let opens_capital = first_line.chars().next().is_some_and(char::is_uppercase);
-    is_closing(first_line)
-        || (last
-            && opens_capital
-            && !passage.opens_section
-            && passage.text.lines().count() == 1
-            && word_count(&passage.text) <= SIGN_OFF_WORDS
-            && crate::classifier::asks(&passage.text) == 0)
+/// A passage that may sign a document off where it ends: a short line opening with a capital
+/// and asking no one to act (a signature, "The Panel thanks the Special Rapporteur…",
+/// "Correspondence: …"; see `passages::signs_off_last`), not a table nor a heading's text.
+fn signs_off(passage: &Passage) -> bool {
+    let opens_capital = passage.text.chars().next().is_some_and(char::is_uppercase);
+    opens_capital
+        && !passage.opens_section
+        && passage.text.lines().count() == 1
+        && word_count(&passage.text) <= SIGN_OFF_WORDS
+        && crate::classifier::asks(&passage.text) == 0
+}
+
+/// Whether the first line of `passage` is a closing ("We remain at your disposal…") or a
+/// reference ("[2] A. Author, Title, 2029."): neither answers a question, and a passage
+/// opening with one is not classified.
+fn opens_with(passage: &Passage, test: fn(&str) -> bool) -> bool {
+    test(passage.text.lines().next().unwrap_or_default())
 }
 
 /// Substantive passages at a submission's start that may be the one presenting it.

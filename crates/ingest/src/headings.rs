@@ -192,15 +192,21 @@ pub(crate) fn is_framing_heading(heading: &str) -> bool {
 const ABOUT: [&str; 3] = ["about ", "présentation de ", "presentación de "];
 
 /// Words opening the title of an annex or appendix inside a submission.
-const APPENDIX: [&str; 9] = [
+const APPENDIX: [&str; 15] = [
     "annex",
     "annexe",
+    "annexes",
     "appendix",
+    "appendices",
     "anexo",
+    "anexos",
     "apéndice",
+    "apéndices",
     "apendice",
     "приложение",
+    "приложения",
     "appendice",
+    "appendices",
     "ملحق",
 ];
 
@@ -213,6 +219,36 @@ fn is_appendix(title: &str) -> bool {
             .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphabetic()))
     })
 }
+
+/// A line naming an annex of the submission, not a heading ("Annex I: National Plan of
+/// Action…", "Приложение 1. Положение о…", "Annexe 2 : Rapport…"): the annex's word, its
+/// number or letter, then a colon, a full stop or a dash. What follows it is the annex.
+pub(crate) fn names_an_annex(block: &Block) -> bool {
+    if !matches!(
+        block.kind,
+        BlockKind::Paragraph | BlockKind::ListItem { .. }
+    ) || word_count(&block.text) > ANNEX_LINE_WORDS
+    {
+        return false;
+    }
+    let lower = block.text.trim().to_lowercase();
+    APPENDIX.iter().any(|word| {
+        let Some(rest) = lower.strip_prefix(word) else {
+            return false;
+        };
+        let rest = rest.trim_start();
+        let number: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
+        let numbered = !number.is_empty()
+            && (number.chars().all(|c| c.is_ascii_digit())
+                || questions::strip_label(&format!("{number}.")).0.is_some()
+                || number.chars().count() == 1);
+        let after = rest[number.len()..].trim_start();
+        numbered && (after.is_empty() || after.starts_with([':', '.', '—', '–', '-', ')']))
+    })
+}
+
+/// Words (at most) of a line naming an annex.
+const ANNEX_LINE_WORDS: usize = 30;
 
 pub(crate) fn is_own_section_number(block: &Block) -> bool {
     let numbered = match &block.kind {
@@ -261,6 +297,9 @@ pub(crate) fn names_a_question(block: &Block, max: u32) -> bool {
         matches!(block.kind, BlockKind::Heading { .. }) || word_count(&block.text) <= 25;
     headingish && questions::named_questions(&block.text, max).is_some()
 }
+
+/// Words (at most) of a numbered heading taken for its question by its words.
+const TITLE_WORDS: usize = 12;
 
 /// Words (at most) of a question copied as a heading.
 const QUESTION_WORDS: usize = 60;
@@ -325,6 +364,21 @@ pub(crate) fn question_heading(
         return Some(Section {
             questions: vec![n],
             confidence: 0.9,
+            level,
+            from_list: false,
+        });
+    }
+    // A numbered heading whose few words are its question's ("2) Cadre juridique et âges
+    // minimums"), even where the document numbers its paragraphs too.
+    if let (Some(n), body) = questions::strip_label(&block.text)
+        && level.is_some()
+        && (1..=max).contains(&n)
+        && word_count(body) <= TITLE_WORDS
+        && forms.titles(n, body)
+    {
+        return Some(Section {
+            questions: vec![n],
+            confidence: 0.8,
             level,
             from_list: false,
         });

@@ -10,7 +10,9 @@ use crate::countries::Gazetteer;
 use crate::furniture::{
     is_closing, is_page_number, is_reference, opens_with_place_and_date, signs_for,
 };
-use crate::headings::{Numbering, is_own_section_number, names_a_question, question_heading};
+use crate::headings::{
+    Numbering, is_own_section_number, names_a_question, names_an_annex, question_heading,
+};
 use crate::language::LanguageDetector;
 
 /// Paragraphs shorter than this many words are merged with the next one.
@@ -68,7 +70,10 @@ pub fn passages(
         .collect();
     // The last few blocks, where a dated paragraph signs the document off.
     let last_few = body.len().saturating_sub(3);
-    let body_len = body.len();
+    // Where the document's sign-off starts: its last paragraph, when short and asking
+    // nothing. (Taking the short lines before a closing place and date too took
+    // recommendations written as bare imperatives, "Establecer un plazo…", for signatures.)
+    let signed_from = body.len().saturating_sub(1);
     // A document that numbers its own sections ("1. Introduction", "2. Background") does
     // not number them by the questions: its bare numbers name no question. Nor does one
     // that names the questions in words ("Guiding question 2"): its "II." is its own.
@@ -110,6 +115,15 @@ pub fn passages(
                 cutter.heading = Some(block.text.clone());
                 cutter.opening = Some(block);
             }
+            _ if names_an_annex(block) => {
+                // "Annex I: National Plan of Action…": what follows is the annex, which
+                // answers no question by itself; the line stands above it as a heading would.
+                cutter.flush(&section);
+                cutter.unopened(&section);
+                section = Section::default();
+                cutter.heading = Some(block.text.clone());
+                cutter.buffer.push(block);
+            }
             _ if block.kind == BlockKind::Footnote
                 || (block.kind == BlockKind::Paragraph && is_reference(&block.text)) =>
             {
@@ -124,7 +138,7 @@ pub fn passages(
             _ if is_closing(&block.text)
                 || (at >= last_few
                     && (opens_with_place_and_date(&block.text) || signs_for(&block.text)))
-                || (at + 1 == body_len && after_text && signs_off_last(block)) =>
+                || (at >= signed_from && after_text && signs_off_last(block)) =>
             {
                 // "Geneva, 4 April 2024", "Yours sincerely": the answers are over.
                 cutter.flush(&section);
@@ -854,6 +868,60 @@ mod tests {
                 .cut("s", &with_topic, Some("en"))
                 .needs_classifier()
         );
+    }
+
+    #[test]
+    fn a_numbered_heading_in_its_question_s_words_opens_it_where_paragraphs_are_numbered_too() {
+        let h = |n, t| block(n, BlockKind::Heading { level: 2 }, t);
+        let numbered = format!("1. {LONG}");
+        let passages = cut(&[
+            para(1, &numbered),
+            h(2, "7) Generative AI: the encryption challenges"),
+            para(3, LONG),
+            h(4, "3) Our work in schools"),
+            para(5, LONG),
+        ]);
+        // "3)" is a number the document gives its own section: its words are not question 3's.
+        assert_eq!(tags(&passages), vec![vec![], vec![7], vec![]]);
+    }
+
+    #[test]
+    fn annexes_answer_no_question() {
+        let analyzer = Analyzer::new(&call());
+        let h = |n, t| block(n, BlockKind::Heading { level: 2 }, t);
+        let blocks = [
+            h(1, "Question 7"),
+            para(2, LONG),
+            item(
+                3,
+                "•",
+                "Annex I: National Plan of Action for the Elimination of Child Labour",
+            ),
+            para(4, LONG),
+            h(5, "Annexes"),
+            para(6, LONG),
+            para(
+                7,
+                "[1] Grupo Interagencial, Nota técnica sobre la armonización de los módulos de trabajo infantil en las encuestas de hogares, 2033, con datos de cuatro países andinos y sus fuentes.",
+            ),
+        ];
+        let passages = analyzer
+            .cut("s", &blocks, Some("en"))
+            .tag(analyzer.classifier());
+        assert_eq!(
+            tags(&passages),
+            vec![vec![7], vec![], vec![], vec![]],
+            "{passages:#?}"
+        );
+        // A sentence about an annex is not its title.
+        assert!(!names_an_annex(&para(
+            1,
+            "Annex 2 shows that most inspections found no child"
+        )));
+        assert!(names_an_annex(&para(
+            1,
+            "Приложение 1. Положение о Межведомственном совете"
+        )));
     }
 
     #[test]

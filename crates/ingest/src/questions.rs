@@ -493,6 +493,35 @@ fn restatable(text: &str) -> Vec<String> {
 /// blocks.
 pub struct QuestionForms {
     forms: Vec<(u32, Vec<String>)>,
+    /// Per question, the first letters of the content words of its title and texts, accents
+    /// folded: what a short title of the question may use.
+    prefixes: Vec<(u32, std::collections::BTreeSet<String>)>,
+}
+
+/// Letters of a word compared when a title is matched with a question ("minimums" and
+/// "minimum", "juridique" and "juridiques").
+const PREFIX: usize = 5;
+
+fn prefixes(text: &str) -> std::collections::BTreeSet<String> {
+    words(text)
+        .iter()
+        .map(|w| w.chars().map(fold).take(PREFIX).collect())
+        .collect()
+}
+
+/// A letter without its accent.
+fn fold(c: char) -> char {
+    match c {
+        'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'ñ' => 'n',
+        'ç' => 'c',
+        'ё' => 'е',
+        _ => c,
+    }
 }
 
 impl QuestionForms {
@@ -509,7 +538,30 @@ impl QuestionForms {
                     .filter(|(_, want)| !want.is_empty())
             })
             .collect();
-        QuestionForms { forms }
+        let prefixes = call
+            .questions
+            .iter()
+            .map(|q| {
+                let mut all = prefixes(&q.short);
+                for t in q.text.values() {
+                    all.extend(prefixes(t));
+                }
+                (q.number, all)
+            })
+            .collect();
+        QuestionForms { forms, prefixes }
+    }
+
+    /// Whether a short title is question `number`'s in a few words of its own: at least two
+    /// content words, two thirds of them the question's ("2) Cadre juridique et âges minimums"
+    /// for "What is the legal framework… minimum ages…").
+    pub fn titles(&self, number: u32, title: &str) -> bool {
+        let have = prefixes(title);
+        let Some((_, want)) = self.prefixes.iter().find(|(n, _)| *n == number) else {
+            return false;
+        };
+        let found = have.iter().filter(|w| want.contains(*w)).count();
+        found >= 2 && found * 3 >= have.len() * 2
     }
 
     /// The largest share of question `number`'s content words (of its text, its first
@@ -668,6 +720,21 @@ mod tests {
         ] {
             assert_eq!(explicit_lead(text, 9), None, "{text}");
         }
+    }
+
+    #[test]
+    fn a_short_title_in_its_question_s_own_words() {
+        let call = crate::test_call(
+            &["fr"],
+            "[[questions]]\nnumber = 2\nshort = \"Cadre juridique\"\ntext.fr = \"Quel est le cadre \
+             juridique applicable, y compris les âges minimums d'admission à l'emploi ?\"\n",
+        );
+        let forms = QuestionForms::of(&call);
+        assert!(forms.titles(2, "Cadre juridique et âges minimums"));
+        assert!(forms.titles(2, "Le cadre juridique"));
+        assert!(!forms.titles(2, "Juridique"));
+        assert!(!forms.titles(2, "Les filières d'exportation du cacao"));
+        assert!(!forms.titles(3, "Cadre juridique et âges minimums"));
     }
 
     #[test]
