@@ -505,23 +505,13 @@ const PREFIX: usize = 5;
 fn prefixes(text: &str) -> std::collections::BTreeSet<String> {
     words(text)
         .iter()
-        .map(|w| w.chars().map(fold).take(PREFIX).collect())
+        .map(|w| {
+            w.chars()
+                .map(crate::classifier::fold)
+                .take(PREFIX)
+                .collect()
+        })
         .collect()
-}
-
-/// A letter without its accent.
-fn fold(c: char) -> char {
-    match c {
-        'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
-        'é' | 'è' | 'ê' | 'ë' => 'e',
-        'í' | 'ì' | 'î' | 'ï' => 'i',
-        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
-        'ú' | 'ù' | 'û' | 'ü' => 'u',
-        'ñ' => 'n',
-        'ç' => 'c',
-        'ё' => 'е',
-        _ => c,
-    }
 }
 
 impl QuestionForms {
