@@ -76,7 +76,6 @@ impl Analyzer {
             Some(first) => (i > first || p.heading.as_deref() != title) && p.heading.is_some(),
             None => true,
         };
-        // A document of a notice, an answer and a sign-off, at least.
         // A document of a notice, an answer and a sign-off, at least: its last passage when
         // it signs off.
         let signed_from = match passages.last() {
@@ -315,9 +314,9 @@ fn sections<'a>(indices: &'a [usize], passages: &[Passage]) -> Vec<&'a [usize]> 
 /// log-likelihood of a passage outside those sections. A submitter who heads some answers
 /// "Question 4" puts what it says on question 4 there: in the mixed documents of eight
 /// labelled calls, 13% of the paragraphs in topical sections answer only questions the
-/// document heads (53 of 419), where about 40% would by chance. 1, 2, 4, 5, 6 and 10 all
-/// gained on those calls' mixed documents (+0.01 to +0.09 F1 at 5, the demo and sale calls
-/// unchanged); 10 lost on two.
+/// document heads (53 of 419), where about 40% would by chance. Of 1, 2, 4, 5, 6 and 10,
+/// each gained on most of those calls' mixed documents; 5 gained on all of them (+0.01 to
+/// +0.09 F1, the demo and sale calls unchanged) and 10 lost on two.
 const HEADED_ELSEWHERE: f32 = 5.0;
 
 /// In a topical section of at most this many passages, the passages too short to judge

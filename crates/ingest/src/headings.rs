@@ -242,7 +242,7 @@ pub(crate) fn names_an_annex(block: &Block) -> bool {
             && (number.chars().all(|c| c.is_ascii_digit())
                 || questions::strip_label(&format!("{number}.")).0.is_some()
                 || number.chars().count() == 1);
-        let after = rest[number.len()..].trim_start();
+        let after = rest.get(number.len()..).unwrap_or_default().trim_start();
         numbered && (after.is_empty() || after.starts_with([':', '.', '—', '–', '-', ')']))
     })
 }

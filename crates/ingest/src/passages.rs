@@ -70,10 +70,10 @@ pub fn passages(
         .collect();
     // The last few blocks, where a dated paragraph signs the document off.
     let last_few = body.len().saturating_sub(3);
-    // Where the document's sign-off starts: its last paragraph, when short and asking
-    // nothing. (Taking the short lines before a closing place and date too took
-    // recommendations written as bare imperatives, "Establecer un plazo…", for signatures.)
-    let signed_from = body.len().saturating_sub(1);
+    // The document's last block may sign it off ([`signs_off_last`]). Taking the short
+    // lines before a closing place and date too took recommendations written as bare
+    // imperatives ("Establecer un plazo…") for signatures.
+    let last = body.len().saturating_sub(1);
     // A document that numbers its own sections ("1. Introduction", "2. Background") does
     // not number them by the questions: its bare numbers name no question. Nor does one
     // that names the questions in words ("Guiding question 2"): its "II." is its own.
@@ -138,7 +138,7 @@ pub fn passages(
             _ if is_closing(&block.text)
                 || (at >= last_few
                     && (opens_with_place_and_date(&block.text) || signs_for(&block.text)))
-                || (at >= signed_from && after_text && signs_off_last(block)) =>
+                || (at == last && after_text && signs_off_last(block)) =>
             {
                 // "Geneva, 4 April 2024", "Yours sincerely": the answers are over.
                 cutter.flush(&section);
