@@ -886,6 +886,42 @@ mod tests {
     }
 
     #[test]
+    fn a_topical_heading_in_a_question_s_words_hints_at_it() {
+        let analyzer = Analyzer::new(&call());
+        let h = |n, text| block(n, BlockKind::Heading { level: 1 }, text);
+        // Between questions 2 and 7 by its words alone.
+        let text = "Our partners in the industry described the challenges they face in the \
+                    case of new tools, in a series of meetings held over two years with their \
+                    staff and with ours, and what the providers told us then.";
+        let scores = analyzer.classifier().scores(text).expect("judged");
+        let best = scores
+            .iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|s| s.0);
+        assert_eq!(best, Some(2), "{scores:?}");
+        let blocks = [
+            para(1, LONG),
+            para(2, LONG),
+            h(3, "Generative artificial intelligence and encryption"),
+            para(4, LONG),
+            // The heading's words are in the first passage of its section, not in this one.
+            para(5, text),
+        ];
+        let passages = analyzer
+            .cut("s", &blocks, Some("en"))
+            .tag(analyzer.classifier());
+        let hinted = passages
+            .iter()
+            .find(|p| p.text.starts_with("Our partners"))
+            .expect("passage");
+        assert_eq!(
+            hinted.questions.first().map(|q| q.number),
+            Some(7),
+            "{passages:#?}"
+        );
+    }
+
+    #[test]
     fn annexes_answer_no_question() {
         let analyzer = Analyzer::new(&call());
         let h = |n, t| block(n, BlockKind::Heading { level: 2 }, t);
