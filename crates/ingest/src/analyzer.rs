@@ -10,11 +10,14 @@ use crate::countries::Gazetteer;
 use crate::furniture::{is_closing, is_reference};
 use crate::headings::{is_framing_heading, presents_submission};
 use crate::language::LanguageDetector;
-use crate::passages::{MIN_WORDS, SIGN_OFF_WORDS, passages, word_count};
+use crate::passages::{MIN_WORDS, SIGN_OFF_WORDS, passages_with, word_count};
+use crate::questions::QuestionForms;
 
 /// Everything needed to cut and tag the passages of one call's submissions, built once.
 pub struct Analyzer {
     call: Call,
+    /// The forms of the call's questions a heading may take, read once.
+    forms: QuestionForms,
     detector: LanguageDetector,
     gazetteer: Gazetteer,
     classifier: QuestionClassifier,
@@ -25,6 +28,7 @@ impl Analyzer {
     pub fn new(call: &Call) -> Analyzer {
         Analyzer {
             call: call.clone(),
+            forms: QuestionForms::of(call),
             detector: LanguageDetector::default(),
             gazetteer: Gazetteer::default(),
             classifier: QuestionClassifier::new(call),
@@ -57,10 +61,11 @@ impl Analyzer {
         blocks: &[Block],
         declared_language: Option<&str>,
     ) -> Cut {
-        let passages = passages(
+        let passages = passages_with(
             submission_id,
             blocks,
             &self.call,
+            &self.forms,
             declared_language,
             &self.detector,
             &self.gazetteer,
@@ -118,20 +123,9 @@ impl Analyzer {
             .collect();
         // A topical heading in one question's own words ("Detention and its alternatives"):
         // a hint for the passages under it ([`HEADING_HINT`]).
-        let forms = crate::questions::QuestionForms::of(&self.call);
         let hints = passages
             .iter()
-            .map(|p| {
-                let heading = p.heading.as_deref()?;
-                let mut found = self
-                    .call
-                    .questions
-                    .iter()
-                    .filter(|q| forms.titles(q.number, heading))
-                    .map(|q| q.number);
-                let first = found.next()?;
-                found.next().is_none().then_some(first)
-            })
+            .map(|p| p.heading.as_deref().and_then(|h| self.forms.titled(h)))
             .collect();
         Cut {
             passages,

@@ -14,6 +14,7 @@ use crate::headings::{
     Numbering, is_own_section_number, names_a_question, names_an_annex, question_heading,
 };
 use crate::language::LanguageDetector;
+use crate::questions::QuestionForms;
 
 /// Paragraphs shorter than this many words are merged with the next one.
 pub(crate) const MIN_WORDS: usize = 40;
@@ -40,8 +41,29 @@ pub fn passages(
     detector: &LanguageDetector,
     gazetteer: &Gazetteer,
 ) -> Vec<Passage> {
+    let forms = QuestionForms::of(call);
+    passages_with(
+        submission_id,
+        blocks,
+        call,
+        &forms,
+        declared_language,
+        detector,
+        gazetteer,
+    )
+}
+
+/// [`passages`], with the forms of the call's questions read once for all its documents.
+pub(crate) fn passages_with(
+    submission_id: &str,
+    blocks: &[Block],
+    call: &Call,
+    forms: &QuestionForms,
+    declared_language: Option<&str>,
+    detector: &LanguageDetector,
+    gazetteer: &Gazetteer,
+) -> Vec<Passage> {
     let max = call.questions.iter().map(|q| q.number).max().unwrap_or(0);
-    let forms = crate::questions::QuestionForms::of(call);
     let document_language = {
         let sample: String = blocks
             .iter()
@@ -92,7 +114,7 @@ pub fn passages(
             !matches!(block.kind, BlockKind::Heading { .. }),
         );
         numbering.follow(block, &section);
-        if let Some(found) = question_heading(block, &forms, max, &section, &numbering) {
+        if let Some(found) = question_heading(block, forms, max, &section, &numbering) {
             text_before = false;
             cutter.flush(&section);
             cutter.unopened(&section);

@@ -498,6 +498,16 @@ pub struct QuestionForms {
     prefixes: Vec<(u32, std::collections::BTreeSet<String>)>,
 }
 
+/// Whether a title's word prefixes (`have`) are a question's (`want`): two at least, two
+/// thirds of them.
+fn entitles(
+    have: &std::collections::BTreeSet<String>,
+    want: &std::collections::BTreeSet<String>,
+) -> bool {
+    let found = have.iter().filter(|w| want.contains(*w)).count();
+    found >= 2 && found * 3 >= have.len() * 2
+}
+
 /// Letters of a word compared when a title is matched with a question ("minimums" and
 /// "minimum", "juridique" and "juridiques").
 const PREFIX: usize = 5;
@@ -547,11 +557,23 @@ impl QuestionForms {
     /// for "What is the legal framework… minimum ages…").
     pub fn titles(&self, number: u32, title: &str) -> bool {
         let have = prefixes(title);
-        let Some((_, want)) = self.prefixes.iter().find(|(n, _)| *n == number) else {
-            return false;
-        };
-        let found = have.iter().filter(|w| want.contains(*w)).count();
-        found >= 2 && found * 3 >= have.len() * 2
+        self.prefixes
+            .iter()
+            .find(|(n, _)| *n == number)
+            .is_some_and(|(_, want)| entitles(&have, want))
+    }
+
+    /// The one question whose own words a short title uses ([`QuestionForms::titles`]);
+    /// `None` where it is no question's or several questions'.
+    pub fn titled(&self, title: &str) -> Option<u32> {
+        let have = prefixes(title);
+        let mut found = self
+            .prefixes
+            .iter()
+            .filter(|(_, want)| entitles(&have, want))
+            .map(|(n, _)| *n);
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
     }
 
     /// The largest share of question `number`'s content words (of its text, its first
