@@ -121,7 +121,7 @@ impl Analyzer {
                 })
             })
             .collect();
-        // A topical heading in one question's own words ("Detention and its alternatives"):
+        // A topical heading in one question's own words ("Inspections and sanctions"):
         // a hint for the passages under it ([`HEADING_HINT`]).
         let hints = passages
             .iter()
@@ -137,8 +137,8 @@ impl Analyzer {
 }
 
 /// A passage that may sign a document off where it ends: a short line opening with a capital
-/// and asking no one to act (a signature, "The Panel thanks the Special Rapporteur…",
-/// "Correspondence: …"; see `passages::signs_off_last`), not a table nor a heading's text.
+/// and asking no one to act (a signature, "With our thanks for this opportunity",
+/// "E-mail: office@example.org"; see `passages::signs_off_last`), not a table nor a heading's text.
 fn signs_off(passage: &Passage) -> bool {
     let opens_capital = passage.text.chars().next().is_some_and(char::is_uppercase);
     opens_capital
@@ -148,7 +148,7 @@ fn signs_off(passage: &Passage) -> bool {
         && crate::classifier::asks(&passage.text) == 0
 }
 
-/// Whether the first line of `passage` is a closing ("We remain at your disposal…") or a
+/// Whether the first line of `passage` is a closing ("Yours sincerely") or a
 /// reference ("[2] A. Author, Title, 2029."): neither answers a question, and a passage
 /// opening with one is not classified.
 fn opens_with(passage: &Passage, test: fn(&str) -> bool) -> bool {
@@ -340,8 +340,8 @@ fn sections<'a>(indices: &'a [usize], passages: &[Passage]) -> Vec<&'a [usize]> 
 const HEADED_ELSEWHERE: f32 = 5.0;
 
 /// What a question gains in the log-likelihood of a passage under a topical heading worded
-/// in that question's own words and no other's ("Detention and its alternatives" for
-/// "Borders, immigration detention and alternatives": two content words or more, two thirds
+/// in that question's own words and no other's ("Inspections and sanctions" for
+/// "How effective are labour inspections and the sanctions they lead to?": two content words or more, two thirds
 /// of them the question's). A heading that names a topic tells what its section is about,
 /// but not as surely as one naming the question, so the text can still outweigh it.
 /// 2, 4, 6 and 8 all gained on the studied calls' essays and mixed documents and lost on

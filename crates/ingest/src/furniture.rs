@@ -220,8 +220,8 @@ pub(crate) fn opens_with_place_and_date(text: &str) -> bool {
         })
 }
 
-/// Openings of a line signing for the submitter ("For the Federation: Dr. …", "Pour le
-/// Collectif, la coordinatrice…"), in a short line among a document's last ones.
+/// Openings of a line signing for the submitter ("For the Association: the Chair…", "Pour
+/// le Réseau, la présidente…"), in a short line among a document's last ones.
 const SIGNING: [&str; 10] = [
     "for the ",
     "on behalf of ",
@@ -323,7 +323,7 @@ mod tests {
             "In May 2024, the court ruled that evictions need notice. Since then, tenants have won most of their cases."
         ));
         assert!(signs_for(
-            "For the Federation: Dr. A. Example, President, and B. Example, General Secretary"
+            "For the Association: A. Example, Chair, and B. Example, Secretary"
         ));
         assert!(is_reference(
             "[2] Example Network, A survey of 1,200 young people, 2029."
@@ -337,9 +337,7 @@ mod tests {
         assert!(!is_reference(
             "Sources of funding are scarce in rural districts."
         ));
-        assert!(signs_for(
-            "Pour le Collectif, la coordinatrice nationale, A. Exemple"
-        ));
+        assert!(signs_for("Pour le Réseau, la présidente, A. Exemple"));
         assert!(!signs_for(
             "Hotlines received more reports than ever before, and the figures below set out how many came in each year from every region, by platform, by the age of the child and by the kind of material reported to them."
         ));

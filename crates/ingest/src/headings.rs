@@ -220,8 +220,8 @@ fn is_appendix(title: &str) -> bool {
     })
 }
 
-/// A line naming an annex of the submission, not a heading ("Annex I: National Plan of
-/// Action…", "Приложение 1. Положение о…", "Annexe 2 : Rapport…"): the annex's word, its
+/// A line naming an annex of the submission, not a heading ("Annex 1: Statistical
+/// tables", "Приложение 2. Карта районов", "Annexe B : Textes de loi"): the annex's word, its
 /// number or letter, then a colon, a full stop or a dash. What follows it is the annex.
 pub(crate) fn names_an_annex(block: &Block) -> bool {
     if !matches!(
@@ -269,7 +269,7 @@ pub(crate) fn is_own_section_number(block: &Block) -> bool {
 
 /// The questions a long paragraph names in a run-in lead: "Guiding question 2 – We
 /// recommend…", "Pregunta 5: La cooperación…", or a lead of more than the question noun
-/// whatever follows it ("S'agissant de la question 7, le Parlement…").
+/// whatever follows it ("S'agissant de la question 4, le ministère…").
 fn run_in_lead(text: &str, max: u32) -> Option<Vec<u32>> {
     punctuated_lead(text, max).or_else(|| questions::explicit_lead(text, max))
 }
@@ -368,8 +368,8 @@ pub(crate) fn question_heading(
             from_list: false,
         });
     }
-    // A numbered heading whose few words are its question's ("2) Cadre juridique et âges
-    // minimums"), even where the document numbers its paragraphs too.
+    // A numbered heading whose few words are its question's ("5) Inspection du travail et
+    // sanctions"), even where the document numbers its paragraphs too.
     if let (Some(n), body) = questions::strip_label(&block.text)
         && level.is_some()
         && (1..=max).contains(&n)

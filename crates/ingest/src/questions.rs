@@ -107,7 +107,7 @@ const NOUNS: [&str; 11] = [
 ];
 
 /// Words (at most) before the question noun in a heading that words its lead its own way:
-/// "Réponse aux questions 2 et 3", "Our answer to question 4", "Comentarios sobre las
+/// "Réponse aux questions 5 et 6", "Our answer to question 4", "Comentarios sobre las
 /// preguntas 5 y 6", "Наш ответ на вопрос 3".
 const PREFIX_WORDS: usize = 4;
 
@@ -137,7 +137,7 @@ fn prefixed_questions(text: &str, max: u32) -> Option<Vec<u32>> {
 /// Words (at most) of a title before the question it answers, named in brackets.
 const TITLE_WORDS: usize = 12;
 
-/// Question numbers named in brackets at the end of a short title: "Recomendaciones
+/// Question numbers named in brackets at the end of a short title: "Propuestas finales
 /// (pregunta 9)", "Children's voices (Q7)", "Дети и школа (вопросы 3 и 4)".
 fn parenthesized_questions(text: &str, max: u32) -> Option<Vec<u32>> {
     let inner = text.trim_end().strip_suffix([')', ']'])?;
@@ -153,7 +153,7 @@ fn parenthesized_questions(text: &str, max: u32) -> Option<Vec<u32>> {
 
 /// A lead of more than its question noun ("In response to question", "S'agissant de la
 /// question", "В ответ на вопрос"): at the start of a paragraph it names the question
-/// whatever follows the number ("En respuesta a la pregunta 3, el Equipo constató…"), where
+/// whatever follows the number ("En respuesta a la pregunta 2, la Defensoría…"), where
 /// a bare "Question 3" may be a sentence about the question.
 pub fn explicit_lead(text: &str, max: u32) -> Option<Vec<u32>> {
     let lower: String = text
@@ -553,7 +553,7 @@ impl QuestionForms {
     }
 
     /// Whether a short title is question `number`'s in a few words of its own: at least two
-    /// content words, two thirds of them the question's ("2) Cadre juridique et âges minimums"
+    /// content words, two thirds of them the question's ("5) Inspection du travail et sanctions"
     /// for "What is the legal framework… minimum ages…").
     pub fn titles(&self, number: u32, title: &str) -> bool {
         let have = prefixes(title);
@@ -647,11 +647,11 @@ mod tests {
             ("К вопросу № 5", &[5]),
             ("К вопросам 4 и 5", &[4, 5]),
             ("Ответ на вопрос 2", &[2]),
-            ("Réponse aux questions 2 et 3", &[2, 3]),
+            ("Réponse aux questions 5 et 6", &[5, 6]),
             ("Our answer to question 4: schools", &[4]),
             ("Comentarios sobre las preguntas 5 y 6", &[5, 6]),
             ("Наш ответ на вопрос 3.", &[3]),
-            ("Q.6 and Q.8 – Companies, standards and data", &[6, 8]),
+            ("Q.6 and Q.8 – Industry and data", &[6, 8]),
             ("Pregunta 4 y pregunta 5", &[4, 5]),
             ("Вопрос первый", &[1]),
             ("По вопросу третьему", &[3]),
@@ -681,7 +681,7 @@ mod tests {
     #[test]
     fn a_title_may_name_its_question_in_brackets() {
         let cases: [(&str, &[u32]); 4] = [
-            ("Recomendaciones (pregunta 9)", &[9]),
+            ("Propuestas finales (pregunta 9)", &[9]),
             ("Children's own voices (Q7)", &[7]),
             ("Дети и школа (вопросы 3 и 4)", &[3, 4]),
             (
@@ -701,19 +701,19 @@ mod tests {
     fn a_paragraph_opening_with_a_lead_of_several_words_names_its_question() {
         let cases: [(&str, &[u32]); 5] = [
             (
-                "En respuesta a la pregunta 3, el Equipo constató que al menos nueve países suspendieron clases.",
+                "En respuesta a la pregunta 3, la Defensoría recibió cuarenta quejas de familias durante el año.",
                 &[3],
             ),
             (
-                "S'agissant de la question 7, le Parlement des enfants a consacré sa session au climat.",
+                "S'agissant de la question 7, le ministère a publié un guide pour les écoles rurales.",
                 &[7],
             ),
             (
-                "В ответ на вопрос 6 Комиссия отмечает, что население оповещается главным образом по радио.",
+                "В ответ на вопрос 6 фонд сообщает, что горячая линия работает круглосуточно.",
                 &[6],
             ),
             (
-                "Что касается вопроса 7, ни в одном из районов дети не участвовали в планировании.",
+                "Что касается вопроса 7, школы района получили новые учебники в прошлом году.",
                 &[7],
             ),
             (
@@ -738,15 +738,15 @@ mod tests {
     fn a_short_title_in_its_question_s_own_words() {
         let call = crate::test_call(
             &["fr"],
-            "[[questions]]\nnumber = 2\nshort = \"Cadre juridique\"\ntext.fr = \"Quel est le cadre \
-             juridique applicable, y compris les âges minimums d'admission à l'emploi ?\"\n",
+            "[[questions]]\nnumber = 2\nshort = \"Inspection du travail\"\ntext.fr = \"Comment \
+             l'inspection du travail et les sanctions protègent-elles les enfants au travail ?\"\n",
         );
         let forms = QuestionForms::of(&call);
-        assert!(forms.titles(2, "Cadre juridique et âges minimums"));
-        assert!(forms.titles(2, "Le cadre juridique"));
-        assert!(!forms.titles(2, "Juridique"));
-        assert!(!forms.titles(2, "Les filières d'exportation du cacao"));
-        assert!(!forms.titles(3, "Cadre juridique et âges minimums"));
+        assert!(forms.titles(2, "Inspection du travail et sanctions"));
+        assert!(forms.titles(2, "L'inspection du travail"));
+        assert!(!forms.titles(2, "Inspection"));
+        assert!(!forms.titles(2, "Les écoles des zones rurales"));
+        assert!(!forms.titles(3, "Inspection du travail et sanctions"));
     }
 
     #[test]
