@@ -97,6 +97,8 @@ pub(crate) struct QueryCache {
     /// The facet columns of the segments searched, for the searcher generation they were
     /// opened in.
     pub(crate) facet_columns: Arc<crate::facets::FacetColumns>,
+    /// What searches leave out for each kind of caller, by segment.
+    pub(crate) hidden: Arc<crate::hidden::HiddenSets>,
 }
 
 impl std::fmt::Debug for QueryCache {

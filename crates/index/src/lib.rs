@@ -20,6 +20,7 @@ mod compile;
 mod error;
 mod facets;
 mod group;
+mod hidden;
 mod hybrid;
 mod matrix;
 mod nearest;

@@ -677,19 +677,31 @@ impl PassageIndex {
             ));
             clauses.push((if key { Occur::Must } else { Occur::MustNot }, term));
         }
+        // Confidential passages and folded repeats, as one exclusion answered from bits
+        // kept per segment (`hidden.rs`).
+        let mut hidden: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if !r.include_confidential {
-            clauses.push((
-                Occur::MustNot,
+            hidden.push((
+                Occur::Should,
                 Box::new(TermQuery::new(
                     Term::from_field_u64(f.confidential, 1),
                     IndexRecordOption::Basic,
                 )),
             ));
         }
-        if versions == Versions::Folded {
+        let fold = versions == Versions::Folded;
+        if fold {
+            hidden.push((Occur::Should, self.folded(&catalog, r.include_confidential)));
+        }
+        if !hidden.is_empty() {
             clauses.push((
                 Occur::MustNot,
-                self.folded(&catalog, r.include_confidential),
+                Box::new(crate::hidden::Hidden::new(
+                    Box::new(BooleanQuery::new(hidden)),
+                    (r.include_confidential, fold),
+                    Arc::clone(&catalog),
+                    Arc::clone(&self.query_cache.hidden),
+                )),
             ));
         }
         Box::new(BooleanQuery::new(clauses))

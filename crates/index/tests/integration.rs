@@ -214,6 +214,46 @@ fn confidential_passages_need_staff() {
     assert_eq!(search(&index, staff), ["secret-1"]);
 }
 
+/// What a search leaves out is kept per segment between searches: a submission made
+/// confidential (or public) by a later ingest is hidden (or shown) from the next search on.
+#[test]
+fn a_submission_made_confidential_is_hidden_from_the_next_search() {
+    let (_dir, index) = build();
+    let public = || search(&index, q("hotlines"));
+    let staff = || {
+        let mut r = q("hotlines");
+        r.include_confidential = true;
+        search(&index, r)
+    };
+    let put = |confidential: bool| {
+        let mut batch = index.batch().expect("batch");
+        let text = "States should fund hotlines and encrypted reporting channels, as Brazil does.";
+        let info = SubmissionInfo {
+            submission: submission("alliance", "CSOs", None, confidential),
+            path: "x".into(),
+            pages: Some(2),
+            passages: 1,
+            languages: vec![],
+            problems: vec![],
+        };
+        batch
+            .put_submission(info, &[passage("alliance", 2, "en", &[2], text)])
+            .expect("put");
+        batch.commit().expect("commit");
+    };
+    assert_eq!(public(), ["alliance-2"]);
+    put(true);
+    assert!(public().is_empty());
+    assert_eq!(staff(), ["alliance-2"]);
+    // Counts and the coverage matrix leave it out too.
+    let results = index.search(&q("hotlines")).expect("search");
+    assert_eq!(results.total, 0);
+    put(false);
+    assert_eq!(public(), ["alliance-2"]);
+    put(true);
+    assert!(public().is_empty());
+}
+
 #[test]
 fn snippets_mark_stemmed_words_and_escape_html() {
     let (_dir, index) = build();
