@@ -223,11 +223,7 @@ impl PassageIndex {
         let has_positive = !clauses.is_empty();
         // Relaxed: at least half the content words (rounded up) must match.
         let minimum = clauses.len().div_ceil(2).max(1);
-        for atom in &parsed.excluded {
-            if let Some(q) = self.atom_query(atom) {
-                clauses.push((Occur::MustNot, Box::new(crate::hybrid::Excluded(q))));
-            }
-        }
+        clauses.extend(self.exclusions(parsed));
         if !has_positive {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
@@ -247,7 +243,7 @@ impl PassageIndex {
     /// disjunction: the better of its language field and the unstemmed field plus
     /// [`assist::TIE_BREAKER`] times the other. The per-language conjunctions are
     /// leapfrogs over single posting lists, where the conjunction of disjunctions seeks
-    /// inside each union: at a million passages, p50 1.16 -> 1.08 ms (BENCHMARKS.md).
+    /// inside each union: at a million passages, median p50 1.18 -> 1.09 ms (BENCHMARKS.md).
     /// `None` (the query goes [`PassageIndex::across_fields`]) for one word, a phrase, a
     /// prefix, an OR, a stop word, a glossary term, or a word some analyzer splits.
     fn by_language(
@@ -259,6 +255,8 @@ impl PassageIndex {
         if slots.len() < 2 {
             return None;
         }
+        let searcher = self.reader.searcher();
+        let held = |term: &Term| searcher.doc_freq(term).unwrap_or(1) > 0;
         let mut words = Vec::new();
         for (i, slot) in slots.iter().enumerate() {
             let [Atom::Word(word)] = slot.as_slice() else {
@@ -271,10 +269,10 @@ impl PassageIndex {
             let [(_, exact)] = exact.as_slice() else {
                 return None;
             };
-            words.push((word.as_str(), exact.clone()));
+            // The unstemmed form, where some passage holds it.
+            let exact = held(exact).then(|| exact.clone());
+            words.push((word.as_str(), exact));
         }
-        let searcher = self.reader.searcher();
-        let held = |term: &Term| searcher.doc_freq(term).unwrap_or(1) > 0;
         let mut languages: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for field in self.live_text_fields().iter() {
             let mut conjunction: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -290,14 +288,15 @@ impl PassageIndex {
                 }
                 let matching: Box<dyn Query> =
                     Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
-                let q: Box<dyn Query> = if held(exact) {
-                    let unstemmed = TermQuery::new(exact.clone(), IndexRecordOption::WithFreqs);
-                    Box::new(assist::Assisted::new(
-                        matching,
-                        Box::new(BoostQuery::new(Box::new(unstemmed), EXACT_BOOST)),
-                    ))
-                } else {
-                    matching
+                let q: Box<dyn Query> = match exact {
+                    Some(exact) => {
+                        let unstemmed = TermQuery::new(exact.clone(), IndexRecordOption::WithFreqs);
+                        Box::new(assist::Assisted::new(
+                            matching,
+                            Box::new(BoostQuery::new(Box::new(unstemmed), EXACT_BOOST)),
+                        ))
+                    }
+                    None => matching,
                 };
                 conjunction.push((Occur::Must, q));
             }
@@ -314,12 +313,20 @@ impl PassageIndex {
             return Some(text);
         }
         let mut clauses = vec![(Occur::Must, text)];
-        for atom in &parsed.excluded {
-            if let Some(q) = self.atom_query(atom) {
-                clauses.push((Occur::MustNot, Box::new(crate::hybrid::Excluded(q))));
-            }
-        }
+        clauses.extend(self.exclusions(parsed));
         Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// The words and phrases the query excludes ("-word"), each as a `MustNot` clause.
+    fn exclusions(&self, parsed: &ParsedQuery) -> Vec<(Occur, Box<dyn Query>)> {
+        parsed
+            .excluded
+            .iter()
+            .filter_map(|atom| self.atom_query(atom))
+            .map(|q| -> (Occur, Box<dyn Query>) {
+                (Occur::MustNot, Box::new(crate::hybrid::Excluded(q)))
+            })
+            .collect()
     }
 
     fn slot_query(&self, slot: &[Atom]) -> Option<Box<dyn Query>> {

@@ -24,8 +24,14 @@ const KEPT: usize = 512;
 /// Who is asking: whether confidential passages are shown, and whether repeats are folded.
 pub(crate) type Caller = (bool, bool);
 
+/// A segment's hidden passages, as bits, and the first of them.
+pub(crate) struct Set {
+    bits: BitSet,
+    first: DocId,
+}
+
 /// A segment's bits, with the catalog they were worked out under.
-type Kept = (Arc<Catalog>, Arc<BitSet>);
+type Kept = (Arc<Catalog>, Arc<Set>);
 
 /// The bits of each segment and caller.
 #[derive(Default)]
@@ -42,22 +48,24 @@ impl HiddenSets {
         segment: SegmentId,
         caller: Caller,
         catalog: &Arc<Catalog>,
-        make: impl FnOnce() -> tantivy::Result<BitSet>,
-    ) -> tantivy::Result<Arc<BitSet>> {
+        make: impl FnOnce() -> tantivy::Result<Set>,
+    ) -> tantivy::Result<Arc<Set>> {
         if let Ok(kept) = self.kept.lock()
-            && let Some((of, bits)) = kept.get(&(segment, caller))
+            && let Some((of, set)) = kept.get(&(segment, caller))
             && Arc::ptr_eq(of, catalog)
         {
-            return Ok(Arc::clone(bits));
+            return Ok(Arc::clone(set));
         }
-        let bits = Arc::new(make()?);
+        let set = Arc::new(make()?);
         if let Ok(mut kept) = self.kept.lock() {
+            // What another catalog's searches kept is of no more use (nor is that catalog).
+            kept.retain(|_, (of, _)| Arc::ptr_eq(of, catalog));
             if kept.len() >= KEPT {
                 kept.clear();
             }
-            kept.insert((segment, caller), (Arc::clone(catalog), Arc::clone(&bits)));
+            kept.insert((segment, caller), (Arc::clone(catalog), Arc::clone(&set)));
         }
-        Ok(bits)
+        Ok(set)
     }
 }
 
@@ -129,22 +137,23 @@ struct HiddenWeight {
 
 impl Weight for HiddenWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let bits =
-            self.sets
-                .get_or_make(reader.segment_id(), self.caller, &self.catalog, || {
-                    let mut bits = BitSet::with_max_value(reader.max_doc());
-                    let mut docs = self.exclusion.scorer(reader, boost)?;
-                    let mut doc = docs.doc();
-                    while doc != TERMINATED {
-                        bits.insert(doc);
-                        doc = docs.advance();
-                    }
-                    Ok(bits)
-                })?;
-        if bits.len() == 0 {
+        let set = self
+            .sets
+            .get_or_make(reader.segment_id(), self.caller, &self.catalog, || {
+                let mut bits = BitSet::with_max_value(reader.max_doc());
+                let mut docs = self.exclusion.scorer(reader, boost)?;
+                let first = docs.doc();
+                let mut doc = first;
+                while doc != TERMINATED {
+                    bits.insert(doc);
+                    doc = docs.advance();
+                }
+                Ok(Set { bits, first })
+            })?;
+        if set.first == TERMINATED {
             return Ok(Box::new(EmptyScorer));
         }
-        Ok(Box::new(Bits::new(bits)))
+        Ok(Box::new(Bits::new(set)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -155,22 +164,35 @@ impl Weight for HiddenWeight {
 /// The documents whose bit is set, in order; asked whether it holds a document, it reads
 /// the bit.
 struct Bits {
-    bits: Arc<BitSet>,
+    set: Arc<Set>,
     doc: DocId,
 }
 
 impl Bits {
-    fn new(bits: Arc<BitSet>) -> Bits {
-        let mut docs = Bits { bits, doc: 0 };
-        docs.doc = docs.first_from(0);
-        docs
+    fn new(set: Arc<Set>) -> Bits {
+        let doc = set.first;
+        Bits { set, doc }
     }
 
-    /// The first document at or after `from` whose bit is set.
+    /// The first document at or after `from` whose bit is set, skipping empty runs of 64
+    /// at once. (An exclusion is only asked about documents; this walks the set only when
+    /// it is iterated.)
     fn first_from(&self, from: DocId) -> DocId {
-        (from..self.bits.max_value())
-            .find(|&d| self.bits.contains(d))
-            .unwrap_or(TERMINATED)
+        let bits = &self.set.bits;
+        let mut at = from;
+        while at < bits.max_value() {
+            if at.is_multiple_of(64) {
+                match bits.first_non_empty_bucket(at / 64) {
+                    Some(bucket) => at = at.max(bucket * 64),
+                    None => return TERMINATED,
+                }
+            }
+            if bits.contains(at) {
+                return at;
+            }
+            at += 1;
+        }
+        TERMINATED
     }
 }
 
@@ -194,10 +216,10 @@ impl DocSet for Bits {
     }
 
     fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
-        if target >= self.bits.max_value() {
+        if target >= self.set.bits.max_value() {
             return SeekDangerResult::SeekLowerBound(TERMINATED);
         }
-        if self.bits.contains(target) {
+        if self.set.bits.contains(target) {
             self.doc = target;
             SeekDangerResult::Found
         } else {
@@ -212,7 +234,7 @@ impl DocSet for Bits {
     }
 
     fn size_hint(&self) -> u32 {
-        self.bits.len() as u32
+        self.set.bits.len() as u32
     }
 }
 
@@ -227,11 +249,12 @@ mod tests {
     use super::*;
 
     fn bits(docs: &[DocId], max: DocId) -> Bits {
-        let mut set = BitSet::with_max_value(max);
+        let mut bits = BitSet::with_max_value(max);
         for &d in docs {
-            set.insert(d);
+            bits.insert(d);
         }
-        Bits::new(Arc::new(set))
+        let first = docs.iter().copied().min().unwrap_or(TERMINATED);
+        Bits::new(Arc::new(Set { bits, first }))
     }
 
     #[test]
@@ -244,6 +267,11 @@ mod tests {
         assert_eq!(seen, [3, 7, 8]);
         assert_eq!(bits(&[3, 7, 8], 20).seek(4), 7);
         assert_eq!(bits(&[], 20).doc(), TERMINATED);
+        // Across empty runs of 64, and to the end.
+        let mut far = bits(&[1, 200, 640], 700);
+        assert_eq!(far.seek(2), 200);
+        assert_eq!(far.advance(), 640);
+        assert_eq!(far.advance(), TERMINATED);
     }
 
     #[test]
